@@ -1,0 +1,112 @@
+"""Shared fixtures: a real database per test (a SQLite file; PostgreSQL when TORGTUI_TEST_PG is
+set), migrated to the latest schema, plus a fixed clock and the demo staff."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import peewee
+import pytest
+
+from torgtui import db as dbmod
+from torgtui.clock import FixedClock
+from torgtui.i18n import set_language
+
+PG_URL = os.environ.get("TORGTUI_TEST_PG", "")
+PG_SKIP = "TORGTUI_TEST_PG is not set: PostgreSQL tests need a server URL (CI sets it)"
+
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.pg)]
+
+
+def pg_schema_url(schema: str) -> str:
+    sep = "&" if "?" in PG_URL else "?"
+    return f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    set_language("en")
+    yield
+    set_language("en")
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(dt.datetime(2026, 11, 22, 10, 0, 0))
+
+
+def _open_sqlite(tmp_path: Path) -> tuple[peewee.Database, str]:
+    url = str(tmp_path / "shop.sqlite")
+    return dbmod.open_database(url, create=True), url
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A fresh PostgreSQL schema for one test, dropped afterwards."""
+    if not PG_URL:
+        pytest.skip(PG_SKIP)
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = peewee.PostgresqlDatabase(PG_URL, prefer_psycopg3=True)
+    admin.connect()
+    admin.execute_sql(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield pg_schema_url(schema)
+    finally:
+        admin.execute_sql(f'DROP SCHEMA "{schema}" CASCADE')
+        admin.close()
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database URL for each backend: a SQLite file, and a PostgreSQL schema when set."""
+    if request.param == "sqlite":
+        yield str(tmp_path / "shop.sqlite")
+    else:
+        yield request.getfixturevalue("pg_url")
+
+
+@pytest.fixture
+def empty_db(backend: str) -> Iterator[peewee.Database]:
+    """An open, empty (unmigrated) database on each backend."""
+    database = dbmod.open_database(backend, create=True)
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def db(backend: str) -> Iterator[peewee.Database]:
+    """An open database on each backend, migrated to the latest schema."""
+    database = dbmod.open_and_upgrade(backend, create=True)
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def sqlite_db(tmp_path: Path) -> Iterator[peewee.Database]:
+    """A migrated SQLite file only (for tests about SQLite itself)."""
+    url = str(tmp_path / "shop.sqlite")
+    database = dbmod.open_and_upgrade(url, create=True)
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def staff(db: peewee.Database, clock: FixedClock) -> dict[str, object]:
+    """The demo shop's fixed employees: owner 1111, manager 2222, cashier 3333 (+ senior,
+    support). Hashing uses the real scrypt parameters."""
+    from torgtui import staff as st
+
+    people = {}
+    for name, role, pin in [
+        ("Olena Owner", st.Role.OWNER, "1111"),
+        ("Maria Manager", st.Role.MANAGER, "2222"),
+        ("Kateryna Cashier", st.Role.CASHIER, "3333"),
+        ("Serhii Senior", st.Role.SENIOR_CASHIER, "4444"),
+        ("Petro Support", st.Role.SUPPORT, "5555"),
+    ]:
+        people[role.value] = st.create_employee(name, role, pin, by=None, system=True, clock=clock)
+    return people

@@ -1,0 +1,3 @@
+"""torgtui: a keyboard-driven terminal register and marketing back-office."""
+
+__version__ = "0.1.0"

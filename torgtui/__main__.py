@@ -1,0 +1,3 @@
+from torgtui.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Catalog services: products, groups, manufacturers, barcodes, stock ledger, CSV import."""

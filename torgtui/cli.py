@@ -1,0 +1,210 @@
+"""``torgtui ...`` commands. Every failure a person can fix is printed as one clear line
+(exit status 2), never a traceback.
+
+    torgtui [--db URL] [--config FILE] [--lang en|uk]        open the register
+    torgtui init --db FILE --owner NAME --pin PIN            a new, empty shop
+    torgtui db upgrade | db version | db backup PATH
+    torgtui demo --db FILE [--customers N] [--seed S]
+    torgtui import products FILE.csv [--encoding utf-8|cp1251]
+    torgtui staff list | staff add NAME --role ROLE --pin PIN | staff set-pin NAME --pin PIN
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from torgtui.errors import TorgError
+from torgtui.i18n import _, set_language
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="torgtui", description=_("Terminal register"))
+    parser.add_argument("--db", help=_("database file or URL (sqlite:///..., postgresql://...)"))
+    parser.add_argument("--config", help=_("settings file (TOML)"))
+    parser.add_argument("--lang", help=_("interface language: en or uk"))
+    sub = parser.add_subparsers(dest="command")
+
+    sub.add_parser("run", help=_("open the register (the default)"))
+
+    init = sub.add_parser("init", help=_("create a new, empty shop database"))
+    init.add_argument("--owner", required=True, help=_("the owner's name"))
+    init.add_argument("--pin", required=True, help=_("the owner's PIN (4-12 digits)"))
+    init.add_argument("--location", default="MAIN", help=_("location code"))
+    init.add_argument("--store", default="", help=_("store name"))
+
+    db = sub.add_parser("db", help=_("database maintenance"))
+    dbsub = db.add_subparsers(dest="db_command", required=True)
+    dbsub.add_parser("upgrade", help=_("apply pending schema migrations"))
+    dbsub.add_parser("version", help=_("print the schema version"))
+    backup = dbsub.add_parser("backup", help=_("online backup of a SQLite database"))
+    backup.add_argument("path")
+
+    demo = sub.add_parser("demo", help=_("build a demo shop"))
+    demo.add_argument("--customers", type=int, default=2000)
+    demo.add_argument("--seed", type=int, default=1)
+    demo.add_argument("--months", type=int, default=6, help=_("months of sales history"))
+    demo.add_argument("--today", help=_("last day of history, YYYY-MM-DD (default: today)"))
+    demo.add_argument("--force", action="store_true", help=_("replace an existing file"))
+
+    imp = sub.add_parser("import", help=_("import data from CSV"))
+    impsub = imp.add_subparsers(dest="import_what", required=True)
+    products = impsub.add_parser("products", help=_("import or update products by SKU"))
+    products.add_argument("file")
+    products.add_argument("--encoding", help=_("utf-8 or cp1251 (detected when omitted)"))
+    products.add_argument("--location", help=_("location code for stock quantities"))
+
+    staff = sub.add_parser("staff", help=_("employees"))
+    staffsub = staff.add_subparsers(dest="staff_command", required=True)
+    staffsub.add_parser("list")
+    add = staffsub.add_parser("add")
+    add.add_argument("name")
+    add.add_argument("--role", required=True)
+    add.add_argument("--pin", required=True)
+    setpin = staffsub.add_parser("set-pin")
+    setpin.add_argument("name")
+    setpin.add_argument("--pin", required=True)
+    return parser
+
+
+def _settings(args: argparse.Namespace):  # -> Settings
+    from torgtui.config import load_settings
+
+    overrides = {"database.url": args.db, "ui.language": args.lang}
+    settings = load_settings(args.config, overrides=overrides)
+    set_language(settings.ui.language)
+    return settings
+
+
+def _open(settings, *, create: bool = False):  # -> peewee.Database
+    from torgtui import db
+
+    return db.open_and_upgrade(settings.database.url, create=create)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    _open(settings)
+    from torgtui.app import TorgApp
+
+    TorgApp(settings).run()
+    return 0
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from torgtui import db, staff
+    from torgtui.models import Employee, Location
+
+    settings = _settings(args)
+    path = db.sqlite_path(settings.database.url)
+    if path is not None and path.exists():
+        raise TorgError(_("{path} already exists: choose a new file.").format(path=path))
+    _open(settings, create=True)
+    with db.write_tx():
+        if Employee.select().exists():
+            raise TorgError(_("This database already has employees; use `torgtui staff add`."))
+        Location.create(code=args.location, name=args.store or settings.store.name)
+        staff.create_employee(args.owner, staff.Role.OWNER, args.pin, by=None, system=True)
+    print(
+        _("Created {url}: log in as {owner}.").format(url=settings.database.url, owner=args.owner)
+    )
+    return 0
+
+
+def cmd_db(args: argparse.Namespace) -> int:
+    from torgtui import db, migrations
+
+    settings = _settings(args)
+    url = settings.database.url
+    if args.db_command == "backup":
+        path = db.sqlite_path(url)
+        if path is None:
+            raise TorgError(
+                _("Backups of PostgreSQL are taken with pg_dump; this command is for SQLite.")
+            )
+        database = db.open_database(url)
+        db.check_version(database)
+        target = db.backup_sqlite(path, Path(args.path))
+        print(_("Backup written to {target}").format(target=target))
+        return 0
+    database = db.open_database(url)
+    if args.db_command == "version":
+        have, know = db.check_version(database)
+        print(_("schema version {have} (this program: {know})").format(have=have, know=know))
+        return 0
+    with db.translated_errors(url):
+        applied = db.upgrade(database, url)
+    if applied:
+        print(_("Upgraded to schema version {v}").format(v=applied[-1]))
+    else:
+        print(_("Already at schema version {v}").format(v=migrations.current_version(database)))
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from torgtui.demo import run_demo_command
+
+    settings = _settings(args)
+    return run_demo_command(settings, args)
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from torgtui.catalog.importer import run_import_command
+
+    settings = _settings(args)
+    _open(settings)
+    return run_import_command(settings, args)
+
+
+def cmd_staff(args: argparse.Namespace) -> int:
+    from torgtui import staff
+    from torgtui.models import Employee
+
+    settings = _settings(args)
+    _open(settings)
+    if args.staff_command == "list":
+        for emp in Employee.select().order_by(Employee.name):
+            state = "" if emp.active else _(" (inactive)")
+            print(f"{emp.id:>4}  {emp.name:<30} {staff.role_title(emp.role)}{state}")
+        return 0
+    if args.staff_command == "add":
+        emp = staff.create_employee(args.name, args.role, args.pin, by=None, system=True)
+        print(_("Added {name} ({role}).").format(name=emp.name, role=staff.role_title(emp.role)))
+        return 0
+    emp = Employee.get_or_none(Employee.name == args.name)
+    if emp is None:
+        raise TorgError(
+            _("No employee named {name}: see `torgtui staff list`.").format(name=args.name)
+        )
+    staff.set_pin(emp, args.pin, by=None, system=True)
+    print(_("PIN changed for {name}.").format(name=emp.name))
+    return 0
+
+
+COMMANDS = {
+    None: cmd_run,
+    "run": cmd_run,
+    "init": cmd_init,
+    "db": cmd_db,
+    "demo": cmd_demo,
+    "import": cmd_import,
+    "staff": cmd_staff,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except TorgError as exc:
+        print(f"torgtui: {exc.message}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,254 @@
+"""The database: one Peewee proxy, opened on SQLite (default) or PostgreSQL, and its migrations.
+
+* ``open_database(url)`` takes a file path or a URL (``sqlite:///path``, ``postgresql://...``),
+  binds :data:`database` and returns the concrete database.
+* SQLite runs in WAL with foreign keys, a busy timeout and ``synchronous=NORMAL``. Every write
+  goes through :func:`write_tx`, which on SQLite is ``BEGIN IMMEDIATE``: a deferred transaction
+  that reads and then writes fails with "database is locked" when another register writes in
+  between, whatever the busy timeout; an immediate one waits its turn instead.
+* The schema is versioned by the numbered modules in ``torgtui/migrations``; see ``migrate``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import peewee
+
+from torgtui.errors import DatabaseError
+from torgtui.i18n import _
+
+database = peewee.DatabaseProxy()
+
+BUSY_TIMEOUT_S = 10.0
+
+SQLITE_PRAGMAS = {
+    "journal_mode": "wal",
+    "foreign_keys": 1,
+    "busy_timeout": int(BUSY_TIMEOUT_S * 1000),
+    "synchronous": 1,  # NORMAL: durable across an app crash; WAL keeps it consistent on power loss
+    "cache_size": -16000,  # 16 MB page cache
+    "temp_store": 2,  # MEMORY
+}
+
+
+def is_postgres_url(url: str) -> bool:
+    return url.startswith(("postgresql://", "postgres://"))
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file behind a SQLite URL or plain path; None for PostgreSQL."""
+    if is_postgres_url(url):
+        return None
+    if url.startswith("sqlite:///"):
+        return Path(unquote(urlparse(url).path))
+    if url.startswith("sqlite://"):
+        raise DatabaseError(
+            _("{url!r} is not a SQLite URL: write sqlite:///path/to/file.sqlite").format(url=url)
+        )
+    if "://" in url:
+        raise DatabaseError(
+            _(
+                "Unknown database URL {url!r}: give a file path, sqlite:///path "
+                "or postgresql://user@host/dbname"
+            ).format(url=url)
+        )
+    return Path(url).expanduser()
+
+
+def make_database(url: str) -> peewee.Database:
+    """A concrete, unconnected database for ``url``."""
+    if is_postgres_url(url):
+        try:
+            import psycopg  # noqa: F401
+        except ImportError:
+            raise DatabaseError(
+                _("PostgreSQL needs its driver: pip install 'torgtui[pg]'")
+            ) from None
+        return peewee.PostgresqlDatabase(url, autorollback=True, prefer_psycopg3=True)
+    path = sqlite_path(url)
+    assert path is not None
+    return peewee.SqliteDatabase(str(path), pragmas=SQLITE_PRAGMAS, timeout=BUSY_TIMEOUT_S)
+
+
+def open_database(url: str, *, create: bool = False) -> peewee.Database:
+    """Open ``url``, bind the proxy to it and check the connection works.
+
+    A SQLite file that does not exist is an error unless ``create``: starting a register on a
+    mistyped path must not silently make an empty shop.
+    """
+    path = sqlite_path(url)
+    if path is not None:
+        if not path.exists() and not create:
+            raise DatabaseError(
+                _(
+                    "Database file {path} does not exist. Build a demo shop with "
+                    "`torgtui demo --db {path}` or an empty one with `torgtui init --db {path}`."
+                ).format(path=path)
+            )
+        if create and not path.parent.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+    db = make_database(url)
+    database.initialize(db)
+    try:
+        db.connect(reuse_if_open=True)
+        db.execute_sql("SELECT 1").fetchone()
+    except peewee.DatabaseError as exc:
+        with contextlib.suppress(Exception):
+            db.close()
+        raise explain(exc, url) from None
+    except peewee.OperationalError as exc:  # pragma: no cover - subclass of DatabaseError
+        raise explain(exc, url) from None
+    return db
+
+
+def explain(exc: BaseException, url: str) -> DatabaseError:
+    """Turn a driver error into a message that says what to do."""
+    text = str(exc)
+    low = text.lower()
+    where = str(sqlite_path(url) or redact(url))
+    if "file is not a database" in low or "malformed" in low or "not a database" in low:
+        msg = _(
+            "{where} is not a readable torgtui database (damaged or another kind of file). "
+            "Restore the latest backup (the *.bak files beside it) or choose another file."
+        )
+    elif "readonly" in low or "read-only" in low:
+        msg = _(
+            "{where} is read-only: give this user write permission on the file and its folder, "
+            "or open a copy."
+        )
+    elif "locked" in low or "busy" in low:
+        msg = _(
+            "{where} is locked by another program for too long. Close the program holding it "
+            "(another torgtui, a database browser) and try again."
+        )
+    elif "unable to open" in low:
+        msg = _("Cannot open {where}: check that the folder exists and is writable.")
+    elif "could not connect" in low or "connection refused" in low or "connection failed" in low:
+        msg = _("Cannot connect to the PostgreSQL server at {where}: is it running? ({detail})")
+    else:
+        msg = _("Database error on {where}: {detail}")
+    return DatabaseError(msg.format(where=where, detail=text))
+
+
+def redact(url: str) -> str:
+    """A URL without its password, for messages and logs."""
+    parsed = urlparse(url)
+    if parsed.password:
+        netloc = parsed.netloc.replace(f":{parsed.password}@", ":***@")
+        return parsed._replace(netloc=netloc).geturl()
+    return url
+
+
+def is_sqlite(db: peewee.Database | peewee.DatabaseProxy | None = None) -> bool:
+    target = db if db is not None else database
+    if isinstance(target, peewee.DatabaseProxy):
+        target = target.obj
+    return isinstance(target, peewee.SqliteDatabase)
+
+
+def write_tx() -> peewee._atomic:
+    """A write transaction: ``BEGIN IMMEDIATE`` on SQLite (see the module doc), plain on PG.
+
+    Nested calls become savepoints of the outer transaction.
+    """
+    if is_sqlite() and database.transaction_depth() == 0:
+        return database.atomic("IMMEDIATE")
+    return database.atomic()
+
+
+@contextlib.contextmanager
+def translated_errors(url: str) -> Iterator[None]:
+    """Re-raise driver errors as :class:`DatabaseError` with a message a person can act on."""
+    try:
+        yield
+    except (peewee.DatabaseError, sqlite3.DatabaseError) as exc:
+        raise explain(exc, url) from None
+
+
+def backup_sqlite(source: Path, target: Path) -> Path:
+    """Copy a live SQLite file with the online backup API (safe while registers sell)."""
+    if target.exists():
+        raise DatabaseError(
+            _("{target} already exists: choose a new file name for the backup").format(
+                target=target
+            )
+        )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(target.name + ".part")
+    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
+    try:
+        dst = sqlite3.connect(tmp)
+        try:
+            src.backup(dst, pages=1024)
+        finally:
+            dst.close()
+        os.replace(tmp, target)
+    except sqlite3.DatabaseError as exc:
+        tmp.unlink(missing_ok=True)
+        raise explain(exc, str(source)) from None
+    finally:
+        src.close()
+    return target
+
+
+def check_version(db: peewee.Database) -> tuple[int, int]:
+    """(database version, code version); refuses a database newer than this program."""
+    from torgtui import migrations
+
+    have, know = migrations.current_version(db), migrations.latest_version()
+    if have > know:
+        raise DatabaseError(
+            _(
+                "This database was written by a newer torgtui (schema version {have}; this "
+                "program knows up to {know}). Update torgtui on this register; do not open the "
+                "database with the old version."
+            ).format(have=have, know=know)
+        )
+    return have, know
+
+
+def upgrade(
+    db: peewee.Database,
+    url: str,
+    *,
+    now: dt.datetime | None = None,
+    target: int | None = None,
+    backup: bool = True,
+) -> list[int]:
+    """Apply pending migrations (up to ``target``); back up a SQLite file first.
+
+    Returns the versions applied. A failing migration rolls back whole, leaving the database at
+    the last good version, and the backup beside it.
+    """
+    from torgtui import migrations
+
+    now = now or dt.datetime.now()
+    have, know = check_version(db)
+    pending = [m for m in migrations.all_migrations() if have < m.version <= (target or know)]
+    if not pending:
+        return []
+    path = sqlite_path(url)
+    if backup and path is not None and have > 0:
+        stamp = now.strftime("%Y%m%d-%H%M%S")
+        backup_sqlite(path, path.with_name(f"{path.name}.bak-v{have}-{stamp}"))
+    applied = []
+    with translated_errors(url):
+        for migration in pending:
+            migrations.apply(db, migration, now)
+            applied.append(migration.version)
+    return applied
+
+
+def open_and_upgrade(url: str, *, create: bool = False) -> peewee.Database:
+    """Open ``url`` and bring its schema up to date (the start of every command)."""
+    db = open_database(url, create=create)
+    with translated_errors(url):
+        upgrade(db, url)
+    return db

@@ -1,0 +1,73 @@
+"""Shifts, receipts (sales and returns), their lines, price adjustments and payments."""
+
+from __future__ import annotations
+
+import peewee
+
+from torgtui.models.base import BaseModel, MoneyField, QtyField
+from torgtui.models.catalog import Location, Product
+from torgtui.models.customers import Customer
+from torgtui.models.staff import Employee
+
+
+class Shift(BaseModel):
+    location = peewee.ForeignKeyField(Location)
+    register = peewee.CharField(max_length=40)  # terminal name
+    employee = peewee.ForeignKeyField(Employee, backref="shifts")
+    opened_at = peewee.DateTimeField()
+    closed_at = peewee.DateTimeField(null=True)
+    opening_float = MoneyField(default=0)
+    status = peewee.CharField(max_length=10, default="open")  # open, closed
+
+
+class Receipt(BaseModel):
+    uuid = peewee.CharField(max_length=36, unique=True)  # idempotency key, also the fiscal id
+    number = peewee.IntegerField()
+    kind = peewee.CharField(max_length=10, default="sale")  # sale, return
+    status = peewee.CharField(max_length=10, default="closed")  # open, held, closed, cancelled
+    location = peewee.ForeignKeyField(Location)
+    shift = peewee.ForeignKeyField(Shift, null=True, backref="receipts")
+    employee = peewee.ForeignKeyField(Employee, backref="receipts")
+    customer = peewee.ForeignKeyField(Customer, null=True, backref="receipts")
+    original = peewee.ForeignKeyField("self", null=True, backref="returns")
+    created_at = peewee.DateTimeField(index=True)
+    closed_at = peewee.DateTimeField(null=True)
+    subtotal = MoneyField(default=0)
+    discount = MoneyField(default=0)
+    total = MoneyField(default=0)
+
+    class Meta:
+        indexes = ((("location", "number"), True),)
+
+
+class ReceiptLine(BaseModel):
+    receipt = peewee.ForeignKeyField(Receipt, backref="lines", on_delete="CASCADE")
+    position = peewee.IntegerField()
+    product = peewee.ForeignKeyField(Product, backref="receipt_lines")
+    barcode = peewee.CharField(max_length=40, default="")
+    name = peewee.CharField(max_length=200)  # as sold
+    qty = QtyField()
+    unit_price = MoneyField()
+    unit_cost = MoneyField(default=0)
+    subtotal = MoneyField()  # qty x unit_price, rounded
+    discount = MoneyField(default=0)  # sum of adjustments (positive = money off)
+    total = MoneyField()
+    original_line = peewee.ForeignKeyField("self", null=True, backref="returned_by")
+
+
+class LineAdjustment(BaseModel):
+    """Why a line's price changed: which pricing step, which rule, who."""
+
+    line = peewee.ForeignKeyField(ReceiptLine, backref="adjustments", on_delete="CASCADE")
+    step = peewee.CharField(max_length=40)
+    rule = peewee.CharField(max_length=60, default="")
+    reason = peewee.CharField(max_length=200, default="")
+    amount = MoneyField()  # money off this line (positive) or extra charge (negative)
+    employee = peewee.ForeignKeyField(Employee, null=True)
+
+
+class Payment(BaseModel):
+    receipt = peewee.ForeignKeyField(Receipt, backref="payments", on_delete="CASCADE")
+    tender = peewee.CharField(max_length=20)  # cash, card, cashless (later: certificate, bonus)
+    amount = MoneyField()  # what this tender pays of the receipt
+    tendered = MoneyField(default=0)  # cash handed over (amount + change)
