@@ -29,7 +29,6 @@ database = peewee.DatabaseProxy()
 BUSY_TIMEOUT_S = 10.0
 
 SQLITE_PRAGMAS = {
-    "journal_mode": "wal",
     "foreign_keys": 1,
     "busy_timeout": int(BUSY_TIMEOUT_S * 1000),
     "synchronous": 1,  # NORMAL: durable across an app crash; WAL keeps it consistent on power loss
@@ -46,8 +45,8 @@ def sqlite_path(url: str) -> Path | None:
     """The file behind a SQLite URL or plain path; None for PostgreSQL."""
     if is_postgres_url(url):
         return None
-    if url.startswith("sqlite:///"):
-        return Path(unquote(urlparse(url).path))
+    if url.startswith("sqlite:///"):  # sqlite:///relative or sqlite:////absolute
+        return Path(unquote(url[len("sqlite:///") :]))
     if url.startswith("sqlite://"):
         raise DatabaseError(
             _("{url!r} is not a SQLite URL: write sqlite:///path/to/file.sqlite").format(url=url)
@@ -71,10 +70,24 @@ def make_database(url: str) -> peewee.Database:
             raise DatabaseError(
                 _("PostgreSQL needs its driver: pip install 'torgtui[pg]'")
             ) from None
-        return peewee.PostgresqlDatabase(url, autorollback=True, prefer_psycopg3=True)
+        return peewee.PostgresqlDatabase(url, prefer_psycopg3=True)
     path = sqlite_path(url)
     assert path is not None
-    return peewee.SqliteDatabase(str(path), pragmas=SQLITE_PRAGMAS, timeout=BUSY_TIMEOUT_S)
+    return RegisterSqliteDatabase(str(path), pragmas=SQLITE_PRAGMAS, timeout=BUSY_TIMEOUT_S)
+
+
+class RegisterSqliteDatabase(peewee.SqliteDatabase):
+    """SQLite that switches a file to WAL only when it is not WAL yet.
+
+    ``PRAGMA journal_mode=wal`` needs an exclusive lock even when it changes nothing, and it
+    does not wait on the busy timeout: issued by every new connection it fails with "database
+    is locked" while another register writes. WAL is persistent, so once per file is enough.
+    """
+
+    def _set_pragmas(self, conn: sqlite3.Connection) -> None:
+        super()._set_pragmas(conn)
+        if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+            conn.execute("PRAGMA journal_mode=wal")
 
 
 def open_database(url: str, *, create: bool = False) -> peewee.Database:

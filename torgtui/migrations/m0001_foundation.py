@@ -66,7 +66,8 @@ SQLITE = [
 
 POSTGRESQL = [
     "CREATE OR REPLACE FUNCTION torgtui_append_only() RETURNS trigger AS $$ "
-    "BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME; END $$ LANGUAGE plpgsql",
+    "BEGIN RAISE EXCEPTION USING MESSAGE = TG_TABLE_NAME || ' is append-only'; END $$ "
+    "LANGUAGE plpgsql",
     *(
         f'CREATE TRIGGER "{table}_append_only" BEFORE UPDATE OR DELETE ON "{table}" '
         "FOR EACH ROW EXECUTE FUNCTION torgtui_append_only()"

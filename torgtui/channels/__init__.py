@@ -1,0 +1,1 @@
+"""channels domain package (filled by later issues)."""

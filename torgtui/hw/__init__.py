@@ -1,0 +1,1 @@
+"""hw domain package (filled by later issues)."""

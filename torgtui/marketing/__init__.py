@@ -1,0 +1,1 @@
+"""marketing domain package (filled by later issues)."""

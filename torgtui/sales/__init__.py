@@ -1,0 +1,1 @@
+"""sales domain package (filled by later issues)."""
