@@ -12,7 +12,16 @@ from torgtui.models.catalog import (
 )
 from torgtui.models.customers import Customer
 from torgtui.models.meta import SchemaVersion, Setting
-from torgtui.models.sales import LineAdjustment, Payment, Receipt, ReceiptLine, Shift
+from torgtui.models.sales import (
+    CashMovement,
+    Draft,
+    FiscalJob,
+    LineAdjustment,
+    Payment,
+    Receipt,
+    ReceiptLine,
+    Shift,
+)
 from torgtui.models.staff import AuditEntry, Employee
 
 ALL_MODELS: list[type[BaseModel]] = [
@@ -32,6 +41,9 @@ ALL_MODELS: list[type[BaseModel]] = [
     ReceiptLine,
     LineAdjustment,
     Payment,
+    Draft,
+    FiscalJob,
+    CashMovement,
 ]
 
 __all__ = [
@@ -40,8 +52,11 @@ __all__ = [
     "AuditEntry",
     "Barcode",
     "BaseModel",
+    "CashMovement",
     "Customer",
+    "Draft",
     "Employee",
+    "FiscalJob",
     "LineAdjustment",
     "Location",
     "Manufacturer",

@@ -18,6 +18,8 @@ class Shift(BaseModel):
     closed_at = peewee.DateTimeField(null=True)
     opening_float = MoneyField(default=0)
     status = peewee.CharField(max_length=10, default="open")  # open, closed
+    closing_cash = MoneyField(null=True)  # counted cash at close
+    z_report = peewee.TextField(null=True)  # JSON totals frozen at close
 
 
 class Receipt(BaseModel):
@@ -35,6 +37,10 @@ class Receipt(BaseModel):
     subtotal = MoneyField(default=0)
     discount = MoneyField(default=0)
     total = MoneyField(default=0)
+    rounding = MoneyField(default=0)  # cash rounding: paid = total + rounding
+    fiscal_status = peewee.CharField(max_length=12, default="")  # "", pending, done, error
+    fiscal_code = peewee.CharField(max_length=80, default="")  # fiscal number from the unit
+    print_status = peewee.CharField(max_length=12, default="")  # "", printed, failed
 
     class Meta:
         indexes = ((("location", "number"), True),)
@@ -71,3 +77,44 @@ class Payment(BaseModel):
     tender = peewee.CharField(max_length=20)  # cash, card, cashless (later: certificate, bonus)
     amount = MoneyField()  # what this tender pays of the receipt
     tendered = MoneyField(default=0)  # cash handed over (amount + change)
+
+
+class Draft(BaseModel):
+    """An open or held receipt, saved at every change so no sale is lost to a crash or a lost
+    SSH link; it belongs to the employee, not the terminal. Its uuid becomes the receipt's."""
+
+    uuid = peewee.CharField(max_length=36, unique=True)
+    employee = peewee.ForeignKeyField(Employee, backref="drafts")
+    register = peewee.CharField(max_length=40)
+    status = peewee.CharField(max_length=10, default="open")  # open, held
+    data = peewee.TextField()  # JSON of the basket
+    created_at = peewee.DateTimeField()
+    updated_at = peewee.DateTimeField()
+
+
+class FiscalJob(BaseModel):
+    """One thing to tell the fiscal unit, in order, exactly once (the persistent queue)."""
+
+    kind = peewee.CharField(max_length=20)  # sale, return, cash_in, cash_out, open/close shift
+    receipt = peewee.ForeignKeyField(Receipt, null=True, unique=True, backref="fiscal_jobs")
+    shift = peewee.ForeignKeyField(Shift, null=True, backref="fiscal_jobs")
+    payload = peewee.TextField(default="{}")  # JSON for non-receipt jobs
+    status = peewee.CharField(max_length=12, default="pending", index=True)
+    attempts = peewee.IntegerField(default=0)
+    created_at = peewee.DateTimeField()
+    updated_at = peewee.DateTimeField()
+    next_try_at = peewee.DateTimeField(null=True)
+    last_error = peewee.TextField(default="")
+    remote_id = peewee.CharField(max_length=64, default="")
+    fiscal_code = peewee.CharField(max_length=80, default="")
+
+
+class CashMovement(BaseModel):
+    """Cash put into or taken out of the drawer outside sales (float, cash in, cash out)."""
+
+    shift = peewee.ForeignKeyField(Shift, backref="cash_movements")
+    kind = peewee.CharField(max_length=10)  # float, in, out
+    amount = MoneyField()  # positive; "out" takes it away
+    employee = peewee.ForeignKeyField(Employee, null=True)
+    at = peewee.DateTimeField()
+    note = peewee.CharField(max_length=200, default="")
