@@ -1,0 +1,158 @@
+"""Reading a product CSV file: its encoding, its delimiter, its header and its rows.
+
+UTF-8 (with or without BOM) and cp1251 are both read: strict UTF-8 is tried first, then cp1251
+(what Excel in a Ukrainian Windows saves). The delimiter is whichever of ';', ',' or tab the
+header line uses most. Every problem here concerns the whole file: :class:`ImportFileError`.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from pathlib import Path
+
+from torgtui.errors import TorgError
+from torgtui.i18n import _
+
+REQUIRED = ("sku", "name", "price")
+OPTIONAL = (
+    "group",
+    "manufacturer",
+    "unit",
+    "weighed",
+    "cost",
+    "tax_group",
+    "barcodes",
+    "stock",
+    "active",
+)
+COLUMNS = REQUIRED + OPTIONAL
+ENCODINGS = {
+    "utf-8": "utf-8-sig",
+    "utf8": "utf-8-sig",
+    "utf-8-sig": "utf-8-sig",
+    "cp1251": "cp1251",
+    "windows-1251": "cp1251",
+    "win1251": "cp1251",
+}
+
+
+class ImportFileError(TorgError):
+    """The file as a whole cannot be imported (missing, unreadable, no header...)."""
+
+
+def read_text(path: Path, encoding: str | None) -> tuple[str, str]:
+    """The file's text and the encoding used: forced, or strict UTF-8 falling back to cp1251."""
+    if not path.exists():
+        raise ImportFileError(_("File {path} does not exist: check the name.").format(path=path))
+    if path.is_dir():
+        raise ImportFileError(
+            _("{path} is a folder: give the CSV file inside it.").format(path=path)
+        )
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ImportFileError(
+            _("Cannot read {path}: {error}").format(path=path, error=exc.strerror or exc)
+        ) from None
+    if encoding:
+        name = ENCODINGS.get(encoding.strip().lower())
+        if name is None:
+            try:
+                name = codecs.lookup(encoding).name
+            except LookupError:
+                raise ImportFileError(
+                    _("Unknown encoding {enc!r}: use utf-8 or cp1251.").format(enc=encoding)
+                ) from None
+        try:
+            return data.decode(name), encoding
+        except UnicodeDecodeError as exc:
+            other = "utf-8" if name == "cp1251" else "cp1251"
+            raise ImportFileError(
+                _(
+                    "{path} is not valid {enc} (byte 0x{byte:02x} at position {pos}): "
+                    "try --encoding {other}, or leave --encoding out to detect it."
+                ).format(
+                    path=path,
+                    enc=encoding,
+                    byte=data[exc.start],
+                    pos=exc.start,
+                    other=other,
+                )
+            ) from None
+    try:
+        return data.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1251"), "cp1251"
+    except UnicodeDecodeError:
+        raise ImportFileError(
+            _("{path} is neither UTF-8 nor cp1251 text: save it from Excel as CSV.").format(
+                path=path
+            )
+        ) from None
+
+
+def sniff_delimiter(header: str) -> str:
+    """';', ',' or tab, whichever the header line uses most (',' when none)."""
+    counts = {d: header.count(d) for d in (";", ",", "\t")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def expected_header(delimiter: str) -> str:
+    return delimiter.join(COLUMNS)
+
+
+def _header_index(header: list[str], path: Path, delimiter: str) -> tuple[dict[str, int], list]:
+    names = [h.strip().lstrip("\ufeff").strip().lower() for h in header]
+    index: dict[str, int] = {}
+    ignored = []
+    for i, name in enumerate(names):
+        if name in index:
+            raise ImportFileError(
+                _("{path}: column {name!r} appears twice in the header; keep one.").format(
+                    path=path, name=name
+                )
+            )
+        if name in COLUMNS:
+            index[name] = i
+        elif name:
+            ignored.append(name)
+    missing = [c for c in REQUIRED if c not in index]
+    if missing:
+        raise ImportFileError(
+            _(
+                "{path}: the header has no {missing} column(s). The first row must name the "
+                "columns, e.g.: {expected}"
+            ).format(path=path, missing=", ".join(missing), expected=expected_header(delimiter))
+        )
+    return index, ignored
+
+
+def read_rows(
+    path: Path, text: str, delimiter: str
+) -> tuple[list[str], list[tuple[int, dict[str, str], int]]]:
+    """(ignored columns, [(line, cells by column, extra values)]) from the decoded text."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = next(reader)
+        index, ignored = _header_index(header, path, delimiter)
+        rows = []
+        last_line = reader.line_num
+        for values in reader:
+            line, last_line = last_line + 1, reader.line_num
+            if not any(v.strip() for v in values):
+                continue
+            extra = [v for v in values[len(header) :] if v.strip()]
+            cells = {c: values[i] if i < len(values) else "" for c, i in index.items()}
+            rows.append((line, cells, len(extra)))
+    except csv.Error as exc:
+        raise ImportFileError(
+            _("{path} is not a readable CSV file (line {line}: {error}).").format(
+                path=path, line=reader.line_num, error=exc
+            )
+        ) from None
+    return ignored, rows

@@ -1,0 +1,110 @@
+"""The stock ledger: stock is the sum of append-only movements per product and location.
+
+Quantities are thousandths of the unit (1000 = 1 pc, 1250 = 1.25 kg), signed: inbound goods,
+returns and positive adjustments add; sales and write-offs subtract. Rows are never edited
+(database triggers refuse it): a correction is another movement.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import peewee
+
+from torgtui.clock import Clock, system_clock
+from torgtui.errors import ValidationError
+from torgtui.i18n import _
+from torgtui.models import Employee, Location, Product, StockMovement
+
+KINDS = ("import", "inbound", "sale", "return", "adjust", "writeoff")
+MAX_NOTE = 200
+_CHUNK = 500  # ids per IN (...) list
+
+
+def location_by_code(code: str) -> Location:
+    """The location with ``code``, or a ValidationError listing the known codes."""
+    location = Location.get_or_none(Location.code == (code or "").strip())
+    if location is None:
+        known = ", ".join(loc.code for loc in Location.select().order_by(Location.code))
+        raise ValidationError(
+            _("Unknown location {code!r}: known locations are {known}.").format(
+                code=code, known=known or _("(none yet)")
+            )
+        )
+    return location
+
+
+def _id(row: peewee.Model | int) -> int:
+    return row if isinstance(row, int) else row.get_id()
+
+
+def post_movement(
+    product: Product | int,
+    location: Location | int,
+    qty_milli: int,
+    kind: str,
+    employee: Employee | None = None,
+    note: str = "",
+    receipt_line_id: int | None = None,
+    *,
+    clock: Clock = system_clock,
+) -> StockMovement:
+    """Append one movement of ``qty_milli`` (signed) to the ledger (in the caller's transaction)."""
+    if kind not in KINDS:
+        raise ValidationError(
+            _("Unknown stock movement kind {kind!r}: use one of {kinds}.").format(
+                kind=kind, kinds=", ".join(KINDS)
+            )
+        )
+    if isinstance(qty_milli, bool) or not isinstance(qty_milli, int) or qty_milli == 0:
+        raise ValidationError(
+            _("A stock movement needs a non-zero whole number of thousandths, got {qty!r}.").format(
+                qty=qty_milli
+            )
+        )
+    return StockMovement.create(
+        product=_id(product),
+        location=_id(location),
+        qty=qty_milli,
+        kind=kind,
+        at=clock(),
+        employee=employee,
+        note=(note or "")[:MAX_NOTE],
+        receipt_line_id=receipt_line_id,
+    )
+
+
+def stock_of(product: Product | int, location: Location | int) -> int:
+    """Stock of one product at one location, in thousandths (0 when it never moved)."""
+    total = (
+        StockMovement.select(peewee.fn.COALESCE(peewee.fn.SUM(StockMovement.qty), 0))
+        .where((StockMovement.product == _id(product)) & (StockMovement.location == _id(location)))
+        .scalar()
+    )
+    return int(total or 0)
+
+
+def stock_levels(
+    location: Location | int, products: Iterable[Product | int] | None = None
+) -> dict[int, int]:
+    """{product id: stock in thousandths} at ``location``, in one grouped query.
+
+    ``products`` limits the answer to those products (queried in chunks of ids); products that
+    never moved are absent from the result (their stock is 0).
+    """
+    loc = _id(location)
+    total = peewee.fn.SUM(StockMovement.qty)
+    base = (
+        StockMovement.select(StockMovement.product, total.alias("qty"))
+        .where(StockMovement.location == loc)
+        .group_by(StockMovement.product)
+    )
+    if products is None:
+        return {row[0]: int(row[1]) for row in base.tuples()}
+    ids = sorted({_id(p) for p in products})
+    levels: dict[int, int] = {}
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        query = base.where(StockMovement.product.in_(chunk))
+        levels.update({row[0]: int(row[1]) for row in query.tuples()})
+    return levels
