@@ -1,0 +1,1 @@
+"""Benchmarks of torgtui with their own runner: ``python -m bench [startup] [options]``."""

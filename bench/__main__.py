@@ -1,0 +1,23 @@
+"""``python -m bench [NAME] [options]``: run one benchmark (default: startup)."""
+
+from __future__ import annotations
+
+import sys
+
+from bench import startup
+
+BENCHMARKS = {"startup": startup.main}
+
+
+def main(argv: list[str]) -> int:
+    name = "startup"
+    if argv and argv[0] in BENCHMARKS:
+        name, argv = argv[0], argv[1:]
+    elif argv and not argv[0].startswith("-"):
+        print(f"bench: unknown benchmark {argv[0]!r}: choose one of {', '.join(BENCHMARKS)}")
+        return 2
+    return BENCHMARKS[name](argv)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
