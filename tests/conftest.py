@@ -94,11 +94,24 @@ def sqlite_db(tmp_path: Path) -> Iterator[peewee.Database]:
     database.close()
 
 
+_PIN_HASHES: dict[str, str] = {}
+
+
+def pin_hash(pin: str) -> str:
+    """A real scrypt hash of ``pin``, computed once per test session (scrypt is slow on purpose)."""
+    from torgtui.staff import hash_pin
+
+    if pin not in _PIN_HASHES:
+        _PIN_HASHES[pin] = hash_pin(pin)
+    return _PIN_HASHES[pin]
+
+
 @pytest.fixture
 def staff(db: peewee.Database, clock: FixedClock) -> dict[str, object]:
-    """The demo shop's fixed employees: owner 1111, manager 2222, cashier 3333 (+ senior,
-    support). Hashing uses the real scrypt parameters."""
+    """The demo shop's fixed employees: owner 1111, manager 2222, cashier 3333 (+ senior 4444,
+    support 5555), with real scrypt PIN hashes (create_employee itself is tested in test_staff)."""
     from torgtui import staff as st
+    from torgtui.models import Employee
 
     people = {}
     for name, role, pin in [
@@ -108,5 +121,7 @@ def staff(db: peewee.Database, clock: FixedClock) -> dict[str, object]:
         ("Serhii Senior", st.Role.SENIOR_CASHIER, "4444"),
         ("Petro Support", st.Role.SUPPORT, "5555"),
     ]:
-        people[role.value] = st.create_employee(name, role, pin, by=None, system=True, clock=clock)
+        people[role.value] = Employee.create(
+            name=name, role=role.value, pin_hash=pin_hash(pin), created_at=clock()
+        )
     return people

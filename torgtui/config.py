@@ -91,6 +91,19 @@ class DeviceSettings:
 
 
 @dataclass
+class RegisterSettings:
+    # barcodes printed by the shop's scales: prefix + 5-digit PLU + 5-digit weight (g) + check
+    scale_prefixes: str = "20"  # comma-separated two-digit prefixes
+    receipt_header: str = ""  # extra lines printed at the top of receipts ("\n" separated)
+    receipt_footer: str = "Дякуємо за покупку!"
+    wedge_max_gap_ms: int = 30  # keyboard-wedge scanner: max gap between keys of one scan
+    wedge_min_length: int = 6
+
+    def prefixes(self) -> tuple[str, ...]:
+        return tuple(p.strip() for p in self.scale_prefixes.split(",") if p.strip())
+
+
+@dataclass
 class UiSettings:
     language: str = "en"
     idle_lock_seconds: int = 300  # 0 = never lock by idle time
@@ -108,6 +121,7 @@ class Settings:
     money: MoneySettings = field(default_factory=MoneySettings)
     tax: TaxSettings = field(default_factory=TaxSettings)
     devices: DeviceSettings = field(default_factory=DeviceSettings)
+    register: RegisterSettings = field(default_factory=RegisterSettings)
     ui: UiSettings = field(default_factory=UiSettings)
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
     source: str = ""  # where the file came from, for messages
@@ -241,6 +255,13 @@ def _validate(settings: Settings) -> None:
                 code=settings.tax.default
             )
         )
+    for prefix in settings.register.prefixes():
+        if not (prefix.isdigit() and len(prefix) == 2):
+            raise ConfigError(
+                _("Setting register.scale_prefixes: {prefix!r} is not a two-digit prefix.").format(
+                    prefix=prefix
+                )
+            )
     for name in ("printer_port", "printer_width", "printer_baudrate", "scanner_baudrate"):
         if getattr(settings.devices, name) <= 0:
             raise ConfigError(

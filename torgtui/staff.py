@@ -71,6 +71,16 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
 }
 
 
+# The largest manual discount (percent of the line or receipt) each role may give by itself.
+MANUAL_DISCOUNT_LIMIT: dict[Role, int] = {
+    Role.CASHIER: 0,
+    Role.SENIOR_CASHIER: 10,
+    Role.MANAGER: 30,
+    Role.OWNER: 100,
+    Role.SUPPORT: 0,
+}
+
+
 def role_title(role: str) -> str:
     return {
         Role.CASHIER: _("Cashier"),

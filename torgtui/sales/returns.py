@@ -1,0 +1,218 @@
+"""Returns: a whole receipt or some lines and quantities, money back by the original tenders.
+
+A return is a receipt of its own (kind "return") linked to the original, with lines linked to
+the lines they return and reversing stock movements. The check that no more comes back than
+was sold runs inside the write transaction with the original receipt locked (SQLite: the
+immediate transaction; PostgreSQL: ``SELECT ... FOR UPDATE``), so two registers returning the
+same line at once cannot both succeed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import peewee
+
+from torgtui.clock import Clock, system_clock
+from torgtui.db import is_sqlite, write_tx
+from torgtui.errors import ValidationError
+from torgtui.i18n import _
+from torgtui.models import Employee, Payment, Receipt, ReceiptLine, Shift
+from torgtui.money import format_qty, round_cash, round_kopecks
+from torgtui.sales.basket import Adjustment, Basket, BasketLine
+from torgtui.sales.checkout import next_number, write_lines
+from torgtui.sales.shifts import _check_open, enqueue_fiscal
+from torgtui.staff import Permission, audit, require
+
+
+@dataclass(frozen=True)
+class Returnable:
+    line: ReceiptLine
+    sold: int
+    returned: int
+
+    @property
+    def left(self) -> int:
+        return self.sold - self.returned
+
+
+def find_receipt(number: int, location_id: int) -> Receipt:
+    receipt = Receipt.get_or_none(
+        (Receipt.number == number) & (Receipt.location == location_id) & (Receipt.kind == "sale")
+    )
+    if receipt is None:
+        raise ValidationError(_("There is no sale receipt number {n}.").format(n=number))
+    return receipt
+
+
+def returnable(receipt: Receipt) -> list[Returnable]:
+    """Each line of a sale with what was sold and what has come back already."""
+    returned = dict(
+        ReceiptLine.select(ReceiptLine.original_line, peewee.fn.SUM(ReceiptLine.qty))
+        .join(Receipt)
+        .where((Receipt.original == receipt.id) & (Receipt.kind == "return"))
+        .group_by(ReceiptLine.original_line)
+        .tuples()
+    )
+    lines = (
+        ReceiptLine.select().where(ReceiptLine.receipt == receipt.id).order_by(ReceiptLine.position)
+    )
+    return [Returnable(ln, ln.qty, int(returned.get(ln.id) or 0)) for ln in lines]
+
+
+def _share(amount: int, part: int, whole: int) -> int:
+    from decimal import Decimal
+
+    return round_kopecks(Decimal(amount) * part / whole)
+
+
+def _refund_line(item: Returnable, qty: int) -> BasketLine:
+    """The returned part of a line at what the customer actually paid for it. Cumulative
+    rounding (what all returns so far are worth, less what earlier ones refunded) makes the
+    refunds of a line add up exactly to its total when all of it comes back."""
+    ln = item.line
+    before, after = item.returned, item.returned + qty
+    subtotal = _share(ln.subtotal, after, ln.qty) - _share(ln.subtotal, before, ln.qty)
+    discount = _share(ln.discount, after, ln.qty) - _share(ln.discount, before, ln.qty)
+    unit_price = ln.unit_price
+    refund = BasketLine(
+        product_id=ln.product_id,
+        sku="",
+        name=ln.name,
+        qty=qty,
+        unit_price=unit_price,
+        unit_cost=ln.unit_cost,
+        barcode=ln.barcode,
+    )
+    # keep subtotal exact even where qty x price rounds differently from the share
+    drift = refund.subtotal - subtotal
+    if drift or discount:
+        refund.adjustments.append(
+            Adjustment("return", _("Discount of the original sale"), discount + drift)
+        )
+    return refund
+
+
+def _refund_tenders(original: Receipt, amount: int, cash_step: int) -> tuple[list, int]:
+    """Money back by the original tenders: cards first (up to what they paid, less earlier
+    refunds), the rest in cash, rounded as cash is."""
+    paid: dict[str, int] = {}
+    for p in Payment.select().where(Payment.receipt == original.id):
+        paid[p.tender] = paid.get(p.tender, 0) + p.amount
+    refunded = (
+        Payment.select(Payment.tender, peewee.fn.SUM(Payment.amount))
+        .join(Receipt)
+        .where((Receipt.original == original.id) & (Receipt.kind == "return"))
+        .group_by(Payment.tender)
+        .tuples()
+    )
+    for tender, sum_ in refunded:
+        paid[tender] = paid.get(tender, 0) - int(sum_ or 0)
+    payments, left = [], amount
+    for tender in ("card", "cashless"):
+        part = min(left, max(paid.get(tender, 0), 0))
+        if part:
+            payments.append((tender, part, part))
+            left -= part
+    rounding = 0
+    if left:
+        cash = round_cash(left, cash_step)
+        rounding, left = cash - left, cash
+        payments.append(("cash", left, left))
+    return payments, rounding
+
+
+def commit_return(
+    original: Receipt,
+    quantities: Mapping[int, int],
+    *,
+    uuid: str,
+    employee: Employee,
+    shift: Shift,
+    cash_step: int,
+    clock: Clock = system_clock,
+    fiscal: bool = True,
+) -> Receipt:
+    """Return ``quantities`` (original line id -> thousandths) of ``original``."""
+    require(employee, Permission.RETURN)
+    if original.kind != "sale":
+        raise ValidationError(_("Only a sale can be returned."))
+    wanted = {lid: q for lid, q in quantities.items() if q}
+    if not wanted or any(q < 0 for q in wanted.values()):
+        raise ValidationError(_("Choose what comes back: a line and a quantity above zero."))
+    now: dt.datetime = clock()
+    with write_tx():
+        existing = Receipt.get_or_none(Receipt.uuid == uuid)
+        if existing is not None:
+            return existing
+        _check_open(shift)
+        if not is_sqlite():
+            Receipt.select(Receipt.id).where(Receipt.id == original.id).for_update().execute()
+        items = {r.line.id: r for r in returnable(original)}
+        basket, originals = Basket(), []
+        for line_id, qty in wanted.items():
+            item = items.get(line_id)
+            if item is None:
+                raise ValidationError(
+                    _("That line is not on receipt {n}.").format(n=original.number)
+                )
+            if qty > item.left:
+                raise ValidationError(
+                    _(
+                        "Only {left} of {name} can still be returned ({returned} already were)."
+                    ).format(
+                        left=format_qty(item.left),
+                        name=item.line.name,
+                        returned=format_qty(item.returned),
+                    )
+                )
+            basket.lines.append(_refund_line(item, qty))
+            originals.append(line_id)
+        payments, rounding = _refund_tenders(original, basket.total, cash_step)
+        receipt = Receipt.create(
+            uuid=uuid,
+            number=next_number(shift.location_id),
+            kind="return",
+            status="closed",
+            location=shift.location_id,
+            shift=shift.id,
+            employee=employee.id,
+            customer=original.customer_id,
+            original=original.id,
+            created_at=now,
+            closed_at=now,
+            subtotal=basket.subtotal,
+            discount=basket.discount,
+            total=basket.total,
+            rounding=rounding,
+            fiscal_status="pending" if fiscal else "",
+        )
+        write_lines(
+            receipt,
+            basket,
+            sign=-1,
+            now=now,
+            location_id=shift.location_id,
+            employee_id=employee.id,
+            originals=originals,
+        )
+        Payment.insert_many(
+            [
+                {"receipt": receipt.id, "tender": t, "amount": a, "tendered": g}
+                for t, a, g in payments
+            ]
+        ).execute()
+        if fiscal:
+            enqueue_fiscal("return", shift=shift, receipt=receipt, now=now)
+        audit(
+            "receipt.return",
+            employee,
+            object_type="receipt",
+            object_id=receipt.id,
+            after={"original": original.id, "total": receipt.total},
+            terminal=shift.register,
+            clock=clock,
+        )
+    return receipt

@@ -1,0 +1,84 @@
+"""What the cashier typed or scanned into the code field: quantity prefix, weighed-goods
+barcodes from the shop's scales, and the product it names."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from torgtui.catalog.barcodes import is_valid_gtin, normalize_barcode
+from torgtui.catalog.service import find_by_code
+from torgtui.errors import ValidationError
+from torgtui.i18n import _
+from torgtui.models import Product
+
+MAX_QTY = 100_000_000  # 100 000 units: anything above is a slip of the finger
+
+
+@dataclass(frozen=True)
+class Entry:
+    code: str
+    qty: int | None  # thousandths; None = not given (1, or the weight inside the barcode)
+
+
+def parse_qty(text: str) -> int:
+    """ "3" -> 3000, "1.25" or "1,25" -> 1250; refuse zero, negatives and more than 3 decimals."""
+    try:
+        value = Decimal(text.strip().replace(",", "."))
+    except InvalidOperation:
+        raise ValidationError(
+            _("{text!r} is not a quantity: type a number like 3 or 1.25.").format(text=text)
+        ) from None
+    if not value.is_finite() or value <= 0:
+        raise ValidationError(_("The quantity must be more than zero."))
+    milli = value * 1000
+    if milli != milli.to_integral_value():
+        raise ValidationError(_("A quantity has at most three decimals (grams)."))
+    if milli > MAX_QTY:
+        raise ValidationError(_("{text} is too large a quantity.").format(text=text))
+    return int(milli)
+
+
+def parse_entry(text: str) -> Entry:
+    """ "3*4820..." sells three; "4820..." one; "3*" alone is a pending quantity (code "")."""
+    text = (text or "").strip()
+    if "*" in text:
+        qty_text, _sep, code = text.partition("*")
+        return Entry(code.strip(), parse_qty(qty_text))
+    return Entry(text, None)
+
+
+@dataclass(frozen=True)
+class Found:
+    product: Product
+    qty: int | None  # from a scale barcode
+    barcode: str
+
+
+def scale_parts(code: str, prefixes: tuple[str, ...]) -> tuple[str, int] | None:
+    """(PLU, grams) from a scale barcode ``PP LLLLL WWWWW C``, or None if it is not one."""
+    if len(code) == 13 and code.isdigit() and code[:2] in prefixes and is_valid_gtin(code):
+        return code[2:7], int(code[7:12])
+    return None
+
+
+def lookup(code: str, prefixes: tuple[str, ...]) -> Found:
+    """The product a scanned or typed code names; ValidationError says what to do if none."""
+    code = (code or "").strip()
+    if not code:
+        raise ValidationError(_("Scan a barcode or type an article first."))
+    parts = scale_parts(code, prefixes)
+    if parts:
+        plu, grams = parts
+        product = find_by_code(code[:7]) or find_by_code(plu) or find_by_code(plu.lstrip("0"))
+        if product is not None:
+            if grams <= 0:
+                raise ValidationError(_("The scale label shows no weight: weigh the goods again."))
+            return Found(product, grams, code)
+    product = find_by_code(code)
+    if product is not None:
+        return Found(product, None, code)
+    normalize_barcode(code)  # a wrong check digit gets its own message
+    raise ValidationError(
+        _("Unknown barcode {code}: press F3 to search by name.").format(code=code)
+    )

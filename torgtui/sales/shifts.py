@@ -1,0 +1,263 @@
+"""Shifts, per cashier and register: open with a float, cash in and out, X report, close with
+a Z report. The totals come from the receipts and cash movements, never kept separately."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+
+import peewee
+
+from torgtui.clock import Clock, system_clock
+from torgtui.db import is_sqlite, write_tx
+from torgtui.errors import ValidationError
+from torgtui.i18n import _
+from torgtui.models import (
+    CashMovement,
+    Draft,
+    Employee,
+    FiscalJob,
+    Location,
+    Payment,
+    Receipt,
+    Shift,
+)
+from torgtui.staff import Permission, audit, require
+
+
+def current_shift(employee: Employee, register: str) -> Shift | None:
+    return (
+        Shift.select()
+        .where(
+            (Shift.employee == employee.id)
+            & (Shift.register == register)
+            & (Shift.status == "open")
+        )
+        .first()
+    )
+
+
+def require_shift(employee: Employee, register: str) -> Shift:
+    shift = current_shift(employee, register)
+    if shift is None:
+        raise ValidationError(_("No open shift: press F10 to open one (with the cash float)."))
+    return shift
+
+
+def enqueue_fiscal(
+    kind: str, *, shift: Shift, receipt: Receipt | None = None, payload: dict | None = None, now
+) -> FiscalJob:
+    return FiscalJob.create(
+        kind=kind,
+        receipt=receipt,
+        shift=shift,
+        payload=json.dumps(payload or {}),
+        status="pending",
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def open_shift(
+    employee: Employee,
+    register: str,
+    location: Location,
+    opening_float: int,
+    *,
+    clock: Clock = system_clock,
+    fiscal: bool = True,
+) -> Shift:
+    require(employee, Permission.SHIFT)
+    if opening_float < 0:
+        raise ValidationError(_("The float cannot be negative."))
+    now = clock()
+    with write_tx():
+        if current_shift(employee, register) is not None:
+            raise ValidationError(_("Your shift on this register is already open."))
+        shift = Shift.create(
+            location=location,
+            register=register,
+            employee=employee,
+            opened_at=now,
+            opening_float=opening_float,
+            status="open",
+        )
+        if opening_float:
+            CashMovement.create(
+                shift=shift, kind="float", amount=opening_float, employee=employee, at=now, note=""
+            )
+        if fiscal:
+            enqueue_fiscal("open_shift", shift=shift, now=now)
+            if opening_float:
+                enqueue_fiscal("cash_in", shift=shift, payload={"amount": opening_float}, now=now)
+        audit(
+            "shift.open",
+            employee,
+            object_type="shift",
+            object_id=shift.id,
+            after={"float": opening_float},
+            terminal=register,
+            clock=clock,
+        )
+    return shift
+
+
+def cash_move(
+    shift: Shift,
+    employee: Employee,
+    kind: str,
+    amount: int,
+    note: str = "",
+    *,
+    clock: Clock = system_clock,
+    fiscal: bool = True,
+) -> CashMovement:
+    """Cash in ("in") or out ("out") of the drawer; out may not exceed the cash there."""
+    require(employee, Permission.SHIFT)
+    if kind not in ("in", "out"):
+        raise ValidationError(_("Cash moves are 'in' or 'out'."))
+    if amount <= 0:
+        raise ValidationError(_("The amount must be more than zero."))
+    now = clock()
+    with write_tx():
+        _check_open(shift)
+        if kind == "out" and amount > x_report(shift).cash_expected:
+            raise ValidationError(_("There is less cash in the drawer than that."))
+        move = CashMovement.create(
+            shift=shift, kind=kind, amount=amount, employee=employee, at=now, note=note[:200]
+        )
+        if fiscal:
+            enqueue_fiscal(f"cash_{kind}", shift=shift, payload={"amount": amount}, now=now)
+        audit(
+            f"shift.cash_{kind}",
+            employee,
+            object_type="shift",
+            object_id=shift.id,
+            after={"amount": amount, "note": note},
+            clock=clock,
+        )
+    return move
+
+
+def _check_open(shift: Shift) -> None:
+    query = Shift.select(Shift.status).where(Shift.id == shift.id)
+    if not is_sqlite():
+        query = query.for_update()
+    if query.scalar() != "open":
+        raise ValidationError(_("This shift is closed: open a new one."))
+
+
+@dataclass
+class ShiftReport:
+    shift_id: int
+    receipts: int = 0
+    returns: int = 0
+    sales_total: int = 0
+    returns_total: int = 0
+    discounts: int = 0
+    rounding: int = 0
+    by_tender: dict[str, int] = field(default_factory=dict)  # sales minus returns
+    cash_float: int = 0
+    cash_in: int = 0
+    cash_out: int = 0
+    cash_expected: int = 0
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def x_report(shift: Shift) -> ShiftReport:
+    """Totals of the shift so far (also what the Z report freezes)."""
+    report = ShiftReport(shift_id=shift.id)
+    rows = (
+        Receipt.select(
+            Receipt.kind,
+            peewee.fn.COUNT(Receipt.id),
+            peewee.fn.SUM(Receipt.total),
+            peewee.fn.SUM(Receipt.discount),
+            peewee.fn.SUM(Receipt.rounding),
+        )
+        .where(Receipt.shift == shift.id)
+        .group_by(Receipt.kind)
+        .tuples()
+    )
+    for kind, count, total, discount, rounding in rows:
+        if kind == "sale":
+            report.receipts, report.sales_total = count, int(total or 0)
+            report.discounts += int(discount or 0)
+            report.rounding += int(rounding or 0)
+        else:
+            report.returns, report.returns_total = count, int(total or 0)
+            report.discounts -= int(discount or 0)
+            report.rounding -= int(rounding or 0)
+    sign = peewee.Case(Receipt.kind, [("return", -1)], 1)
+    tenders = (
+        Payment.select(Payment.tender, peewee.fn.SUM(Payment.amount * sign))
+        .join(Receipt)
+        .where(Receipt.shift == shift.id)
+        .group_by(Payment.tender)
+        .tuples()
+    )
+    report.by_tender = {tender: int(amount or 0) for tender, amount in tenders}
+    moves = (
+        CashMovement.select(CashMovement.kind, peewee.fn.SUM(CashMovement.amount))
+        .where(CashMovement.shift == shift.id)
+        .group_by(CashMovement.kind)
+        .tuples()
+    )
+    sums = {kind: int(amount or 0) for kind, amount in moves}
+    report.cash_float, report.cash_in, report.cash_out = (
+        sums.get("float", 0),
+        sums.get("in", 0),
+        sums.get("out", 0),
+    )
+    report.cash_expected = (
+        report.cash_float + report.cash_in - report.cash_out + report.by_tender.get("cash", 0)
+    )
+    return report
+
+
+def close_shift(
+    shift: Shift,
+    employee: Employee,
+    counted_cash: int | None = None,
+    *,
+    clock: Clock = system_clock,
+    fiscal: bool = True,
+) -> ShiftReport:
+    """The Z report: freeze the totals, close the shift. Refused while receipts are held."""
+    require(employee, Permission.SHIFT)
+    now = clock()
+    with write_tx():
+        _check_open(shift)
+        held = Draft.select().where(
+            (Draft.employee == shift.employee_id)
+            & (Draft.status.in_(["open", "held"]))
+            & (Draft.data != "")
+        )
+        pending = [d for d in held if json.loads(d.data).get("lines")]
+        if pending:
+            raise ValidationError(
+                _(
+                    "{n} receipt(s) are open or held: finish or cancel them before the Z report."
+                ).format(n=len(pending))
+            )
+        report = x_report(shift)
+        Shift.update(
+            status="closed",
+            closed_at=now,
+            closing_cash=counted_cash,
+            z_report=json.dumps(report.as_dict()),
+        ).where(Shift.id == shift.id).execute()
+        if fiscal:
+            enqueue_fiscal("close_shift", shift=shift, now=now)
+        audit(
+            "shift.close",
+            employee,
+            object_type="shift",
+            object_id=shift.id,
+            after={"z": report.as_dict(), "counted_cash": counted_cash},
+            terminal=shift.register,
+            clock=clock,
+        )
+    return report
