@@ -6,6 +6,7 @@
     torgtui db upgrade | db version | db backup PATH
     torgtui demo --db FILE [--customers N] [--seed S]
     torgtui import products FILE.csv [--encoding utf-8|cp1251]
+    torgtui price BASKET.json
     torgtui staff list | staff add NAME --role ROLE --pin PIN | staff set-pin NAME --pin PIN
 """
 
@@ -55,6 +56,9 @@ def build_parser() -> argparse.ArgumentParser:
     products.add_argument("file")
     products.add_argument("--encoding", help=_("utf-8 or cp1251 (detected when omitted)"))
     products.add_argument("--location", help=_("location code for stock quantities"))
+
+    price = sub.add_parser("price", help=_("price a basket from a JSON file (- for stdin)"))
+    price.add_argument("basket")
 
     staff = sub.add_parser("staff", help=_("employees"))
     staffsub = staff.add_subparsers(dest="staff_command", required=True)
@@ -158,6 +162,14 @@ def cmd_import(args: argparse.Namespace) -> int:
     return run_import_command(settings, args)
 
 
+def cmd_price(args: argparse.Namespace) -> int:
+    from torgtui.sales.price_cli import run_price_command
+
+    settings = _settings(args)
+    _open(settings)
+    return run_price_command(settings, args.basket)
+
+
 def cmd_staff(args: argparse.Namespace) -> int:
     from torgtui import staff
     from torgtui.models import Employee
@@ -191,6 +203,7 @@ COMMANDS = {
     "demo": cmd_demo,
     "import": cmd_import,
     "staff": cmd_staff,
+    "price": cmd_price,
 }
 
 
