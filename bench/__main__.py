@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sys
 
-from bench import startup
+from bench import commit, startup
 
-BENCHMARKS = {"startup": startup.main}
+BENCHMARKS = {"startup": startup.main, "commit": commit.main}
 
 
 def main(argv: list[str]) -> int:

@@ -265,3 +265,48 @@ def open_and_upgrade(url: str, *, create: bool = False) -> peewee.Database:
     with translated_errors(url):
         upgrade(db, url)
     return db
+
+
+def sql(statement: str) -> str:
+    """``statement`` written with ``?`` placeholders, in the bound database's style."""
+    return statement if is_sqlite() else statement.replace("?", "%s")
+
+
+def insert_rows(
+    table: str, columns: list[str], rows: list[tuple], *, ids: bool = False
+) -> list[int]:
+    """Insert ``rows`` with one prepared statement (the hot paths: peewee's query building
+    costs more than SQLite's work there). Returns the new ids, in order, when ``ids``.
+
+    On SQLite the statement is executed row by row (cached by the driver) and ``lastrowid``
+    read; on PostgreSQL a single multi-row ``INSERT ... RETURNING id``.
+    """
+    if not rows:
+        return []
+    cols = ", ".join(f'"{c}"' for c in columns)
+    one = "(" + ", ".join("?" * len(columns)) + ")"
+    if is_sqlite():
+        cursor = database.cursor()
+        statement = f'INSERT INTO "{table}" ({cols}) VALUES {one}'
+        if not ids:
+            cursor.executemany(statement, rows)
+            return []
+        out = []
+        for row in rows:
+            cursor.execute(statement, row)
+            out.append(cursor.lastrowid)
+        return out
+    values = ", ".join([one] * len(rows))
+    flat = [v for row in rows for v in row]
+    statement = sql(f'INSERT INTO "{table}" ({cols}) VALUES {values}')
+    if ids:
+        statement += ' RETURNING "id"'
+        return [r[0] for r in database.execute_sql(statement, flat).fetchall()]
+    database.execute_sql(statement, flat)
+    return []
+
+
+def query_value(statement: str, params: tuple = ()) -> object:
+    """The first column of the first row of a ``?``-style query, or None."""
+    row = database.execute_sql(sql(statement), params).fetchone()
+    return row[0] if row else None

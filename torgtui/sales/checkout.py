@@ -9,27 +9,15 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import peewee
-
 from torgtui.clock import Clock, system_clock
-from torgtui.db import is_sqlite, write_tx
+from torgtui.db import database, insert_rows, is_sqlite, query_value, sql, write_tx
 from torgtui.errors import ValidationError
 from torgtui.i18n import _
-from torgtui.models import (
-    Draft,
-    Employee,
-    LineAdjustment,
-    Location,
-    Payment,
-    Receipt,
-    ReceiptLine,
-    Shift,
-    StockMovement,
-)
+from torgtui.models import Employee, Receipt, Shift
 from torgtui.money import format_money, round_cash
 from torgtui.sales.basket import Basket
 from torgtui.sales.pricing import PricingContext, price
-from torgtui.sales.shifts import _check_open, enqueue_fiscal
+from torgtui.sales.shifts import _check_open
 from torgtui.staff import Permission, audit, require
 
 TENDERS = ("cash", "card", "cashless")
@@ -95,15 +83,20 @@ def next_number(location_id: int) -> int:
     """The next receipt number at a location, inside the caller's write transaction (SQLite's
     immediate transaction serialises writers; PostgreSQL locks the location row)."""
     if not is_sqlite():
-        Location.select(Location.id).where(Location.id == location_id).for_update().execute()
-    last = (
-        Receipt.select(peewee.fn.MAX(Receipt.number)).where(Receipt.location == location_id)
-    ).scalar()
-    return (last or 0) + 1
+        query_value('SELECT "id" FROM "location" WHERE "id" = ? FOR UPDATE', (location_id,))
+    last = query_value(
+        'SELECT MAX("number") FROM "receipt" WHERE "location_id" = ?', (location_id,)
+    )
+    return int(last or 0) + 1  # type: ignore[call-overload]
+
+
+def stamp(moment: dt.datetime) -> dt.datetime | str:
+    """A timestamp for raw statements, stored exactly as Peewee stores it."""
+    return str(moment) if is_sqlite() else moment
 
 
 def write_lines(
-    receipt: Receipt,
+    receipt_id: int,
     basket: Basket,
     *,
     sign: int,
@@ -112,55 +105,160 @@ def write_lines(
     employee_id: int,
     originals: Sequence[int | None] = (),
 ) -> list[int]:
-    """Insert the lines, their adjustments and stock movements; returns the line ids."""
-    rows = [
-        {
-            "receipt": receipt.id,
-            "position": i,
-            "product": line.product_id,
-            "barcode": line.barcode,
-            "name": line.name,
-            "qty": line.qty,
-            "unit_price": line.unit_price,
-            "unit_cost": line.unit_cost,
-            "subtotal": line.subtotal,
-            "discount": line.discount,
-            "total": line.total,
-            "original_line": originals[i - 1] if originals else None,
-        }
-        for i, line in enumerate(basket.lines, 1)
-    ]
-    ids = [r[0] for r in ReceiptLine.insert_many(rows).returning(ReceiptLine.id).tuples()]
-    adjustments = [
-        {
-            "line": line_id,
-            "step": a.step,
-            "rule": a.rule,
-            "reason": a.reason[:200],
-            "amount": a.amount,
-            "employee": a.employee_id,
-        }
-        for line_id, line in zip(ids, basket.lines, strict=True)
-        for a in line.adjustments
-    ]
-    if adjustments:
-        LineAdjustment.insert_many(adjustments).execute()
-    StockMovement.insert_many(
+    """Insert the lines, their adjustments and stock movements; returns the line ids.
+
+    This is the register's hot path, so it uses prepared statements (see db.insert_rows)."""
+    ids = insert_rows(
+        "receipt_line",
         [
-            {
-                "product": line.product_id,
-                "location": location_id,
-                "qty": -sign * line.qty,
-                "kind": "sale" if sign > 0 else "return",
-                "at": now,
-                "employee": employee_id,
-                "note": "",
-                "receipt_line_id": line_id,
-            }
-            for line_id, line in zip(ids, basket.lines, strict=True)
-        ]
-    ).execute()
+            "receipt_id",
+            "position",
+            "product_id",
+            "barcode",
+            "name",
+            "qty",
+            "unit_price",
+            "unit_cost",
+            "subtotal",
+            "discount",
+            "total",
+            "original_line_id",
+        ],
+        [
+            (
+                receipt_id,
+                i,
+                ln.product_id,
+                ln.barcode,
+                ln.name,
+                ln.qty,
+                ln.unit_price,
+                ln.unit_cost,
+                ln.subtotal,
+                ln.discount,
+                ln.total,
+                originals[i - 1] if originals else None,
+            )
+            for i, ln in enumerate(basket.lines, 1)
+        ],
+        ids=True,
+    )
+    insert_rows(
+        "line_adjustment",
+        ["line_id", "step", "rule", "reason", "amount", "employee_id"],
+        [
+            (line_id, a.step, a.rule, a.reason[:200], a.amount, a.employee_id)
+            for line_id, ln in zip(ids, basket.lines, strict=True)
+            for a in ln.adjustments
+        ],
+    )
+    at = stamp(now)
+    insert_rows(
+        "stock_movement",
+        [
+            "product_id",
+            "location_id",
+            "qty",
+            "kind",
+            "at",
+            "employee_id",
+            "note",
+            "receipt_line_id",
+        ],
+        [
+            (
+                ln.product_id,
+                location_id,
+                -sign * ln.qty,
+                "sale" if sign > 0 else "return",
+                at,
+                employee_id,
+                "",
+                line_id,
+            )
+            for line_id, ln in zip(ids, basket.lines, strict=True)
+        ],
+    )
     return ids
+
+
+def write_receipt(
+    *,
+    uuid: str,
+    kind: str,
+    basket: Basket,
+    payments: Sequence[tuple[str, int, int]],
+    rounding: int,
+    shift: Shift,
+    employee: Employee,
+    now: dt.datetime,
+    fiscal: bool,
+    original_id: int | None = None,
+    originals: Sequence[int | None] = (),
+) -> Receipt:
+    """Write one receipt with everything hanging off it (inside the caller's write_tx)."""
+    number = next_number(shift.location_id)
+    fields = dict(
+        uuid=uuid,
+        number=number,
+        kind=kind,
+        status="closed",
+        location_id=shift.location_id,
+        shift_id=shift.id,
+        employee_id=employee.id,
+        customer_id=basket.customer_id,
+        original_id=original_id,
+        created_at=now,
+        closed_at=now,
+        subtotal=basket.subtotal,
+        discount=basket.discount,
+        total=basket.total,
+        rounding=rounding,
+        fiscal_status="pending" if fiscal else "",
+        fiscal_code="",
+        print_status="",
+    )
+    row = {k: (stamp(v) if isinstance(v, dt.datetime) else v) for k, v in fields.items()}
+    (receipt_id,) = insert_rows("receipt", list(row), [tuple(row.values())], ids=True)
+    write_lines(
+        receipt_id,
+        basket,
+        sign=1 if kind == "sale" else -1,
+        now=now,
+        location_id=shift.location_id,
+        employee_id=employee.id,
+        originals=originals,
+    )
+    insert_rows(
+        "payment",
+        ["receipt_id", "tender", "amount", "tendered"],
+        [(receipt_id, t, a, g) for t, a, g in payments],
+    )
+    if fiscal:
+        at = stamp(now)
+        insert_rows(
+            "fiscal_job",
+            [
+                "kind",
+                "receipt_id",
+                "shift_id",
+                "payload",
+                "status",
+                "attempts",
+                "created_at",
+                "updated_at",
+                "last_error",
+                "remote_id",
+                "fiscal_code",
+            ],
+            [(kind, receipt_id, shift.id, "{}", "pending", 0, at, at, "", "", "")],
+        )
+    return Receipt(id=receipt_id, **fields)
+
+
+def receipt_by_uuid(uuid: str) -> Receipt | None:
+    receipt_id = query_value('SELECT "id" FROM "receipt" WHERE "uuid" = ?', (uuid,))
+    return Receipt.get_by_id(receipt_id) if receipt_id is not None else None
 
 
 def commit_sale(
@@ -178,46 +276,26 @@ def commit_sale(
     require(employee, Permission.SELL)
     if not basket.lines:
         raise ValidationError(_("The receipt is empty: scan something first."))
-    existing = Receipt.get_or_none(Receipt.uuid == uuid)
-    if existing is not None:
-        return existing
     now = clock()
     priced = price(basket, PricingContext(at=now, customer_id=basket.customer_id))
     settlement = settle(priced.total, tenders, cash_step)
     with write_tx():
-        existing = Receipt.get_or_none(Receipt.uuid == uuid)
-        if existing is not None:  # committed by a retry that won the race
+        existing = receipt_by_uuid(uuid)
+        if existing is not None:  # a retried commit: the receipt is already written
             return existing
         _check_open(shift)
-        receipt = Receipt.create(
+        receipt = write_receipt(
             uuid=uuid,
-            number=next_number(shift.location_id),
             kind="sale",
-            status="closed",
-            location=shift.location_id,
-            shift=shift.id,
-            employee=employee.id,
-            customer=priced.customer_id,
-            created_at=now,
-            closed_at=now,
-            subtotal=priced.subtotal,
-            discount=priced.discount,
-            total=priced.total,
+            basket=priced,
+            payments=settlement.payments,
             rounding=settlement.rounding,
-            fiscal_status="pending" if fiscal else "",
+            shift=shift,
+            employee=employee,
+            now=now,
+            fiscal=fiscal,
         )
-        write_lines(
-            receipt, priced, sign=1, now=now, location_id=shift.location_id, employee_id=employee.id
-        )
-        Payment.insert_many(
-            [
-                {"receipt": receipt.id, "tender": t, "amount": a, "tendered": g}
-                for t, a, g in settlement.payments
-            ]
-        ).execute()
-        if fiscal:
-            enqueue_fiscal("sale", shift=shift, receipt=receipt, now=now)
-        Draft.delete().where(Draft.uuid == uuid).execute()
+        database.execute_sql(sql('DELETE FROM "draft" WHERE "uuid" = ?'), (uuid,))
         manual = [a for ln in priced.lines for a in ln.adjustments if a.step == "manual"]
         if manual:
             audit(

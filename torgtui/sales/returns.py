@@ -22,8 +22,8 @@ from torgtui.i18n import _
 from torgtui.models import Employee, Payment, Receipt, ReceiptLine, Shift
 from torgtui.money import format_qty, round_cash, round_kopecks
 from torgtui.sales.basket import Adjustment, Basket, BasketLine
-from torgtui.sales.checkout import next_number, write_lines
-from torgtui.sales.shifts import _check_open, enqueue_fiscal
+from torgtui.sales.checkout import receipt_by_uuid, write_receipt
+from torgtui.sales.shifts import _check_open
 from torgtui.staff import Permission, audit, require
 
 
@@ -144,7 +144,7 @@ def commit_return(
         raise ValidationError(_("Choose what comes back: a line and a quantity above zero."))
     now: dt.datetime = clock()
     with write_tx():
-        existing = Receipt.get_or_none(Receipt.uuid == uuid)
+        existing = receipt_by_uuid(uuid)
         if existing is not None:
             return existing
         _check_open(shift)
@@ -171,41 +171,20 @@ def commit_return(
             basket.lines.append(_refund_line(item, qty))
             originals.append(line_id)
         payments, rounding = _refund_tenders(original, basket.total, cash_step)
-        receipt = Receipt.create(
+        basket.customer_id = original.customer_id
+        receipt = write_receipt(
             uuid=uuid,
-            number=next_number(shift.location_id),
             kind="return",
-            status="closed",
-            location=shift.location_id,
-            shift=shift.id,
-            employee=employee.id,
-            customer=original.customer_id,
-            original=original.id,
-            created_at=now,
-            closed_at=now,
-            subtotal=basket.subtotal,
-            discount=basket.discount,
-            total=basket.total,
+            basket=basket,
+            payments=payments,
             rounding=rounding,
-            fiscal_status="pending" if fiscal else "",
-        )
-        write_lines(
-            receipt,
-            basket,
-            sign=-1,
+            shift=shift,
+            employee=employee,
             now=now,
-            location_id=shift.location_id,
-            employee_id=employee.id,
+            fiscal=fiscal,
+            original_id=original.id,
             originals=originals,
         )
-        Payment.insert_many(
-            [
-                {"receipt": receipt.id, "tender": t, "amount": a, "tendered": g}
-                for t, a, g in payments
-            ]
-        ).execute()
-        if fiscal:
-            enqueue_fiscal("return", shift=shift, receipt=receipt, now=now)
         audit(
             "receipt.return",
             employee,

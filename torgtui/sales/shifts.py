@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, field
 import peewee
 
 from torgtui.clock import Clock, system_clock
-from torgtui.db import is_sqlite, write_tx
+from torgtui.db import is_sqlite, query_value, write_tx
 from torgtui.errors import ValidationError
 from torgtui.i18n import _
 from torgtui.models import (
@@ -140,10 +140,10 @@ def cash_move(
 
 
 def _check_open(shift: Shift) -> None:
-    query = Shift.select(Shift.status).where(Shift.id == shift.id)
-    if not is_sqlite():
-        query = query.for_update()
-    if query.scalar() != "open":
+    """Inside a write transaction: refuse if the shift was closed (on any register)."""
+    lock = "" if is_sqlite() else " FOR UPDATE"
+    status = query_value(f'SELECT "status" FROM "shift" WHERE "id" = ?{lock}', (shift.id,))
+    if status != "open":
         raise ValidationError(_("This shift is closed: open a new one."))
 
 
