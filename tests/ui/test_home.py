@@ -1,0 +1,179 @@
+"""The home menu: every area by its key and back with Escape, the palette provider, and the
+permission checks made by the staff service."""
+
+from __future__ import annotations
+
+from textual.widgets import Label
+
+from torgtui.app import TorgApp
+from torgtui.screens.area import AreaScreen, PendingAreaScreen
+from torgtui.screens.areas import areas
+from torgtui.screens.audit import AuditScreen
+from torgtui.screens.commands import AreaCommands
+from torgtui.screens.home import HomeScreen
+from torgtui.screens.settings import SettingsScreen
+
+from .helpers import label_text, log_in, make_settings, settle
+
+
+async def test_owner_opens_every_area_by_key_and_comes_back(settings, ui_staff, clock):
+    app = TorgApp(settings, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot, "Olena Owner", "1111")
+        home = app.screen
+        assert isinstance(home, HomeScreen)
+        for area in areas():
+            await pilot.press(area.key)
+            await settle(pilot)
+            screen = app.screen
+            assert isinstance(screen, AreaScreen), area.id
+            assert screen.area.id == area.id
+            assert home.message == ""
+            if area.id == "settings":
+                assert isinstance(screen, SettingsScreen)
+            elif area.id == "audit":
+                assert isinstance(screen, AuditScreen)
+            else:
+                assert isinstance(screen, PendingAreaScreen)
+                assert label_text(app, "#area-pending") == area.pending
+                assert "not built yet" in area.pending
+            await pilot.press("escape")
+            await pilot.pause()
+            assert app.screen is home
+
+
+async def test_area_bindings_have_ids_and_descriptions(settings, ui_staff, clock):
+    app = TorgApp(settings, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot, "Olena Owner", "1111")
+        active = app.screen.active_bindings
+        for area in areas():
+            binding = active[area.key].binding
+            assert binding.id == f"home.{area.id}"
+            assert binding.description == area.title
+        assert active["ctrl+l"].binding.id == "app.lock"
+        assert active["ctrl+o"].binding.id == "app.logout"
+
+
+async def test_enter_on_the_list_opens_the_highlighted_area(settings, ui_staff, clock):
+    app = TorgApp(settings, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot, "Olena Owner", "1111")
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, PendingAreaScreen)
+        assert app.screen.area.id == "customers"
+
+
+async def test_cashier_is_refused_reports_audit_and_settings(settings, ui_staff, clock):
+    app = TorgApp(settings, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot, "Kateryna Cashier", "3333")
+        home = app.screen
+        for key, what in [
+            ("8", "view reports"),
+            ("0", "view the audit log"),
+            ("9", "change settings"),
+        ]:
+            await pilot.press(key)
+            await pilot.pause()
+            assert app.screen is home
+            assert home.message == (
+                f"Kateryna Cashier (Cashier) may not {what}. Ask a manager or the owner to log "
+                "in and do it."
+            )
+        # an allowed area clears the message
+        await pilot.press("1")
+        await pilot.pause()
+        assert isinstance(app.screen, PendingAreaScreen)
+        assert home.message == ""
+
+
+async def test_support_may_not_sell_but_sees_settings(settings, ui_staff, clock):
+    app = TorgApp(settings, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot, "Petro Support", "5555")
+        await pilot.press("1")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        assert "may not sell" in app.screen.message
+        await pilot.press("9")
+        await pilot.pause()
+        assert isinstance(app.screen, SettingsScreen)
+
+
+async def test_palette_provider_offers_areas_lock_and_logout(settings, ui_staff, clock):
+    app = TorgApp(settings, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        provider = AreaCommands(app.screen)
+        assert [hit async for hit in provider.discover()] == []  # nobody logged in
+        await log_in(pilot, "Olena Owner", "1111")
+        provider = AreaCommands(app.screen)
+        names = [hit.text async for hit in provider.discover()]
+        assert names == [area.title for area in areas()] + ["Lock", "Log out"]
+        hits = [hit async for hit in provider.search("audit")]
+        assert [hit.text for hit in hits] == ["Audit log"]
+        hits[0].command()
+        await settle(pilot)
+        assert isinstance(app.screen, AuditScreen)
+        # from an area, the palette opens another area through home
+        hits = [hit async for hit in provider.search("promo")]
+        hits[0].command()
+        await pilot.pause()
+        assert isinstance(app.screen, PendingAreaScreen)
+        assert app.screen.area.id == "promotions"
+        assert [type(s) for s in app.screen_stack[1:]] == [HomeScreen, PendingAreaScreen]
+
+
+async def test_palette_opened_and_typed(settings, ui_staff, clock):
+    app = TorgApp(settings, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot, "Olena Owner", "1111")
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"settings")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, SettingsScreen)
+
+
+async def test_settings_area_is_read_only_and_hides_secrets(tmp_path, sqlite_db, clock):
+    from torgtui import staff as st
+
+    st.create_employee("Olena Owner", st.Role.OWNER, "1111", by=None, system=True, clock=clock)
+    settings = make_settings(
+        tmp_path,
+        str(tmp_path / "shop.sqlite"),
+        **{"devices.checkbox_license_key": "secret-licence", "devices.checkbox_pin": "7777"},
+    )
+    settings.database.url = "postgresql://shop:hunter2@db.local/shop"
+    app = TorgApp(settings, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot, "Olena Owner", "1111")
+        await pilot.press("9")
+        await pilot.pause()
+        screen = app.screen
+        text = "\n".join(str(w.content) for w in screen.query("#settings-body Label, Static"))
+        assert f"Settings file: {settings.source}" in text
+        assert "edit the settings file" in text
+        assert "name = Kramnytsia" in text
+        assert "group A = ПДВ 20%, 20%" in text
+        assert "url = postgresql://shop:***@db.local/shop" in text
+        assert "checkbox_license_key = ***" in text
+        assert "hunter2" not in text and "secret-licence" not in text and "7777" not in text
+        for widget in screen.query("#settings-body Label, Static"):
+            assert widget.region.right <= 80
+
+
+async def test_footer_fits_80_columns(settings, ui_staff, clock):
+    app = TorgApp(settings, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot, "Olena Owner", "1111")
+        for screen_key in ["", "9", "0", "1"]:
+            if screen_key:
+                await pilot.press("escape", screen_key)
+                await settle(pilot)
+            footer = app.screen.query_one("Footer")
+            assert footer.virtual_size.width <= 80
+            assert all(label.region.right <= 80 for label in app.screen.query(Label))

@@ -1,0 +1,174 @@
+"""The Textual app: login, the home menu of areas, lock (key and idle time) and log out.
+
+Only what the login screen needs is imported here; the home and area screens are imported when
+first opened, so the register starts about as fast as an empty Textual app.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual import events
+from textual.app import App
+from textual.binding import Binding
+from textual.screen import Screen
+
+from torgtui import staff
+from torgtui.clock import Clock, system_clock
+from torgtui.config import Settings
+from torgtui.errors import TorgError
+from torgtui.i18n import _
+from torgtui.screens.login import LoginScreen
+
+if TYPE_CHECKING:
+    from textual.command import Provider
+
+    from torgtui.models import Employee
+    from torgtui.screens.areas import Area
+    from torgtui.screens.home import HomeScreen
+
+IDLE_CHECK_SECONDS = 5.0
+ACTIVITY_EVENTS = (
+    events.Key,
+    events.MouseDown,
+    events.MouseScrollDown,
+    events.MouseScrollUp,
+    events.Paste,
+)
+
+
+def _area_commands() -> type[Provider]:
+    from torgtui.screens.commands import AreaCommands
+
+    return AreaCommands
+
+
+class TorgApp(App[None]):
+    """The register's app. ``employee`` is who is logged in (None on the login screen)."""
+
+    COMMANDS = {_area_commands}
+    MODES = {"register": LoginScreen}  # a mode (not the default screen) so login.tcss loads
+    DEFAULT_MODE = "register"
+    BINDINGS = [
+        Binding("ctrl+l", "lock", _("Lock"), priority=True, id="app.lock"),
+        Binding("ctrl+o", "logout", _("Log out"), id="app.logout"),
+    ]
+
+    def __init__(self, settings: Settings, *, clock: Clock = system_clock) -> None:
+        super().__init__()
+        self.settings = settings
+        self.clock = clock
+        self.terminal = settings.store.register
+        self.employee: Employee | None = None
+        self.last_activity = clock()
+        self.is_locked = False
+        self.title = settings.store.name
+
+    def on_mount(self) -> None:
+        if self.settings.ui.idle_lock_seconds > 0:
+            self.set_interval(IDLE_CHECK_SECONDS, self.check_idle_lock)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, ACTIVITY_EVENTS):
+            self.last_activity = self.clock()
+        await super().on_event(event)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "lock":
+            return self.employee is not None and not self.is_locked
+        if action == "logout":
+            return self.employee is not None
+        if action == "command_palette":
+            return self.employee is not None and not self.is_locked
+        return True
+
+    # --- session ----------------------------------------------------------------------------
+
+    def logged_in(self, employee: Employee) -> None:
+        """Called by the login screen after a right PIN: open the home menu."""
+        from torgtui.screens.home import HomeScreen
+
+        self.employee = employee
+        self.last_activity = self.clock()
+        self.is_locked = False
+        self.push_screen(HomeScreen())
+
+    def logout(self) -> None:
+        """Back to the login screen, closing every area (and the lock screen)."""
+        self.employee = None
+        self.is_locked = False
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+
+    def action_logout(self) -> None:
+        self.logout()
+
+    def action_lock(self) -> None:
+        """Hide the screen until the logged-in employee types their PIN."""
+        from torgtui.screens.lock import LockScreen
+
+        if self.employee is None or self.is_locked:
+            return
+        self.is_locked = True
+        self.push_screen(LockScreen(self.employee))
+
+    def unlocked(self, employee: Employee) -> None:
+        """Called by the lock screen after the right PIN."""
+        from torgtui.screens.lock import LockScreen
+
+        self.employee = employee
+        self.last_activity = self.clock()
+        self.is_locked = False
+        if isinstance(self.screen_stack[-1], LockScreen):
+            self.pop_screen()
+
+    def check_idle_lock(self) -> bool:
+        """Lock if nobody pressed a key or clicked for ``ui.idle_lock_seconds``; True if it did."""
+        limit = self.settings.ui.idle_lock_seconds
+        if limit <= 0 or self.employee is None or self.is_locked:
+            return False
+        if (self.clock() - self.last_activity).total_seconds() < limit:
+            return False
+        self.action_lock()
+        return True
+
+    # --- areas ------------------------------------------------------------------------------
+
+    def home_screen(self) -> HomeScreen | None:
+        from torgtui.screens.home import HomeScreen
+
+        return next((s for s in self.screen_stack if isinstance(s, HomeScreen)), None)
+
+    def open_area(self, area_id: str) -> None:
+        """Open an area from home, a key or the palette; a role without its permission gets the
+        service's PermissionDenied message on the home screen instead."""
+        from torgtui.screens.areas import area_by_id
+
+        home = self.home_screen()
+        if home is None or self.is_locked:
+            return
+        while self.screen_stack[-1] is not home:
+            self.pop_screen()
+        area = area_by_id(area_id)
+        try:
+            if area.permission is not None:
+                staff.require(self.employee, area.permission)
+        except TorgError as exc:
+            home.show_message(exc.message)
+            return
+        home.show_message("")
+        self.push_screen(self.area_screen(area))
+
+    def area_screen(self, area: Area) -> Screen:
+        """The screen for ``area``: a real one where built, else one that says it is not."""
+        if area.id == "settings":
+            from torgtui.screens.settings import SettingsScreen
+
+            return SettingsScreen(area)
+        if area.id == "audit":
+            from torgtui.screens.audit import AuditScreen
+
+            return AuditScreen(area)
+        from torgtui.screens.area import PendingAreaScreen
+
+        return PendingAreaScreen(area)

@@ -1,0 +1,47 @@
+"""The command palette's one provider: every area, Lock and Log out (only while logged in)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from typing import TYPE_CHECKING
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from torgtui.i18n import _
+from torgtui.screens.areas import areas
+
+if TYPE_CHECKING:
+    from torgtui.app import TorgApp
+
+
+class AreaCommands(Provider):
+    """Open an area, lock the register or log out, by name."""
+
+    def commands(self) -> list[tuple[str, Callable[[], object], str]]:
+        """(name, callback, help) for what the logged-in employee can ask for now."""
+        app: TorgApp = self.app  # type: ignore[assignment]
+        if getattr(app, "employee", None) is None or app.is_locked:
+            return []
+        found: list[tuple[str, Callable[[], object], str]] = [
+            (
+                area.title,
+                partial(app.open_area, area.id),
+                _("Open {area} (key {key})").format(area=area.title, key=area.key),
+            )
+            for area in areas()
+        ]
+        found.append((_("Lock"), app.action_lock, _("Hide the screen until your PIN is typed")))
+        found.append((_("Log out"), app.logout, _("Back to the login screen")))
+        return found
+
+    async def discover(self) -> Hits:
+        for name, callback, help_text in self.commands():
+            yield DiscoveryHit(name, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, callback, help_text in self.commands():
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), callback, text=name, help=help_text)
