@@ -64,7 +64,10 @@ class FiscalUnit(Protocol):
 
     def x_report(self) -> FiscalResult: ...
 
-    def service(self, amount: int) -> FiscalResult: ...  # cash in (> 0) or out (< 0)
+    def service(self, amount: int, *, uuid: str = "") -> FiscalResult:
+        """Cash in (> 0) or out (< 0). ``uuid`` makes a resend idempotent where the unit
+        keeps ids (Checkbox); a unit that cannot (a serial printer) ignores it."""
+        ...
 
     def receipt(self, doc: FiscalReceipt) -> FiscalResult: ...  # sale or return, idempotent
 

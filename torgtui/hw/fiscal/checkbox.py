@@ -80,7 +80,6 @@ class CheckboxUnit:
     """Checkbox PRRO over its REST API: a cashier signed in by PIN on one cash register."""
 
     name = "checkbox"
-    service_ids = True  # service() takes a uuid: a resent cash in/out is not doubled
 
     def __init__(
         self,

@@ -109,9 +109,7 @@ def _send(unit: FiscalUnit, job: FiscalJob, header: str, footer: str) -> FiscalR
     if job.kind in CASH_JOBS:
         payload = json.loads(job.payload or "{}")
         amount = int(payload["amount"]) * (1 if job.kind == "cash_in" else -1)
-        if getattr(unit, "service_ids", False):
-            return unit.service(amount, uuid=payload["uuid"])  # type: ignore[call-arg]
-        return unit.service(amount)
+        return unit.service(amount, uuid=payload["uuid"])
     raise FiscalError(
         _("Unknown fiscal job kind {kind!r}: update torgtui.").format(kind=job.kind),
         retryable=False,

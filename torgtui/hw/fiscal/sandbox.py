@@ -19,7 +19,6 @@ class SandboxUnit:
     """In-memory shift, deterministic codes; says on every result that it is not fiscal."""
 
     name = "sandbox"
-    service_ids = True
 
     def __init__(self) -> None:
         self.shift_open = False

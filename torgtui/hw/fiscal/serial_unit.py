@@ -129,8 +129,9 @@ class SerialFiscalUnit:
         parts = self._run(REPORT, datecs.params(kind))
         return FiscalResult(fiscal_code=parts[0] if parts else "", extra={"fields": parts})
 
-    def service(self, amount: int) -> FiscalResult:
-        """Cash in (> 0) or out (< 0) with command 70: type 0 = in, 1 = out."""
+    def service(self, amount: int, *, uuid: str = "") -> FiscalResult:
+        """Cash in (> 0) or out (< 0) with command 70: type 0 = in, 1 = out. The printer keeps
+        no ids, so ``uuid`` cannot make a resend idempotent here (see the module doc)."""
         if amount == 0:
             raise FiscalError(_("A cash in or out must not be zero."), retryable=False)
         parts = self._run(CASH_IN_OUT, datecs.params("0" if amount > 0 else "1",
