@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sys
 
-from bench import commit, startup
+from bench import commit, scan, startup
 
-BENCHMARKS = {"startup": startup.main, "commit": commit.main}
+BENCHMARKS = {"startup": startup.main, "commit": commit.main, "scan": scan.main}
 
 
 def main(argv: list[str]) -> int:
