@@ -417,6 +417,11 @@ def build_demo(
             shop = _fill(
                 database, customers, seed, months, today, location_code, store_name, register
             )
+            # the card's search words, phone rows and totals, as the customer base keeps them
+            from torgtui.customers.service import recompute_totals, reindex_all
+
+            reindex_all()
+            recompute_totals()
     except BaseException:
         database.close()
         if path is not None:

@@ -38,7 +38,11 @@ class Permission(StrEnum):
     SHIFT = "shift"  # open/close shift, cash in/out, X and Z reports
     CANCEL_RECEIPT = "cancel_receipt"
     MANUAL_DISCOUNT = "manual_discount"
+    CREATE_CUSTOMERS = "create_customers"
     EDIT_CUSTOMERS = "edit_customers"
+    MERGE_CUSTOMERS = "merge_customers"
+    DELETE_CUSTOMERS = "delete_customers"  # clean a card, erase personal data
+    SEE_PHONES = "see_phones"  # phone numbers in full (masked otherwise)
     EDIT_VIP = "edit_vip"
     EDIT_PRICES = "edit_prices"  # prices, products and promotions
     CONFIRM_BELOW_COST = "confirm_below_cost"
@@ -51,9 +55,11 @@ class Permission(StrEnum):
 
 
 P = Permission
-_CASHIER = {P.SELL, P.RETURN, P.SHIFT}
-_SENIOR = _CASHIER | {P.CANCEL_RECEIPT, P.MANUAL_DISCOUNT, P.EDIT_CUSTOMERS}
+_CASHIER = {P.SELL, P.RETURN, P.SHIFT, P.CREATE_CUSTOMERS}
+_SENIOR = _CASHIER | {P.CANCEL_RECEIPT, P.MANUAL_DISCOUNT, P.EDIT_CUSTOMERS, P.SEE_PHONES}
 _MANAGER = _SENIOR | {
+    P.MERGE_CUSTOMERS,
+    P.DELETE_CUSTOMERS,
     P.EDIT_VIP,
     P.EDIT_PRICES,
     P.WRITE_OFF_BONUSES,
@@ -98,7 +104,11 @@ def permission_title(permission: Permission) -> str:
         P.SHIFT: _("open and close shifts"),
         P.CANCEL_RECEIPT: _("cancel a receipt"),
         P.MANUAL_DISCOUNT: _("give a manual discount"),
+        P.CREATE_CUSTOMERS: _("add customers"),
         P.EDIT_CUSTOMERS: _("edit customers"),
+        P.MERGE_CUSTOMERS: _("merge customer cards"),
+        P.DELETE_CUSTOMERS: _("clean or erase customer cards"),
+        P.SEE_PHONES: _("see phone numbers in full"),
         P.EDIT_VIP: _("edit the VIP list"),
         P.EDIT_PRICES: _("edit prices and promotions"),
         P.CONFIRM_BELOW_COST: _("confirm a sale below cost"),

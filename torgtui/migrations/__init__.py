@@ -19,8 +19,20 @@ from types import ModuleType
 import peewee
 
 TOKENS = {
-    "sqlite": {":PK": "INTEGER NOT NULL PRIMARY KEY", ":TS": "DATETIME", ":BOOL": "INTEGER"},
-    "postgresql": {":PK": "SERIAL NOT NULL PRIMARY KEY", ":TS": "TIMESTAMP", ":BOOL": "BOOLEAN"},
+    "sqlite": {
+        ":PK": "INTEGER NOT NULL PRIMARY KEY",
+        ":TS": "DATETIME",
+        ":BOOL": "INTEGER",
+        ":FALSE": "0",
+        ":BYTES": "",  # SQLite compares text by bytes already
+    },
+    "postgresql": {
+        ":PK": "SERIAL NOT NULL PRIMARY KEY",
+        ":TS": "TIMESTAMP",
+        ":BOOL": "BOOLEAN",
+        ":FALSE": "FALSE",
+        ":BYTES": 'COLLATE "C"',  # byte order, so a prefix is a plain index range
+    },
 }
 
 VERSION_TABLE = (

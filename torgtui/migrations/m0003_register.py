@@ -12,9 +12,9 @@ STATEMENTS = [
     'CREATE UNIQUE INDEX "draft_uuid" ON "draft" ("uuid")',
     'CREATE INDEX "draft_employee_id" ON "draft" ("employee_id")',
     'ALTER TABLE "receipt" ADD COLUMN "rounding" BIGINT NOT NULL DEFAULT 0',
-    "ALTER TABLE \"receipt\" ADD COLUMN \"fiscal_status\" VARCHAR(12) NOT NULL DEFAULT ''",
-    "ALTER TABLE \"receipt\" ADD COLUMN \"fiscal_code\" VARCHAR(80) NOT NULL DEFAULT ''",
-    "ALTER TABLE \"receipt\" ADD COLUMN \"print_status\" VARCHAR(12) NOT NULL DEFAULT ''",
+    'ALTER TABLE "receipt" ADD COLUMN "fiscal_status" VARCHAR(12) NOT NULL DEFAULT \'\'',
+    'ALTER TABLE "receipt" ADD COLUMN "fiscal_code" VARCHAR(80) NOT NULL DEFAULT \'\'',
+    'ALTER TABLE "receipt" ADD COLUMN "print_status" VARCHAR(12) NOT NULL DEFAULT \'\'',
     'CREATE TABLE "fiscal_job" ("id" :PK, "kind" VARCHAR(20) NOT NULL, '
     '"receipt_id" INTEGER, "shift_id" INTEGER, "payload" TEXT NOT NULL, '
     '"status" VARCHAR(12) NOT NULL, "attempts" INTEGER NOT NULL, '

@@ -10,7 +10,16 @@ from torgtui.models.catalog import (
     ProductGroup,
     StockMovement,
 )
-from torgtui.models.customers import Customer
+from torgtui.models.customers import (
+    Contact,
+    Customer,
+    CustomerInterest,
+    CustomerPhone,
+    CustomerWord,
+    DeliveryAddress,
+    FamilyMember,
+    Reminder,
+)
 from torgtui.models.meta import SchemaVersion, Setting
 from torgtui.models.sales import (
     CashMovement,
@@ -44,6 +53,13 @@ ALL_MODELS: list[type[BaseModel]] = [
     Draft,
     FiscalJob,
     CashMovement,
+    CustomerPhone,
+    CustomerWord,
+    FamilyMember,
+    CustomerInterest,
+    Contact,
+    Reminder,
+    DeliveryAddress,
 ]
 
 __all__ = [
@@ -53,9 +69,15 @@ __all__ = [
     "Barcode",
     "BaseModel",
     "CashMovement",
+    "Contact",
     "Customer",
+    "CustomerInterest",
+    "CustomerPhone",
+    "CustomerWord",
+    "DeliveryAddress",
     "Draft",
     "Employee",
+    "FamilyMember",
     "FiscalJob",
     "LineAdjustment",
     "Location",
@@ -67,6 +89,7 @@ __all__ = [
     "QtyField",
     "Receipt",
     "ReceiptLine",
+    "Reminder",
     "SchemaVersion",
     "Setting",
     "Shift",

@@ -1,0 +1,296 @@
+"""The customer list over a million cards: keyset pages (never OFFSET), sorts, filters, and
+search as you type by phone, card or any word's prefix.
+
+A page key is the last row's sort value and id; the next page is ``WHERE (sort, id) > key``
+on an index, so PageDown costs the same at row 10 and at row 900 000. Sorting by last visit
+pages the cards that have visits first and then, in a second phase, those that never bought.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import peewee
+
+from torgtui.customers.phones import normalize_phone
+from torgtui.customers.words import fold, prefix_bounds
+from torgtui.errors import ValidationError
+from torgtui.models import Customer, CustomerInterest, CustomerPhone, CustomerWord, FamilyMember
+
+SORTS = ("name", "last_visit", "total_bought")
+COLUMNS = (
+    Customer.id,
+    Customer.name,
+    Customer.phone,
+    Customer.card,
+    Customer.last_visit,
+    Customer.total_bought,
+    Customer.attention,
+    Customer.birth_date,
+)
+
+
+@dataclass(frozen=True)
+class Row:
+    id: int
+    name: str
+    phone: str | None
+    card: str | None
+    last_visit: dt.datetime | None
+    total_bought: int
+    attention: bool
+    birth_date: dt.date | None
+
+
+@dataclass
+class Filters:
+    birthday_this_month: bool = False
+    birthday_within_days: int | None = None  # today .. today + N
+    children_age: tuple[int, int] | None = None  # a child aged X..Y years (inclusive)
+    interest_group_id: int | None = None
+    attention: bool = False
+    not_bought_days: int | None = None  # bought before, but not in the last N days
+
+
+@dataclass(frozen=True)
+class PageKey:
+    value: object
+    id: int
+    phase: int = 0  # last_visit sort: 0 = cards with visits, 1 = never bought
+
+
+@dataclass
+class Page:
+    rows: list[Row]
+    next: PageKey | None  # None: this is the last page
+    prev: PageKey | None = None  # key of the first row, for PageUp
+    extra: dict = field(default_factory=dict)
+
+
+def _birthday_days(today: dt.date, days: int) -> list[int]:
+    days = max(0, min(days, 366))
+    return sorted(
+        {(d.month * 100 + d.day) for d in (today + dt.timedelta(n) for n in range(days + 1))}
+    )
+
+
+def _years_ago(today: dt.date, years: int) -> dt.date:
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - years, day=28)
+
+
+def filter_conditions(filters: Filters, today: dt.date) -> list[peewee.Expression]:
+    where = [Customer.status == "active"]
+    if filters.birthday_this_month:
+        where.append(Customer.birth_md.between(today.month * 100 + 1, today.month * 100 + 31))
+    if filters.birthday_within_days is not None:
+        where.append(Customer.birth_md.in_(_birthday_days(today, filters.birthday_within_days)))
+    if filters.children_age is not None:
+        low, high = filters.children_age
+        if low < 0 or high < low:
+            raise ValidationError("children's age: from X to Y years, X <= Y")
+        youngest = _years_ago(today, low)  # born on or before this day
+        oldest = _years_ago(today, high + 1) + dt.timedelta(days=1)
+        where.append(
+            peewee.fn.EXISTS(
+                FamilyMember.select(FamilyMember.id).where(
+                    (FamilyMember.customer == Customer.id)
+                    & (FamilyMember.relation == "child")
+                    & FamilyMember.birth_date.between(oldest, youngest)
+                )
+            )
+        )
+    if filters.interest_group_id is not None:
+        where.append(
+            peewee.fn.EXISTS(
+                CustomerInterest.select(CustomerInterest.group).where(
+                    (CustomerInterest.customer == Customer.id)
+                    & (CustomerInterest.group == filters.interest_group_id)
+                )
+            )
+        )
+    if filters.attention:
+        where.append(Customer.attention == True)  # noqa: E712
+    if filters.not_bought_days is not None:
+        cutoff = dt.datetime.combine(today - dt.timedelta(days=filters.not_bought_days), dt.time())
+        where.append(Customer.last_visit < cutoff)
+    return where
+
+
+def _rows(query: peewee.ModelSelect) -> list[Row]:
+    return [Row(*t) for t in query.tuples()]
+
+
+def list_page(
+    *,
+    sort: str = "name",
+    filters: Filters | None = None,
+    after: PageKey | None = None,
+    before: PageKey | None = None,
+    limit: int = 50,
+    today: dt.date | None = None,
+) -> Page:
+    """One page of the list in ``sort`` order (name A-Z; last visit and total bought newest and
+    largest first), after ``after`` or (PageUp) before ``before``."""
+    if sort not in SORTS:
+        raise ValidationError(f"unknown sort {sort!r}")
+    today = today or dt.date.today()
+    base = filter_conditions(filters or Filters(), today)
+    backwards = before is not None
+    key = before if backwards else after
+    if sort == "name":
+        col, desc = Customer.name_sort, False
+    elif sort == "total_bought":
+        col, desc = Customer.total_bought, True
+    else:
+        col, desc = Customer.last_visit, True
+    phase = key.phase if key else 0
+    rows: list[Row] = []
+    while len(rows) < limit and phase in (0, 1):
+        where = list(base)
+        if sort == "last_visit":
+            where.append(col.is_null(phase == 1))
+        use_col = Customer.id if (sort == "last_visit" and phase == 1) else col
+        if key is not None and key.phase == phase:
+            bound = (
+                peewee.Tuple(use_col, Customer.id) if use_col is not Customer.id else Customer.id
+            )
+            target = peewee.Tuple(key.value, key.id) if use_col is not Customer.id else key.id
+            forward_gt = not desc
+            if backwards:
+                forward_gt = not forward_gt
+            where.append(bound > target if forward_gt else bound < target)
+        ascending = (not desc) != backwards
+        order = (
+            [use_col.asc(), Customer.id.asc()]
+            if ascending
+            else [use_col.desc(), Customer.id.desc()]
+        )
+        if use_col is Customer.id:
+            order = order[1:]
+        got = _rows(
+            Customer.select(*COLUMNS).where(*where).order_by(*order).limit(limit - len(rows))
+        )
+        rows.extend(got)
+        if sort != "last_visit" or len(rows) >= limit:
+            break
+        # last-visit sort runs into its second phase (never bought) going forward,
+        # or back from it into the first going backwards
+        phase = phase + (-1 if backwards else 1)
+        key = None
+    if backwards:
+        rows.reverse()
+
+    def key_of(row: Row) -> PageKey:
+        if sort == "name":
+            return PageKey(fold_name(row), row.id)
+        if sort == "total_bought":
+            return PageKey(row.total_bought, row.id)
+        return PageKey(row.last_visit, row.id, 0 if row.last_visit is not None else 1)
+
+    full = len(rows) >= limit
+    return Page(
+        rows=rows,
+        next=key_of(rows[-1]) if rows and (full or backwards) else None,
+        prev=key_of(rows[0]) if rows else None,
+    )
+
+
+def fold_name(row: Row) -> str:
+    from torgtui.customers.words import sort_key
+
+    return sort_key(row.name)
+
+
+def search(
+    text: str,
+    *,
+    limit: int = 50,
+    after: tuple[str, int] | None = None,
+    filters: Filters | None = None,
+    today: dt.date | None = None,
+) -> Page:
+    """Cards matching what was typed: a phone or card number exactly, or every word's prefix
+    (in either alphabet). Pages are keyed by (matched word, id)."""
+    text = (text or "").strip()
+    today = today or dt.date.today()
+    base = filter_conditions(filters or Filters(), today)
+    if not text:
+        return list_page(filters=filters, limit=limit, today=today)
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if digits and len(digits) >= len(text.replace(" ", "").replace("-", "")) - 1:
+        ids: list[int] = []
+        try:
+            phone = normalize_phone(text)
+            ids += [
+                r.customer_id
+                for r in CustomerPhone.select(CustomerPhone.customer).where(
+                    CustomerPhone.phone == phone
+                )
+            ]
+        except ValidationError:
+            pass
+        low, high = prefix_bounds(text.replace(" ", ""))
+        ids += [
+            c.id
+            for c in Customer.select(Customer.id)
+            .where((Customer.card >= low) & (Customer.card < high))
+            .order_by(Customer.card)
+            .limit(limit)
+        ]
+        seen = list(dict.fromkeys(ids))
+        rows = _rows(Customer.select(*COLUMNS).where(Customer.id.in_(seen), *base)) if seen else []
+        rows.sort(key=lambda r: seen.index(r.id))
+        return Page(rows=rows[:limit], next=None)
+    words = [fold(w) for w in text.split() if w.strip()]
+    first, others = words[0], words[1:]
+    low, high = prefix_bounds(first)
+    rows: list[Row] = []
+    seen_ids: set[int] = set()
+    cursor = after
+    last: tuple[str, int] | None = None
+    while len(rows) < limit:
+        q = CustomerWord.select(CustomerWord.word, CustomerWord.customer).where(
+            (CustomerWord.word >= low) & (CustomerWord.word < high)
+        )
+        if cursor is not None:
+            q = q.where(
+                peewee.Tuple(CustomerWord.word, CustomerWord.customer) > peewee.Tuple(*cursor)
+            )
+        for other in others:
+            olow, ohigh = prefix_bounds(other)
+            w2 = CustomerWord.alias("w2")
+            q = q.where(
+                peewee.fn.EXISTS(
+                    w2.select(w2.word).where(
+                        (w2.customer == CustomerWord.customer)
+                        & (w2.word >= olow)
+                        & (w2.word < ohigh)
+                    )
+                )
+            )
+        batch = list(q.order_by(CustomerWord.word, CustomerWord.customer).limit(limit * 2).tuples())
+        if not batch:
+            break
+        cursor = (batch[-1][0], batch[-1][1])
+        fresh = [cid for _w, cid in batch if cid not in seen_ids]
+        found = (
+            {r.id: r for r in _rows(Customer.select(*COLUMNS).where(Customer.id.in_(fresh), *base))}
+            if fresh
+            else {}
+        )
+        for word, cid in batch:
+            if cid in found and cid not in seen_ids:
+                seen_ids.add(cid)
+                rows.append(found[cid])
+                last = (word, cid)
+                if len(rows) >= limit:
+                    break
+        if len(batch) < limit * 2:
+            break
+    return Page(
+        rows=rows, next=None if len(rows) < limit else PageKey(last[0], last[1]) if last else None
+    )

@@ -1,0 +1,442 @@
+"""The customer card: create and edit with validation, duplicate warnings, the search word
+index, masked phones, and the purchase totals kept on the card.
+
+Permissions (checked here): add customers (every selling role), edit (senior cashier and up),
+see phone numbers in full (senior cashier and up; masked otherwise).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import peewee
+
+from torgtui.clock import Clock, system_clock
+from torgtui.customers.phones import mask_phone, normalize_phone
+from torgtui.customers.words import name_words, sort_key
+from torgtui.db import database, insert_rows, sql, write_tx
+from torgtui.errors import ValidationError
+from torgtui.i18n import _
+from torgtui.models import (
+    Customer,
+    CustomerPhone,
+    CustomerWord,
+    Employee,
+    FamilyMember,
+    Receipt,
+)
+from torgtui.staff import Permission, audit, can, require
+
+GENDERS = ("", "f", "m")
+LANGUAGES = ("", "uk", "en")
+RELATIONS = ("child", "spouse", "parent", "other")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MIN_BIRTH = dt.date(1900, 1, 1)
+
+
+class DuplicateCustomer(ValidationError):
+    """A phone or card already belongs to another card; ``existing`` are those cards."""
+
+    def __init__(self, message: str, existing: list[Customer]) -> None:
+        super().__init__(message)
+        self.existing = existing
+
+
+@dataclass
+class FamilyData:
+    relation: str
+    name: str
+    birth_date: dt.date | None = None
+    gender: str = ""
+
+
+@dataclass
+class CardData:
+    """What a person types into a card. Phones in any usual form; the first is the main one."""
+
+    name: str
+    phones: list[str] = field(default_factory=list)
+    card: str = ""
+    email: str = ""
+    birth_date: dt.date | None = None
+    gender: str = ""
+    language: str = ""
+    attention: bool = False
+    attention_note: str = ""
+    social: str = ""
+    note: str = ""
+    family: list[FamilyData] | None = None  # None = leave the family as it is
+
+
+def clean_birth_date(value: dt.date | None, today: dt.date, what: str) -> dt.date | None:
+    if value is None:
+        return None
+    if value > today or value < MIN_BIRTH:
+        raise ValidationError(
+            _("{what}: {date} is not a possible birth date.").format(what=what, date=value)
+        )
+    return value
+
+
+def clean(data: CardData, today: dt.date) -> CardData:
+    """Validate and normalise a card; raises ValidationError naming the field."""
+    name = " ".join((data.name or "").split())
+    if not name:
+        raise ValidationError(_("Name: a customer needs a name."))
+    if len(name) > 200:
+        raise ValidationError(_("Name: at most 200 characters."))
+    phones: list[str] = []
+    for raw in data.phones:
+        if raw and raw.strip():
+            phone = normalize_phone(raw)
+            if phone not in phones:
+                phones.append(phone)
+    card = (data.card or "").strip()
+    if card and (len(card) > 40 or not card.isalnum()):
+        raise ValidationError(_("Card: 1 to 40 letters or digits."))
+    email = (data.email or "").strip()
+    if email and (len(email) > 200 or not EMAIL.match(email)):
+        raise ValidationError(
+            _("Email: {email!r} is not an address like name@example.com.").format(email=email)
+        )
+    if data.gender not in GENDERS:
+        raise ValidationError(_("Gender: f, m or empty."))
+    if data.language not in LANGUAGES:
+        raise ValidationError(_("Language: uk, en or empty."))
+    family = None
+    if data.family is not None:
+        family = []
+        for member in data.family:
+            member_name = " ".join((member.name or "").split())
+            if not member_name or len(member_name) > 200:
+                raise ValidationError(_("Family: every member needs a name (up to 200)."))
+            if member.relation not in RELATIONS:
+                raise ValidationError(_("Family: relation is child, spouse, parent or other."))
+            if member.gender not in GENDERS:
+                raise ValidationError(_("Family: gender is f, m or empty."))
+            family.append(
+                FamilyData(
+                    member.relation,
+                    member_name,
+                    clean_birth_date(member.birth_date, today, _("Family")),
+                    member.gender,
+                )
+            )
+    return CardData(
+        name=name,
+        phones=phones,
+        card=card,
+        email=email,
+        birth_date=clean_birth_date(data.birth_date, today, _("Birth date")),
+        gender=data.gender,
+        language=data.language,
+        attention=bool(data.attention),
+        attention_note=(data.attention_note or "").strip()[:2000],
+        social=(data.social or "").strip()[:2000],
+        note=(data.note or "").strip()[:10000],
+        family=family,
+    )
+
+
+def find_duplicates(
+    phones: Sequence[str], card: str = "", *, exclude: int | None = None
+) -> list[Customer]:
+    """Active cards that already have one of ``phones`` (E.164) or ``card``."""
+    ids: set[int] = set()
+    if phones:
+        ids |= {
+            row.customer_id
+            for row in CustomerPhone.select(CustomerPhone.customer).where(
+                CustomerPhone.phone.in_(list(phones))
+            )
+        }
+    if card:
+        ids |= {c.id for c in Customer.select(Customer.id).where(Customer.card == card)}
+    ids.discard(exclude)  # type: ignore[arg-type]
+    if not ids:
+        return []
+    return list(Customer.select().where(Customer.id.in_(sorted(ids))).order_by(Customer.id))
+
+
+def _refuse_duplicates(data: CardData, exclude: int | None = None) -> None:
+    existing = find_duplicates(data.phones, data.card, exclude=exclude)
+    if existing:
+        first = existing[0]
+        raise DuplicateCustomer(
+            _(
+                "This phone or card already belongs to {name} (card {card}): open that card "
+                "instead, or merge the two."
+            ).format(name=first.name, card=first.card or first.id),
+            existing,
+        )
+
+
+def _fields(data: CardData) -> dict[str, Any]:
+    birth = data.birth_date
+    return {
+        "name": data.name,
+        "name_sort": sort_key(data.name),
+        "phone": data.phones[0] if data.phones else None,
+        "card": data.card or None,
+        "email": data.email,
+        "birth_date": birth,
+        "birth_md": birth.month * 100 + birth.day if birth else None,
+        "gender": data.gender,
+        "language": data.language,
+        "attention": data.attention,
+        "attention_note": data.attention_note,
+        "social": data.social,
+        "note": data.note,
+    }
+
+
+def index_words(customer_id: int, *texts: str) -> None:
+    """Replace the search words of one card (inside the caller's transaction)."""
+    CustomerWord.delete().where(CustomerWord.customer == customer_id).execute()
+    words = set().union(*(name_words(t) for t in texts if t))
+    insert_rows("customer_word", ["word", "customer_id"], [(w, customer_id) for w in sorted(words)])
+
+
+def _write_phones(customer_id: int, phones: Sequence[str]) -> None:
+    CustomerPhone.delete().where(CustomerPhone.customer == customer_id).execute()
+    insert_rows(
+        "customer_phone_number",
+        ["customer_id", "phone", "kind"],
+        [(customer_id, p, "mobile") for p in phones],
+    )
+
+
+def _write_family(customer_id: int, family: Iterable[FamilyData]) -> None:
+    FamilyMember.delete().where(FamilyMember.customer == customer_id).execute()
+    for m in family:
+        FamilyMember.create(
+            customer=customer_id,
+            relation=m.relation,
+            name=m.name,
+            birth_date=m.birth_date,
+            gender=m.gender,
+        )
+
+
+def snapshot(customer: Customer) -> dict[str, Any]:
+    keys = (
+        "name",
+        "phone",
+        "card",
+        "email",
+        "birth_date",
+        "gender",
+        "language",
+        "attention",
+        "attention_note",
+        "note",
+        "status",
+    )
+    return {k: getattr(customer, k) for k in keys}
+
+
+def create_customer(data: CardData, *, by: Employee, clock: Clock = system_clock) -> Customer:
+    """A new card. A phone or card that already exists raises DuplicateCustomer with it."""
+    require(by, Permission.CREATE_CUSTOMERS)
+    now = clock()
+    data = clean(data, now.date())
+    with write_tx():
+        _refuse_duplicates(data)
+        try:
+            customer = Customer.create(created_at=now, updated_at=now, **_fields(data))
+        except peewee.IntegrityError:  # another register added the same phone just now
+            raise DuplicateCustomer(
+                _("This phone or card was just added on another register: search for it."), []
+            ) from None
+        _write_phones(customer.id, data.phones)
+        _write_family(customer.id, data.family or [])
+        index_words(customer.id, data.name)
+        audit(
+            "customer.create",
+            by,
+            object_type="customer",
+            object_id=customer.id,
+            after=snapshot(customer),
+            clock=clock,
+        )
+    return customer
+
+
+def update_customer(
+    customer: Customer, data: CardData, *, by: Employee, clock: Clock = system_clock
+) -> Customer:
+    require(by, Permission.EDIT_CUSTOMERS)
+    if customer.status != "active":
+        raise ValidationError(
+            _("This card was {status}: it cannot be edited.").format(status=customer.status)
+        )
+    now = clock()
+    data = clean(data, now.date())
+    before = snapshot(customer)
+    with write_tx():
+        _refuse_duplicates(data, exclude=customer.id)
+        fields = _fields(data)
+        Customer.update(updated_at=now, **fields).where(Customer.id == customer.id).execute()
+        _write_phones(customer.id, data.phones)
+        if data.family is not None:
+            _write_family(customer.id, data.family)
+        index_words(customer.id, data.name)
+        for key, value in fields.items():
+            setattr(customer, key, value)
+        audit(
+            "customer.update",
+            by,
+            object_type="customer",
+            object_id=customer.id,
+            before=before,
+            after=snapshot(customer),
+            clock=clock,
+        )
+    return customer
+
+
+def card_data(customer: Customer) -> CardData:
+    """The card as editable data (for the card screen)."""
+    phones = [p.phone for p in customer.phones.order_by(CustomerPhone.id)]
+    if customer.phone and customer.phone not in phones:
+        phones.insert(0, customer.phone)
+    family = [
+        FamilyData(m.relation, m.name, m.birth_date, m.gender)
+        for m in customer.family.order_by(FamilyMember.id)
+    ]
+    return CardData(
+        name=customer.name,
+        phones=phones,
+        card=customer.card or "",
+        email=customer.email,
+        birth_date=customer.birth_date,
+        gender=customer.gender,
+        language=customer.language,
+        attention=customer.attention,
+        attention_note=customer.attention_note,
+        social=customer.social,
+        note=customer.note,
+        family=family,
+    )
+
+
+def shown_phone(phone: str | None, viewer: Employee | None) -> str:
+    """The phone as this employee may see it: in full, or masked."""
+    if not phone:
+        return ""
+    return phone if can(viewer, Permission.SEE_PHONES) else mask_phone(phone)
+
+
+def find_by_phone_or_card(text: str) -> Customer | None:
+    """Exact lookup for the register: a card barcode, or a phone in any usual form."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    customer = Customer.get_or_none((Customer.card == text) & (Customer.status == "active"))
+    if customer is not None:
+        return customer
+    try:
+        phone = normalize_phone(text)
+    except ValidationError:
+        return None
+    row = CustomerPhone.get_or_none(CustomerPhone.phone == phone)
+    if row is None:
+        return None
+    customer = Customer.get_by_id(row.customer_id)
+    return customer if customer.status == "active" else None
+
+
+# --- totals kept on the card -------------------------------------------------------------
+
+
+def recompute_totals(customer_ids: Iterable[int] | None = None) -> int:
+    """Recount bought/returned/receipts/last visit from the receipts (after merges, imports,
+    the demo build). Returns how many cards were updated."""
+    ids = None if customer_ids is None else sorted(set(customer_ids))
+    sums = (
+        Receipt.select(
+            Receipt.customer,
+            peewee.fn.SUM(peewee.Case(None, [(Receipt.kind == "sale", Receipt.total)], 0)),
+            peewee.fn.SUM(peewee.Case(None, [(Receipt.kind == "return", Receipt.total)], 0)),
+            peewee.fn.SUM(peewee.Case(None, [(Receipt.kind == "sale", 1)], 0)),
+            peewee.fn.MAX(Receipt.created_at),
+        )
+        .where(Receipt.customer.is_null(False))
+        .group_by(Receipt.customer)
+    )
+    if ids is not None:
+        sums = sums.where(Receipt.customer.in_(ids))
+    rows = list(sums.tuples())
+    with write_tx():
+        if ids is None:
+            Customer.update(
+                total_bought=0, total_returned=0, receipts_count=0, last_visit=None
+            ).execute()
+        else:
+            Customer.update(
+                total_bought=0, total_returned=0, receipts_count=0, last_visit=None
+            ).where(Customer.id.in_(ids)).execute()
+        for cid, bought, returned, count, last in rows:
+            Customer.update(
+                total_bought=int(bought or 0),
+                total_returned=int(returned or 0),
+                receipts_count=int(count or 0),
+                last_visit=last,
+            ).where(Customer.id == cid).execute()
+    return len(rows)
+
+
+def reindex_all(batch: int = 5000) -> int:
+    """Rebuild sort keys, phone rows and search words of every card (after a bulk insert)."""
+    done = 0
+    last_id = 0
+    while True:
+        chunk = list(
+            Customer.select(Customer.id, Customer.name, Customer.phone, Customer.birth_date)
+            .where(Customer.id > last_id)
+            .order_by(Customer.id)
+            .limit(batch)
+            .tuples()
+        )
+        if not chunk:
+            return done
+        with write_tx():
+            ids = [c[0] for c in chunk]
+            CustomerWord.delete().where(CustomerWord.customer.in_(ids)).execute()
+            CustomerPhone.delete().where(CustomerPhone.customer.in_(ids)).execute()
+            insert_rows(
+                "customer_word",
+                ["word", "customer_id"],
+                [(w, cid) for cid, name, _p, _b in chunk for w in sorted(name_words(name))],
+            )
+            insert_rows(
+                "customer_phone_number",
+                ["customer_id", "phone", "kind"],
+                [(cid, phone, "mobile") for cid, _n, phone, _b in chunk if phone],
+            )
+            statement = sql('UPDATE "customer" SET "name_sort" = ?, "birth_md" = ? WHERE "id" = ?')
+            for cid, name, _phone, birth in chunk:
+                md = birth.month * 100 + birth.day if birth else None
+                database.execute_sql(statement, (sort_key(name), md, cid))
+        done += len(chunk)
+        last_id = chunk[-1][0]
+
+
+__all__ = [
+    "CardData",
+    "DuplicateCustomer",
+    "FamilyData",
+    "asdict",
+    "card_data",
+    "create_customer",
+    "find_by_phone_or_card",
+    "find_duplicates",
+    "recompute_totals",
+    "reindex_all",
+    "shown_phone",
+    "update_customer",
+]
