@@ -104,6 +104,15 @@ class RegisterSettings:
 
 
 @dataclass
+class CustomerSettings:
+    # a product group becomes a customer's interest after this many receipts with it
+    interest_threshold: int = 2
+    novaposhta_url: str = "https://api.novaposhta.ua/v2.0/json/"
+    novaposhta_key: str = ""
+    card_prefix: str = "29"  # in-store card numbers: EAN-13 with this prefix
+
+
+@dataclass
 class UiSettings:
     language: str = "en"
     idle_lock_seconds: int = 300  # 0 = never lock by idle time
@@ -122,6 +131,7 @@ class Settings:
     tax: TaxSettings = field(default_factory=TaxSettings)
     devices: DeviceSettings = field(default_factory=DeviceSettings)
     register: RegisterSettings = field(default_factory=RegisterSettings)
+    customers: CustomerSettings = field(default_factory=CustomerSettings)
     ui: UiSettings = field(default_factory=UiSettings)
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
     source: str = ""  # where the file came from, for messages
@@ -247,6 +257,8 @@ def _validate(settings: Settings) -> None:
                 value=settings.ui.language, choices=", ".join(LANGUAGES)
             )
         )
+    if settings.customers.interest_threshold < 1:
+        raise ConfigError(_("Setting customers.interest_threshold must be 1 or more."))
     if settings.ui.idle_lock_seconds < 0:
         raise ConfigError(_("Setting ui.idle_lock_seconds must be 0 (never) or more seconds."))
     if not settings.tax_group(settings.tax.default):
