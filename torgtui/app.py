@@ -6,6 +6,7 @@ first opened, so the register starts about as fast as an empty Textual app.
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING
 
 from textual import events
@@ -23,6 +24,7 @@ from torgtui.screens.login import LoginScreen
 if TYPE_CHECKING:
     from textual.command import Provider
 
+    from torgtui.hw.devices import DeviceHub
     from torgtui.models import Employee
     from torgtui.screens.areas import Area
     from torgtui.screens.home import HomeScreen
@@ -60,6 +62,7 @@ class TorgApp(App[None]):
         self.clock = clock
         self.terminal = settings.store.register
         self.employee: Employee | None = None
+        self.devices: DeviceHub | None = None  # the register's devices, from login to logout
         self.last_activity = clock()
         self.is_locked = False
         self.title = settings.store.name
@@ -91,11 +94,53 @@ class TorgApp(App[None]):
         self.employee = employee
         self.last_activity = self.clock()
         self.is_locked = False
+        self.open_devices()
         self.push_screen(HomeScreen())
+
+    def open_devices(self) -> None:
+        """Build the DeviceHub; a serial scanner's reads reach the sale screen as messages."""
+        import asyncio
+
+        from torgtui.hw.devices import DeviceHub
+
+        self.close_devices()
+        loop = asyncio.get_running_loop()
+
+        def on_scan(code: str) -> None:
+            with contextlib.suppress(RuntimeError):  # the app is closing
+                loop.call_soon_threadsafe(self.deliver_scan, code)
+
+        def on_status(text: str) -> None:
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(self.notify, text)
+
+        self.devices = DeviceHub(self.settings, on_scan=on_scan, on_status=on_status)
+        for message in self.devices.messages:
+            self.notify(message, severity="warning", timeout=10)
+
+    def deliver_scan(self, code: str) -> None:
+        """A serial scanner read ``code``: hand it to the sale screen, if one is open."""
+        from torgtui.screens.sale import BarcodeScanned, SaleScreen
+
+        sale = next((s for s in self.screen_stack if isinstance(s, SaleScreen)), None)
+        if sale is None:
+            self.bell()
+            self.notify(_("Open the sale screen (key 1) to sell what you scanned."))
+            return
+        sale.post_message(BarcodeScanned(code))
+
+    def close_devices(self) -> None:
+        if self.devices is not None:
+            self.devices.close()
+            self.devices = None
+
+    def on_unmount(self) -> None:
+        self.close_devices()
 
     def logout(self) -> None:
         """Back to the login screen, closing every area (and the lock screen)."""
         self.employee = None
+        self.close_devices()
         self.is_locked = False
         while len(self.screen_stack) > 1:
             self.pop_screen()
@@ -165,6 +210,10 @@ class TorgApp(App[None]):
             from torgtui.screens.settings import SettingsScreen
 
             return SettingsScreen(area)
+        if area.id == "sale":
+            from torgtui.screens.sale import SaleScreen
+
+            return SaleScreen(area)
         if area.id == "audit":
             from torgtui.screens.audit import AuditScreen
 

@@ -11,6 +11,7 @@ from torgtui.screens.areas import areas
 from torgtui.screens.audit import AuditScreen
 from torgtui.screens.commands import AreaCommands
 from torgtui.screens.home import HomeScreen
+from torgtui.screens.sale import SaleScreen
 from torgtui.screens.settings import SettingsScreen
 
 from .helpers import label_text, log_in, make_settings, settle
@@ -33,6 +34,8 @@ async def test_owner_opens_every_area_by_key_and_comes_back(settings, ui_staff, 
                 assert isinstance(screen, SettingsScreen)
             elif area.id == "audit":
                 assert isinstance(screen, AuditScreen)
+            elif area.id == "sale":
+                assert isinstance(screen, SaleScreen)
             else:
                 assert isinstance(screen, PendingAreaScreen)
                 assert label_text(app, "#area-pending") == area.pending
@@ -85,7 +88,7 @@ async def test_cashier_is_refused_reports_audit_and_settings(settings, ui_staff,
         # an allowed area clears the message
         await pilot.press("1")
         await pilot.pause()
-        assert isinstance(app.screen, PendingAreaScreen)
+        assert isinstance(app.screen, SaleScreen)
         assert home.message == ""
 
 

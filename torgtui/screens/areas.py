@@ -30,7 +30,6 @@ def areas() -> list[Area]:
             "1",
             _("Sale"),
             Permission.SELL,
-            _("Sale: the register is not built yet. It comes with the register issue."),
         ),
         Area(
             "customers",

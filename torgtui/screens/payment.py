@@ -1,0 +1,237 @@
+"""Taking payment (F12 or "+" on the sale screen): cash, card, or card and cash together.
+
+The change is worked out live by ``checkout.settle``; Enter commits the sale in a thread worker
+with the draft's UUID, so pressing Enter twice, or retrying after an error, never makes two
+receipts. Dismisses with the committed Receipt, or None when the cashier goes back.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import peewee
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Input, Label
+
+from torgtui import db
+from torgtui.errors import TorgError
+from torgtui.i18n import _
+from torgtui.models import Receipt, Shift
+from torgtui.money import format_money, parse_money, round_cash
+from torgtui.sales.basket import Basket
+from torgtui.sales.checkout import Settlement, Tender, commit_sale, settle
+
+if TYPE_CHECKING:
+    from torgtui.app import TorgApp
+
+MODES = ("cash", "card", "mixed")
+
+
+class PaymentScreen(ModalScreen[Receipt | None]):
+    """Pay ``basket`` (already priced): F2 cash, F3 card, F4 card and cash; Enter pays."""
+
+    DEFAULT_CSS = """
+    PaymentScreen {
+        align: center middle;
+    }
+    PaymentScreen > Vertical {
+        width: 60;
+        max-width: 100%;
+        height: auto;
+        border: round $success;
+        background: $surface;
+        padding: 0 1;
+    }
+    PaymentScreen #pay-total {
+        text-style: bold;
+        color: $success;
+    }
+    PaymentScreen #pay-mode {
+        text-style: bold;
+    }
+    PaymentScreen #pay-change {
+        text-style: bold;
+    }
+    PaymentScreen #pay-message {
+        color: $error;
+        text-style: bold;
+    }
+    PaymentScreen Input {
+        margin: 0;
+    }
+    """
+    AUTO_FOCUS = "#pay-cash"
+    BINDINGS = [
+        Binding("f2", "mode('cash')", _("Cash"), id="pay.cash"),
+        Binding("f3", "mode('card')", _("Card"), id="pay.card"),
+        Binding("f4", "mode('mixed')", _("Card+cash"), id="pay.mixed"),
+        Binding("escape", "back", _("Back"), id="pay.back"),
+    ]
+
+    app: TorgApp
+
+    def __init__(self, basket: Basket, *, uuid: str, shift: Shift) -> None:
+        super().__init__()
+        self.basket = basket
+        self.uuid = uuid
+        self.shift = shift
+        self.total = basket.total
+        self.mode = "cash"
+        self.committing = False
+        self.receipt: Receipt | None = None
+
+    @property
+    def cash_step(self) -> int:
+        return self.app.settings.money.cash_rounding
+
+    def compose(self) -> ComposeResult:
+        due_cash = round_cash(self.total, self.cash_step)
+        total = _("To pay: {total}").format(total=format_money(self.total))
+        if due_cash != self.total:
+            total += "  " + _("(in cash {cash})").format(cash=format_money(due_cash))
+        with Vertical():
+            yield Label(total, id="pay-total", markup=False)
+            yield Label("", id="pay-mode", markup=False)
+            yield Input(placeholder=_("Card part"), restrict=r"[0-9.,]*", id="pay-card")
+            yield Input(
+                placeholder=_("Cash handed over (Enter: exact)"),
+                restrict=r"[0-9., ]*",
+                id="pay-cash",
+            )
+            yield Label("", id="pay-change", markup=False)
+            yield Label("", id="pay-message", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.action_mode("cash")
+
+    # --- modes and the live change -------------------------------------------------------
+
+    def action_mode(self, mode: str) -> None:
+        if self.committing:
+            return
+        self.mode = mode
+        titles = {
+            "cash": _("Cash: type what the customer hands over, or just press Enter"),
+            "card": _("Card: the whole amount; press Enter once the terminal approves"),
+            "mixed": _("Card and cash: type the card part, then the cash"),
+        }
+        self.query_one("#pay-mode", Label).update(titles[mode])
+        card = self.query_one("#pay-card", Input)
+        cash = self.query_one("#pay-cash", Input)
+        card.display = mode == "mixed"
+        cash.display = mode != "card"
+        (card if mode == "mixed" else cash).focus()
+        if mode == "card":
+            self.set_focus(None)
+        self.show_change()
+
+    def tenders(self) -> list[Tender]:
+        """The tenders the fields describe; raises ValidationError for what cannot be read."""
+        if self.total <= 0:
+            return []
+        if self.mode == "card":
+            return [Tender("card", self.total)]
+        card = 0
+        if self.mode == "mixed":
+            text = self.query_one("#pay-card", Input).value
+            card = parse_money(text) if text.strip() else 0
+        tenders = [Tender("card", card)] if card else []
+        cash_text = self.query_one("#pay-cash", Input).value
+        if cash_text.strip():
+            given = parse_money(cash_text)
+        else:
+            given = round_cash(max(0, self.total - card), self.cash_step)
+        if given or not tenders:
+            tenders.append(Tender("cash", given))
+        return tenders
+
+    def settlement(self) -> Settlement:
+        return settle(self.total, self.tenders(), self.cash_step)
+
+    def show_change(self) -> Settlement | None:
+        """Show the change (or what is missing); returns the settlement when it adds up."""
+        label = self.query_one("#pay-change", Label)
+        try:
+            result = self.settlement()
+        except TorgError as exc:
+            label.update(exc.message)
+            return None
+        label.update(_("Change: {change}").format(change=format_money(result.change)))
+        return result
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.show_change()
+
+    # --- paying --------------------------------------------------------------------------
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if event.input.id == "pay-card" and not self.query_one("#pay-cash", Input).value:
+            self.query_one("#pay-cash", Input).focus()
+            if self.show_change() is None:
+                return
+        self.pay()
+
+    def key_enter(self) -> None:
+        """Enter with no field focused (card mode) pays too."""
+        if self.focused is None:
+            self.pay()
+
+    def pay(self) -> None:
+        """Commit once: a second Enter while committing is ignored."""
+        if self.committing or self.receipt is not None:
+            return
+        try:
+            tenders = self.tenders()
+            settle(self.total, tenders, self.cash_step)
+        except TorgError as exc:
+            self.say(exc.message)
+            return
+        self.committing = True
+        self.say(_("Saving the sale..."), error=False)
+        self.commit(tenders)
+
+    @work(thread=True, exclusive=True, group="commit", exit_on_error=False)
+    def commit(self, tenders: list[Tender]) -> None:
+        app = self.app
+        settings = app.settings
+        try:
+            with db.database.connection_context():
+                result: Receipt | str = commit_sale(
+                    self.basket,
+                    tenders,
+                    uuid=self.uuid,
+                    employee=app.employee,
+                    shift=self.shift,
+                    cash_step=settings.money.cash_rounding,
+                    clock=app.clock,
+                    fiscal=settings.devices.fiscal != "none",
+                )
+        except TorgError as exc:
+            result = exc.message
+        except peewee.DatabaseError as exc:
+            result = db.explain(exc, settings.database.url).message
+        app.call_from_thread(self.committed, result)
+
+    def committed(self, result: Receipt | str) -> None:
+        self.committing = False
+        if isinstance(result, str):
+            self.say(_("Not paid: {error} The receipt is as it was.").format(error=result))
+            return
+        self.receipt = result
+        self.dismiss(result)
+
+    def say(self, text: str, *, error: bool = True) -> None:
+        label = self.query_one("#pay-message", Label)
+        label.update(text)
+        label.set_class(not error, "-info")
+
+    def action_back(self) -> None:
+        if not self.committing:
+            self.dismiss(None)

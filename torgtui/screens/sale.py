@@ -1,0 +1,463 @@
+"""The Sale screen: the cashier's whole day. Scan (or type an article) and Enter, every action
+on a key, and every change saved at once as the employee's draft, so nothing is lost.
+
+The code field tells a keyboard-wedge scanner from typing by the keys' timing
+(:class:`~torgtui.hw.scanner.WedgeDetector`); a serial scanner's reads arrive as
+:class:`BarcodeScanned`. A scan redraws only the receipt rows it changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import peewee
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.widgets import Footer, Label
+
+from torgtui import db
+from torgtui.errors import PermissionDenied, TorgError
+from torgtui.hw.scanner import WedgeDetector
+from torgtui.i18n import _
+from torgtui.models import Customer, Receipt
+from torgtui.money import format_money, format_qty
+from torgtui.sales.register import Register
+from torgtui.sales.scan import parse_qty
+from torgtui.sales.shifts import current_shift
+from torgtui.screens.area import AreaScreen
+from torgtui.screens.areas import Area
+from torgtui.screens.sale_dialogs import ConfirmScreen, PickScreen, SeniorPinScreen
+from torgtui.screens.sale_input import BarcodeScanned, CodeInput
+from torgtui.screens.sale_lines import LineActions
+from torgtui.staff import Permission
+from torgtui.widgets.receipt_view import ReceiptLines, rows_of
+
+if TYPE_CHECKING:
+    from torgtui.hw.printer import PrintOutcome
+    from torgtui.models import Employee, Shift
+
+__all__ = ["BarcodeScanned", "SaleScreen"]
+
+CHANGE_SECONDS = 6.0
+FISCAL_REFRESH_SECONDS = 15.0
+
+
+class SaleScreen(LineActions, AreaScreen):
+    """The register: header, the receipt's lines, totals, and the code field."""
+
+    CSS_PATH = ["area.tcss", "sale.tcss"]
+    AUTO_FOCUS = "#sale-code"
+    BINDINGS = [
+        Binding("f12", "pay", _("Pay"), id="sale.pay"),
+        Binding("plus", "pay", _("Pay"), show=False, priority=True, id="sale.pay_plus"),
+        Binding("f3", "search", _("Find"), id="sale.search"),
+        Binding("f4", "edit_qty", _("Qty"), id="sale.qty"),
+        Binding(
+            "delete", "delete_line", _("Delete line"), show=False, priority=True, id="sale.delete"
+        ),
+        Binding("f5", "discount(False)", _("Disc"), id="sale.discount"),
+        Binding(
+            "shift+f5,ctrl+f5",
+            "discount(True)",
+            _("Receipt discount"),
+            show=False,
+            id="sale.discount_receipt",
+        ),
+        Binding("f6", "customer", _("Client"), id="sale.customer"),
+        Binding("f8", "hold", _("Hold"), id="sale.hold"),
+        Binding("f9", "reprint", _("Reprint"), show=False, id="sale.reprint"),
+        Binding("f10", "shift", _("Shift"), id="sale.shift"),
+        Binding("f7", "returns", _("Return"), id="sale.returns"),
+        Binding("up", "select(-1)", _("Up"), show=False, id="sale.up"),
+        Binding("down", "select(1)", _("Down"), show=False, id="sale.down"),
+        # at 80 columns the footer has no room for log out: Ctrl+O still works
+        Binding("ctrl+o", "app.logout", _("Log out"), show=False, id="sale.logout"),
+        Binding("escape", "back", _("Cancel/back"), show=False, id="sale.back"),
+    ]
+
+    def __init__(self, area: Area) -> None:
+        super().__init__(area)
+        self.register: Register | None = None
+        self.shift: Shift | None = None
+        self.pending_qty: int | None = None
+        self.selected: int | None = None
+        self.last_receipt: Receipt | None = None
+        self.fiscal_waiting = 0
+        self.last_message = ""
+
+    def compose(self) -> ComposeResult:
+        settings = self.app.settings.register
+        detector = WedgeDetector(settings.wedge_max_gap_ms, settings.wedge_min_length)
+        with Horizontal(id="sale-header"):
+            yield Label("", id="sale-state", markup=False)
+            yield Label("", id="sale-clock", markup=False)
+        yield Label("", id="sale-change", markup=False)
+        yield ReceiptLines(id="sale-lines")
+        yield Label("", id="sale-info", markup=False)
+        yield Label("", id="sale-totals", markup=False)
+        with Horizontal(id="sale-entry"):
+            yield Label("", id="sale-pending", markup=False)
+            yield CodeInput(
+                detector,
+                placeholder=_("Scan or type a code, Enter"),
+                id="sale-code",
+                compact=True,
+            )
+            yield Label("", id="sale-topay", markup=False)
+        yield Footer(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        app = self.app
+        self.register = Register(
+            app.employee,
+            register=app.terminal,
+            scale_prefixes=app.settings.register.prefixes(),
+            clock=app.clock,
+        )
+        if self.register.basket.lines:
+            self.selected = len(self.register.basket.lines) - 1
+        self.set_interval(1.0, self.tick)
+        self.set_interval(FISCAL_REFRESH_SECONDS, self.refresh_fiscal)
+        self.on_screen_resume()
+
+    def on_screen_resume(self) -> None:
+        """Back from a dialog or the shift screen: the shift may have opened or closed."""
+        if self.register is None or self.app.employee is None:
+            return  # logging out: the screen is about to close
+        self.shift = current_shift(self.app.employee, self.app.terminal)
+        self.show_receipt()
+        self.refresh_fiscal()
+        self.tick()
+        self.query_one("#sale-code", CodeInput).focus()
+
+    # --- what the screen shows -----------------------------------------------------------
+
+    @property
+    def code(self) -> CodeInput:
+        return self.query_one("#sale-code", CodeInput)
+
+    def show_receipt(self) -> None:
+        """Redraw lines (only those that changed), totals, the info line and the header."""
+        assert self.register is not None
+        priced = self.register.priced()
+        count = len(priced.lines)
+        if self.selected is not None and not 0 <= self.selected < count:
+            self.selected = count - 1 if count else None
+        self.query_one("#sale-lines", ReceiptLines).show(rows_of(priced), self.selected)
+        self.query_one("#sale-totals", Label).update(
+            _("Total {total}   Discount {discount}").format(
+                total=format_money(priced.subtotal), discount=format_money(priced.discount)
+            )
+        )
+        self.query_one("#sale-topay", Label).update(
+            _("To pay {total}").format(total=format_money(priced.total))
+        )
+        info = self.query_one("#sale-info", Label)
+        if self.shift is None:
+            info.update(_("No open shift: press F10 to open one (with the cash float)."))
+        elif priced.customer_id is not None:
+            customer = Customer.get_or_none(Customer.id == priced.customer_id)
+            info.update(_("Customer: {name}").format(name=customer.name if customer else "?"))
+        else:
+            info.update(_("Scan or type a code and press Enter; 3* first sells three."))
+        info.set_class(self.shift is None, "-error")
+        self.show_state()
+
+    def show_state(self) -> None:
+        assert self.register is not None
+        app = self.app
+        count = len(self.register.basket.lines)
+        parts = [app.employee.name if app.employee else ""]
+        parts.append(_("Shift open") if self.shift is not None else _("No shift"))
+        parts.append(_("Receipt: {n} lines").format(n=count) if count else _("New receipt"))
+        if self.fiscal_waiting > 0:
+            parts.append(_("Fiscal: {n} waiting").format(n=self.fiscal_waiting))
+        self.query_one("#sale-state", Label).update(" · ".join(parts))
+
+    def tick(self) -> None:
+        """Once a second at most: the clock label changes only when its text does."""
+        text = f"{self.app.clock():%H:%M}"
+        label = self.query_one("#sale-clock", Label)
+        if str(label.content) != text:
+            label.update(text)
+
+    def refresh_fiscal(self) -> None:
+        if self.app.devices is not None:
+            self.count_fiscal()
+
+    @work(thread=True, exclusive=True, group="sale-fiscal", exit_on_error=False)
+    def count_fiscal(self) -> None:
+        devices = self.app.devices
+        waiting = devices.fiscal_waiting_in_thread() if devices is not None else None
+        if waiting is not None:
+            self.app.call_from_thread(self.fiscal_counted, waiting)
+
+    def fiscal_counted(self, waiting: int) -> None:
+        if waiting != self.fiscal_waiting and self.is_attached:
+            self.fiscal_waiting = waiting
+            self.show_state()
+
+    def say(self, text: str, *, severity: str = "error", bell: bool = False) -> None:
+        """A toast that keeps focus in the code field (a bell for refused scans)."""
+        self.last_message = text
+        if bell:
+            self.app.bell()
+        self.app.notify(text, severity=severity)  # type: ignore[arg-type]
+        if self.app.screen is self:
+            self.code.focus()
+
+    def show_pending(self) -> None:
+        pending = "" if self.pending_qty is None else f"{format_qty(self.pending_qty)} x "
+        self.query_one("#sale-pending", Label).update(pending)
+
+    def run(self, change: Callable[[], object]) -> bool:
+        """Run one register change; refusals become toasts. True when it went through."""
+        try:
+            change()
+        except TorgError as exc:
+            self.say(exc.message)
+            return False
+        except peewee.DatabaseError as exc:
+            self.say(db.explain(exc, self.app.settings.database.url).message)
+            return False
+        self.show_receipt()
+        return True
+
+    def guarded(self, change: Callable[[Employee | None], object], permission: Permission) -> None:
+        """Run ``change``; when the cashier may not, a senior's PIN confirms it (``by``)."""
+        try:
+            change(None)
+        except PermissionDenied as exc:
+
+            def confirmed(senior: Employee | None) -> None:
+                if senior is not None:
+                    self.run(lambda: change(senior))
+
+            self.app.push_screen(SeniorPinScreen(exc.message, permission), confirmed)
+            return
+        except TorgError as exc:
+            self.say(exc.message)
+            return
+        self.show_receipt()
+
+    # --- scanning ------------------------------------------------------------------------
+
+    def add_code(self, text: str) -> None:
+        """Sell what was scanned or typed (with the pending quantity)."""
+        assert self.register is not None
+        if self.shift is None:
+            self.say(_("No open shift: press F10 to open one (with the cash float)."), bell=True)
+            return
+        try:
+            line = self.register.scan(text, self.pending_qty)
+        except TorgError as exc:
+            self.say(exc.message, bell=True)
+            return
+        except peewee.DatabaseError as exc:
+            self.say(db.explain(exc, self.app.settings.database.url).message, bell=True)
+            return
+        self.line_added(line)
+
+    def line_added(self, line: object) -> None:
+        assert self.register is not None
+        self.pending_qty = None
+        self.show_pending()
+        self.query_one("#sale-change", Label).display = False
+        lines = self.register.basket.lines
+        self.selected = next((i for i, ln in enumerate(lines) if ln is line), len(lines) - 1)
+        self.show_receipt()
+
+    def on_code_input_entered(self, event: CodeInput.Entered) -> None:
+        event.stop()
+        text, scanned = event.text, event.scanned
+        if scanned and text.endswith(scanned) and len(text) > len(scanned):
+            self.code.value = text[: -len(scanned)]  # the cashier's typing stays
+            self.add_code(scanned)
+            return
+        self.code.value = ""
+        if not text.strip():
+            return
+        self.add_code(text)
+
+    def on_code_input_star(self, event: CodeInput.Star) -> None:
+        event.stop()
+        text = event.text.strip()
+        if not text:
+            self.say(_("Type the quantity first, then * (like 3*), then scan."))
+            return
+        try:
+            self.pending_qty = parse_qty(text)
+        except TorgError as exc:
+            self.say(exc.message)
+            return
+        self.code.value = ""
+        self.show_pending()
+
+    def on_barcode_scanned(self, event: BarcodeScanned) -> None:
+        event.stop()
+        if self.app.screen is not self:
+            self.app.bell()
+            self.app.notify(_("Close the dialog first, then scan again."), severity="warning")
+            return
+        self.add_code(event.code)
+
+    # --- the receipt as a whole ----------------------------------------------------------
+
+    def action_hold(self) -> None:
+        assert self.register is not None
+        reg = self.register
+        if reg.basket.lines:
+            if self.run(reg.hold):
+                self.selected = None
+                self.say(
+                    _("Receipt held: press F8 on an empty receipt to recall it."),
+                    severity="information",
+                )
+            return
+        held = reg.held()
+        if not held:
+            self.say(_("No receipts are held."), severity="warning")
+            return
+        from torgtui.screens.held import HeldScreen
+
+        def chosen(uuid: str | None) -> None:
+            if uuid and self.run(lambda: reg.recall(uuid)):
+                self.selected = len(reg.basket.lines) - 1 if reg.basket.lines else None
+                self.show_receipt()
+
+        self.app.push_screen(HeldScreen(held), chosen)
+
+    def action_back(self) -> None:
+        """Escape: clear what is typed; else cancel a non-empty receipt; else back home."""
+        assert self.register is not None
+        if self.code.value or self.pending_qty is not None:
+            self.code.value = ""
+            self.pending_qty = None
+            self.show_pending()
+            return
+        reg = self.register
+        if not reg.basket.lines:
+            super().action_back()
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.guarded(lambda by: reg.cancel(by=by), Permission.CANCEL_RECEIPT)
+
+        question = _("Cancel this receipt ({n} lines)? Its goods stay unsold.").format(
+            n=len(reg.basket.lines)
+        )
+        self.app.push_screen(ConfirmScreen(question), answered)
+
+    def action_pay(self) -> None:
+        from torgtui.screens.payment import PaymentScreen
+
+        assert self.register is not None
+        if self.shift is None:
+            self.say(_("No open shift: press F10 to open one (with the cash float)."))
+            return
+        if not self.register.basket.lines or self.register.uuid is None:
+            self.say(_("The receipt is empty: scan something first."))
+            return
+        self.code.value = ""
+        priced = self.register.priced()
+        screen = PaymentScreen(priced, uuid=self.register.uuid, shift=self.shift)
+        self.app.push_screen(screen, self.paid)
+
+    def paid(self, receipt: Receipt | None) -> None:
+        """After the commit: a new receipt, the change shown big, the print in a worker."""
+        if receipt is None or self.register is None:
+            return
+        self.register.forget()
+        self.selected = None
+        self.last_receipt = receipt
+        change = int(getattr(receipt, "change", 0) or 0)
+        big = self.query_one("#sale-change", Label)
+        big.update(
+            _("Receipt {number} paid.  CHANGE {change}").format(
+                number=receipt.number, change=format_money(change)
+            )
+        )
+        big.display = True
+        self.set_timer(CHANGE_SECONDS, self.hide_change)
+        self.show_receipt()
+        if self.app.devices is not None:
+            self.print_receipt(receipt)
+
+    def hide_change(self) -> None:
+        if self.is_attached:
+            self.query_one("#sale-change", Label).display = False
+
+    @work(thread=True, group="sale-print", exit_on_error=False)
+    def print_receipt(self, receipt: Receipt, again: bool = False) -> None:
+        from torgtui.hw.printer import paid_in_cash
+
+        devices = self.app.devices
+        if devices is None:
+            return
+        with db.database.connection_context():
+            if again:
+                outcome = devices.reprint(receipt)
+            else:
+                outcome = devices.print_receipt(receipt, paid_in_cash(receipt))
+            waiting = devices.fiscal_waiting()
+        self.app.call_from_thread(self.printed, outcome, waiting)
+
+    def printed(self, outcome: PrintOutcome, waiting: int) -> None:
+        if not outcome.ok:
+            self.say(outcome.message, severity="warning")
+        self.fiscal_counted(waiting)
+
+    def action_reprint(self) -> None:
+        from torgtui.hw.printer import unprinted_receipts
+
+        if self.app.devices is None:
+            self.say(_("No receipt printer is set up on this register."))
+            return
+        location = self.shift.location_id if self.shift is not None else None
+        failed = unprinted_receipts(location=location)
+        choices = list(failed)
+        last = self.last_receipt
+        if last is not None and all(r.id != last.id for r in choices):
+            choices.insert(0, last)
+        if not choices:
+            self.say(_("No receipt to reprint yet: sell one first."), severity="warning")
+            return
+        if len(choices) == 1:
+            self.print_receipt(choices[0], again=True)
+            return
+        by_id = {str(r.id): r for r in choices}
+
+        def chosen(key: str | None) -> None:
+            if key in by_id:
+                self.print_receipt(by_id[key], again=True)
+
+        options = [
+            (
+                str(r.id),
+                f"N {r.number}  {r.created_at:%H:%M}  {format_money(r.total)}  "
+                + (_("not printed") if r.print_status == "failed" else ""),
+            )
+            for r in choices
+        ]
+        self.app.push_screen(PickScreen(_("Reprint which receipt?"), options), chosen)
+
+    def action_shift(self) -> None:
+        self.open_other("torgtui.screens.shift", "ShiftScreen")
+
+    def action_returns(self) -> None:
+        self.open_other("torgtui.screens.returns", "ReturnScreen")
+
+    def open_other(self, module: str, name: str) -> None:
+        """Open the shift or returns screen (written apart from this one)."""
+        import importlib
+
+        try:
+            screen = getattr(importlib.import_module(module), name)()
+        except (ImportError, AttributeError):
+            self.say(_("That screen is not built yet."), severity="warning")
+            return
+        self.app.push_screen(screen)
