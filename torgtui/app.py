@@ -114,7 +114,24 @@ class TorgApp(App[None]):
             with contextlib.suppress(RuntimeError):
                 loop.call_soon_threadsafe(self.notify, text)
 
-        self.devices = DeviceHub(self.settings, on_scan=on_scan, on_status=on_status)
+        last_blocked: list[str] = [""]
+
+        def on_fiscal(state) -> None:  # a QueueState, from the sender thread
+            message = state.blocked_message or ""
+            if message and message != last_blocked[0]:
+                with contextlib.suppress(RuntimeError):
+                    loop.call_soon_threadsafe(
+                        lambda: self.notify(message, severity="error", timeout=15)
+                    )
+            last_blocked[0] = message
+
+        self.devices = DeviceHub(
+            self.settings,
+            on_scan=on_scan,
+            on_status=on_status,
+            on_fiscal=on_fiscal,
+            clock=self.clock,
+        )
         for message in self.devices.messages:
             self.notify(message, severity="warning", timeout=10)
 

@@ -1,5 +1,6 @@
 """The register's devices in one place: the receipt printer (and its drawer), a serial scanner
-and the fiscal queue's count. Built from the settings at login, closed at logout and exit.
+and the fiscal unit with its sender thread. Built from the settings at login, closed at logout
+and exit.
 
 No Textual here: the app gives the scanner callbacks and turns them into messages itself.
 """
@@ -7,17 +8,20 @@ No Textual here: the app gives the scanner callbacks and turns them into message
 from __future__ import annotations
 
 import contextlib
+import sqlite3
 from collections.abc import Callable
 
+import peewee
+
 from torgtui import db
+from torgtui.clock import Clock, system_clock
 from torgtui.config import Settings
 from torgtui.errors import ConfigError
+from torgtui.hw.fiscal.queue import FiscalSender, QueueState, waiting_count
 from torgtui.hw.printer import PrintOutcome, ReceiptPrinter, open_printer, print_committed
 from torgtui.hw.printer import reprint as reprint_receipt
 from torgtui.i18n import _
-from torgtui.models import FiscalJob, Receipt
-
-WAITING = ("pending", "sending", "error")
+from torgtui.models import Receipt
 
 
 class DeviceHub:
@@ -33,11 +37,15 @@ class DeviceHub:
         *,
         on_scan: Callable[[str], None] | None = None,
         on_status: Callable[[str], None] | None = None,
+        on_fiscal: Callable[[QueueState], None] | None = None,
+        clock: Clock = system_clock,
     ) -> None:
         self.settings = settings
         self.messages: list[str] = []
         self.printer: ReceiptPrinter | None = None
         self.scanner = None
+        self.fiscal: FiscalSender | None = None
+        self._start_fiscal(on_fiscal, clock)
         try:
             self.printer = open_printer(settings.devices)
         except ConfigError as exc:
@@ -64,12 +72,44 @@ class DeviceHub:
                 )
                 self.scanner.start()
 
+    def _start_fiscal(self, on_state: Callable[[QueueState], None] | None, clock: Clock) -> None:
+        """Start sending the fiscal queue in the background (sale, return, shift, cash jobs
+        are queued in the same transaction as what they record)."""
+        from torgtui.hw.fiscal.factory import open_fiscal_unit
+
+        try:
+            unit = open_fiscal_unit(self.settings.devices)
+        except ConfigError as exc:
+            self.messages.append(
+                _("{error} Receipts wait in the fiscal queue until it is set up.").format(
+                    error=exc.message
+                )
+            )
+            return
+        if unit is None:
+            return
+        register = self.settings.register
+        self.fiscal = FiscalSender(
+            unit,
+            clock=clock,
+            on_state=on_state,
+            header=register.receipt_header,
+            footer=register.receipt_footer,
+            register=self.settings.store.register,
+        ).start()
+
+    def fiscal_notify(self) -> None:
+        """Something was queued: send it now rather than at the next periodic pass."""
+        if self.fiscal is not None:
+            self.fiscal.notify()
+
     @property
     def has_printer(self) -> bool:
         return self.printer is not None
 
     def print_receipt(self, receipt: Receipt, cash: bool) -> PrintOutcome:
         """Print a just-committed receipt (and open the drawer for cash). Never raises."""
+        self.fiscal_notify()
         return print_committed(receipt, self.printer, self.settings, cash=cash)
 
     def reprint(self, receipt: Receipt) -> PrintOutcome:
@@ -77,19 +117,25 @@ class DeviceHub:
         return reprint_receipt(receipt, self.printer, self.settings)
 
     def fiscal_waiting(self) -> int:
-        """How many fiscal jobs wait to be sent (pending, being sent or failed)."""
-        return FiscalJob.select().where(FiscalJob.status.in_(WAITING)).count()
+        """How many of this register's fiscal jobs wait (pending, being sent or refused)."""
+        return waiting_count(self.settings.store.register)
 
     def fiscal_waiting_in_thread(self) -> int | None:
         """:meth:`fiscal_waiting` on the calling thread's own connection; None on a DB error."""
         try:
             with db.database.connection_context():
                 return self.fiscal_waiting()
-        except Exception:  # the header shows nothing rather than failing the register
+        except (peewee.PeeweeException, sqlite3.Error):  # the header shows nothing instead
             return None
 
     def close(self) -> None:
-        """Stop the scanner thread and release the printer."""
+        """Stop the fiscal sender (after its current send) and the scanner; release the
+        printer."""
+        if self.fiscal is not None:
+            self.fiscal.stop(timeout=5.0)
+            with contextlib.suppress(Exception):
+                self.fiscal.unit.close()
+            self.fiscal = None
         if self.scanner is not None:
             self.scanner.stop()
             self.scanner = None
