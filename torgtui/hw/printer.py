@@ -106,6 +106,15 @@ class ReceiptPrinter:
         """Print ``view`` again, marked as a copy; the drawer stays shut. Raises PrinterError."""
         self._print(view, kick_drawer=False, copy=True)
 
+    def print_text(self, lines: list[str]) -> None:
+        """Print plain lines (an X or Z report) and cut. Raises PrinterError."""
+        with self._job():
+            self._check_paper()
+            self._write([PrintLine(line) for line in lines])
+            self.device.cut()
+        if self.screen:
+            self.screen_text = list(lines)
+
     def kick_drawer(self) -> None:
         """Open the cash drawer (pin 2 of the printer's drawer port). Raises PrinterError."""
         with self._job():

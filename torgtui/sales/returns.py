@@ -68,7 +68,7 @@ def _share(amount: int, part: int, whole: int) -> int:
     return round_kopecks(Decimal(amount) * part / whole)
 
 
-def _refund_line(item: Returnable, qty: int) -> BasketLine:
+def refund_line(item: Returnable, qty: int) -> BasketLine:
     """The returned part of a line at what the customer actually paid for it. Cumulative
     rounding (what all returns so far are worth, less what earlier ones refunded) makes the
     refunds of a line add up exactly to its total when all of it comes back."""
@@ -168,7 +168,7 @@ def commit_return(
                         returned=format_qty(item.returned),
                     )
                 )
-            basket.lines.append(_refund_line(item, qty))
+            basket.lines.append(refund_line(item, qty))
             originals.append(line_id)
         payments, rounding = _refund_tenders(original, basket.total, cash_step)
         basket.customer_id = original.customer_id

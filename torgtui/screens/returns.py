@@ -294,7 +294,7 @@ class ReturnScreen(Screen[None]):
                 )
             )
             return
-        refund = sum(returns._refund_line(item, qty).total for item, qty in chosen)
+        refund = sum(returns.refund_line(item, qty).total for item, qty in chosen)
         label.update(
             _("Coming back: {n} line(s), refund {amount}. Press F2 to refund.").format(
                 n=len(chosen), amount=format_money(refund)

@@ -114,24 +114,11 @@ def devices_of(app: Any) -> Any | None:
 
 
 def print_lines(printer: Any, lines: list[str]) -> tuple[bool, str]:
-    """Print plain text lines and cut: (ok, message). Runs in a worker thread.
-
-    Uses the printer's ``print_text`` where it has one; otherwise the same job the receipt
-    printer runs for a receipt (reset, code page, lines, cut), so failures read the same.
-    """
+    """Print plain text lines and cut: (ok, message). Runs in a worker thread."""
     from torgtui.hw.printer import PrinterError
-    from torgtui.hw.receipt_text import PrintLine
 
     try:
-        print_text = getattr(printer, "print_text", None)
-        if callable(print_text):
-            print_text(lines)
-        else:
-            with printer._job():
-                printer._write([PrintLine(line) for line in lines])
-                printer.device.cut()
-            if getattr(printer, "screen", False):
-                printer.screen_text = list(lines)
+        printer.print_text(lines)
     except PrinterError as exc:
         return False, exc.message
     return True, ""
