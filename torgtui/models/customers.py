@@ -72,7 +72,10 @@ class FamilyMember(BaseModel):
 
 class CustomerInterest(BaseModel):
     customer = peewee.ForeignKeyField(
-        Customer, backref="interests", on_delete="CASCADE", index=False  # leads the primary key
+        Customer,
+        backref="interests",
+        on_delete="CASCADE",
+        index=False,  # leads the primary key
     )
     group = peewee.ForeignKeyField(ProductGroup, backref="interested")
     source = peewee.CharField(max_length=10)  # auto (from purchases) or manual
