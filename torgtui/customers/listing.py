@@ -154,26 +154,44 @@ def list_page(
         if sort == "last_visit":
             where.append(col.is_null(phase == 1))
         use_col = Customer.id if (sort == "last_visit" and phase == 1) else col
-        if key is not None and key.phase == phase:
-            bound = (
-                peewee.Tuple(use_col, Customer.id) if use_col is not Customer.id else Customer.id
-            )
-            target = peewee.Tuple(key.value, key.id) if use_col is not Customer.id else key.id
-            forward_gt = not desc
-            if backwards:
-                forward_gt = not forward_gt
-            where.append(bound > target if forward_gt else bound < target)
         ascending = (not desc) != backwards
-        order = (
-            [use_col.asc(), Customer.id.asc()]
-            if ascending
-            else [use_col.desc(), Customer.id.desc()]
+        id_order = Customer.id.asc() if ascending else Customer.id.desc()
+        beyond_id = (
+            (Customer.id > key.id)
+            if key and ascending
+            else ((Customer.id < key.id) if key else None)
         )
-        if use_col is Customer.id:
-            order = order[1:]
-        got = _rows(
-            Customer.select(*COLUMNS).where(*where).order_by(*order).limit(limit - len(rows))
-        )
+        if key is not None and key.phase == phase and use_col is not Customer.id:
+            # Two index ranges instead of one row-value bound (SQLite uses only the first
+            # column of "(value, id) > (?, ?)", and a block of equal values, like the 300 000
+            # cards with nothing bought, would then be skipped row by row): first the rest of
+            # the key's own value, then the values beyond it.
+            got = _rows(
+                Customer.select(*COLUMNS)
+                .where(*where, use_col == key.value, beyond_id)
+                .order_by(id_order)
+                .limit(limit - len(rows))
+            )
+            if len(got) < limit - len(rows):
+                beyond = use_col > key.value if ascending else use_col < key.value
+                value_order = use_col.asc() if ascending else use_col.desc()
+                got += _rows(
+                    Customer.select(*COLUMNS)
+                    .where(*where, beyond)
+                    .order_by(value_order, id_order)
+                    .limit(limit - len(rows) - len(got))
+                )
+        else:
+            if key is not None and key.phase == phase:
+                where.append(beyond_id)
+            order = (
+                [id_order]
+                if use_col is Customer.id
+                else [use_col.asc() if ascending else use_col.desc(), id_order]
+            )
+            got = _rows(
+                Customer.select(*COLUMNS).where(*where).order_by(*order).limit(limit - len(rows))
+            )
         rows.extend(got)
         if sort != "last_visit" or len(rows) >= limit:
             break
