@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from torgtui.clock import Clock, system_clock
-from torgtui.customers.service import CardData, index_words, recompute_totals, snapshot
+from torgtui.customers.service import CardData, index_words, private, recompute_totals, snapshot
 from torgtui.customers.service import update_customer as _update_customer
 from torgtui.customers.words import sort_key
 from torgtui.db import write_tx
@@ -53,10 +53,11 @@ def _status_text(status: str) -> str:
 
 
 def _audit_snapshot(customer: Customer) -> dict[str, Any]:
-    """The card as the audit log keeps it: the fields of ``snapshot`` plus id and totals."""
+    """The card as the audit log keeps it: ``snapshot`` without personal data (see
+    ``service.private``) plus id and totals."""
     return {
         "id": customer.id,
-        **snapshot(customer),
+        **(private(None, snapshot(customer))[1] or {}),
         "total_bought": customer.total_bought,
         "total_returned": customer.total_returned,
         "receipts_count": customer.receipts_count,

@@ -222,21 +222,37 @@ def _write_family(customer_id: int, family: Iterable[FamilyData]) -> None:
         )
 
 
+PERSONAL = ("name", "phone", "email", "birth_date", "attention_note", "note", "social")
+HIDDEN = "•••"
+
+
 def snapshot(customer: Customer) -> dict[str, Any]:
-    keys = (
-        "name",
-        "phone",
-        "card",
-        "email",
-        "birth_date",
-        "gender",
-        "language",
-        "attention",
-        "attention_note",
-        "note",
-        "status",
-    )
+    """The card's fields as they are now (for comparing; see :func:`private`)."""
+    keys = ("card", "gender", "language", "attention", "status", *PERSONAL)
     return {k: getattr(customer, k) for k in keys}
+
+
+def private(
+    before: dict[str, Any] | None, after: dict[str, Any] | None
+) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """Before/after for the audit log without personal data.
+
+    The audit log is append-only, so what it holds outlives an erasure on request: personal
+    fields (name, phones, email, birth date, notes, addresses) are shown as hidden, and
+    ``changed`` lists which of them an edit changed. Other fields keep their values.
+    """
+
+    def hide(snap: dict[str, Any] | None) -> dict[str, Any] | None:
+        if snap is None:
+            return None
+        return {
+            k: (HIDDEN if k in PERSONAL and v not in (None, "") else v) for k, v in snap.items()
+        }
+
+    out_after = hide(after)
+    if before is not None and after is not None and out_after is not None:
+        out_after["changed"] = sorted(k for k in PERSONAL if before.get(k) != after.get(k))
+    return hide(before), out_after
 
 
 def create_customer(data: CardData, *, by: Employee, clock: Clock = system_clock) -> Customer:
@@ -260,7 +276,7 @@ def create_customer(data: CardData, *, by: Employee, clock: Clock = system_clock
             by,
             object_type="customer",
             object_id=customer.id,
-            after=snapshot(customer),
+            after=private(None, snapshot(customer))[1],
             clock=clock,
         )
     return customer
@@ -287,13 +303,14 @@ def update_customer(
         index_words(customer.id, data.name)
         for key, value in fields.items():
             setattr(customer, key, value)
+        before_log, after_log = private(before, snapshot(customer))
         audit(
             "customer.update",
             by,
             object_type="customer",
             object_id=customer.id,
-            before=before,
-            after=snapshot(customer),
+            before=before_log,
+            after=after_log,
             clock=clock,
         )
     return customer
