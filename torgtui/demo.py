@@ -418,10 +418,12 @@ def build_demo(
                 database, customers, seed, months, today, location_code, store_name, register
             )
             # the card's search words, phone rows and totals, as the customer base keeps them
+            from torgtui.customers.interests import rebuild_auto_interests
             from torgtui.customers.service import recompute_totals, reindex_all
 
             reindex_all()
             recompute_totals()
+            rebuild_auto_interests(2, clock=lambda: dt.datetime.combine(today, dt.time(21)))
     except BaseException:
         database.close()
         if path is not None:

@@ -22,6 +22,7 @@ from torgtui.errors import TorgError
 from torgtui.i18n import _
 from torgtui.models import Receipt, Shift
 from torgtui.money import format_money, parse_money, round_cash
+from torgtui.sales.aftersale import after_sale
 from torgtui.sales.basket import Basket
 from torgtui.sales.checkout import Settlement, Tender, commit_sale, settle
 
@@ -213,6 +214,7 @@ class PaymentScreen(ModalScreen[Receipt | None]):
                     clock=app.clock,
                     fiscal=settings.devices.fiscal != "none",
                 )
+                after_sale(result, settings, clock=app.clock)
         except TorgError as exc:
             result = exc.message
         except peewee.DatabaseError as exc:
