@@ -6,6 +6,9 @@
     torgtui db upgrade | db version | db backup PATH
     torgtui demo --db FILE [--customers N] [--seed S]
     torgtui import products FILE.csv [--encoding utf-8|cp1251]
+    torgtui import customers FILE.csv [--encoding utf-8|cp1251]
+    torgtui export customers FILE.csv [--encoding utf-8|cp1251] [filters]
+    torgtui print questionnaire|envelopes|labels FILE.pdf [...]
     torgtui price BASKET.json
     torgtui staff list | staff add NAME --role ROLE --pin PIN | staff set-pin NAME --pin PIN
 """
@@ -56,6 +59,10 @@ def build_parser() -> argparse.ArgumentParser:
     products.add_argument("file")
     products.add_argument("--encoding", help=_("utf-8 or cp1251 (detected when omitted)"))
     products.add_argument("--location", help=_("location code for stock quantities"))
+    customers = impsub.add_parser("customers", help=_("add customer cards from CSV"))
+    customers.add_argument("file")
+    customers.add_argument("--encoding", help=_("utf-8 or cp1251 (detected when omitted)"))
+    _customer_parsers(sub)
 
     price = sub.add_parser("price", help=_("price a basket from a JSON file (- for stdin)"))
     price.add_argument("basket")
@@ -71,6 +78,38 @@ def build_parser() -> argparse.ArgumentParser:
     setpin.add_argument("name")
     setpin.add_argument("--pin", required=True)
     return parser
+
+
+def _customer_parsers(sub: argparse._SubParsersAction) -> None:
+    """``export customers`` and ``print ...`` (their code is imported only when they run)."""
+
+    def filters(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--attention", action="store_true", help=_("only cards marked '!'"))
+        p.add_argument("--birthday-within", type=int, metavar="DAYS")
+        p.add_argument("--children-age", metavar="X-Y", help=_("a child aged X to Y years"))
+        p.add_argument("--not-bought-days", type=int, metavar="DAYS")
+
+    exp = sub.add_parser("export", help=_("export data to CSV")).add_subparsers(
+        dest="export_what", required=True
+    )
+    customers = exp.add_parser("customers", help=_("active customer cards"))
+    customers.add_argument("file")
+    customers.add_argument("--encoding", default="utf-8", choices=("utf-8", "cp1251"))
+    filters(customers)
+    prints = sub.add_parser("print", help=_("print customer forms, envelopes and labels"))
+    what = prints.add_subparsers(dest="print_what", required=True)
+    form = what.add_parser("questionnaire", help=_("the blank discount card form"))
+    form.add_argument("--children", action="store_true", help=_("with a children table"))
+    form.add_argument("--card", default="", help=_("card number to print on the form"))
+    env = what.add_parser("envelopes", help=_("DL envelopes to customers' postal addresses"))
+    env.add_argument("--sender", help=_("sender lines (default: store name and address)"))
+    labels = what.add_parser("labels", help=_("A4 label sheet of card barcodes or codes"))
+    labels.add_argument("--layout", default="a4-24", choices=("a4-24", "a4-40", "a4-65"))
+    labels.add_argument("--codes", nargs="+", help=_("print these codes instead of cards"))
+    for p in (form, env, labels):
+        p.add_argument("file", help=_("the PDF to write"))
+    filters(env)
+    filters(labels)
 
 
 def _settings(args: argparse.Namespace):  # -> Settings
@@ -173,7 +212,23 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     _open(settings)
+    if args.import_what == "customers":
+        from torgtui.customers.csvio import run_import_command as import_customers
+
+        return import_customers(args)
     return run_import_command(settings, args)
+
+
+def cmd_customers(args: argparse.Namespace) -> int:
+    """``torgtui export customers`` and ``torgtui print ...``."""
+    from torgtui.customers.csvio import run_export_command
+    from torgtui.customers.printing import run_print_command
+
+    settings = _settings(args)
+    _open(settings)
+    if args.command == "export":
+        return run_export_command(args)
+    return run_print_command(settings, args)
 
 
 def cmd_price(args: argparse.Namespace) -> int:
@@ -216,6 +271,8 @@ COMMANDS = {
     "db": cmd_db,
     "demo": cmd_demo,
     "import": cmd_import,
+    "export": cmd_customers,
+    "print": cmd_customers,
     "staff": cmd_staff,
     "price": cmd_price,
 }

@@ -1,0 +1,503 @@
+"""Customer CSV import and export: ``torgtui import customers FILE`` and ``torgtui export
+customers FILE``.
+
+Columns (header row, case-insensitive, English or Ukrainian names): name (required), phone,
+card, email, birth_date (YYYY-MM-DD or DD.MM.YYYY), gender (f/m/ж/ч), language (uk/en), note,
+attention (yes/no), attention_note. Several phones in one cell are separated by '|'
+("067 123 45 67 | 050 765 43 21"): ',' and ';' are CSV delimiters and spaces occur inside
+numbers. File reading (UTF-8 or cp1251, the delimiter, file errors) is the product import's.
+
+A phone or card that already exists, or repeats an earlier line, rejects the row; the good rows
+are written in one write transaction, each in a savepoint. The export pages through the cards by
+id in batches and masks phones for employees who may not see them in full.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import io
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import peewee
+
+from torgtui.catalog.csvread import ImportFileError, read_text, sniff_delimiter
+from torgtui.catalog.importer import ImportReport, parse_flag
+from torgtui.clock import Clock, system_clock
+from torgtui.customers.listing import Filters, filter_conditions
+from torgtui.customers.phones import mask_phone
+from torgtui.customers.service import CardData, _fields, _write_phones, clean, index_words
+from torgtui.db import database, write_tx
+from torgtui.errors import TorgError, ValidationError
+from torgtui.i18n import _
+from torgtui.models import Customer, CustomerPhone, Employee
+from torgtui.staff import Permission, audit, can, require
+
+COLUMNS = (
+    *("name", "phone", "card", "email", "birth_date", "gender", "language", "note"),
+    *("attention", "attention_note"),
+)
+ALIASES = dict.fromkeys(("піб", "ім'я", "імя"), "name") | {
+    **dict.fromkeys(("phones", "телефон", "телефони"), "phone"),
+    **dict.fromkeys(("e-mail", "пошта"), "email"),
+    **dict.fromkeys(("birthday", "дата народження"), "birth_date"),
+    "картка": "card",
+    "стать": "gender",
+    "мова": "language",
+    "примітка": "note",
+    "увага": "attention",
+}
+PHONE_SEPARATOR = "|"
+GENDER_WORDS = dict.fromkeys(("f", "ж", "жін", "female"), "f") | dict.fromkeys(
+    ("m", "ч", "чол", "male"), "m"
+)
+LANGUAGE_WORDS = {"uk": "uk", "ua": "uk", "укр": "uk", "en": "en", "eng": "en", "англ": "en"}
+EXPORT_ENCODINGS = ("utf-8", "cp1251")
+_CHUNK = 500
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+def _header_index(header: list[str], path: Path) -> tuple[dict[str, int], list[str]]:
+    index: dict[str, int] = {}
+    ignored: list[str] = []
+    for i, raw in enumerate(header):
+        name = raw.strip().lstrip("\ufeff").strip().lower().replace("’", "'")
+        name = ALIASES.get(name, name)
+        if name in index:
+            raise ImportFileError(
+                _("{path}: column {name!r} appears twice in the header; keep one.").format(
+                    path=path, name=name
+                )
+            )
+        if name in COLUMNS:
+            index[name] = i
+        elif name:
+            ignored.append(raw.strip())
+    if "name" not in index:
+        raise ImportFileError(
+            _(
+                "{path}: the header has no name column. The first row must name the columns, "
+                "e.g.: {expected}"
+            ).format(path=path, expected=";".join(COLUMNS))
+        )
+    return index, ignored
+
+
+def read_customer_rows(
+    path: Path, text: str, delimiter: str
+) -> tuple[list[str], list[tuple[int, dict[str, str], int]]]:
+    """(ignored columns, [(line, cells by column, extra values)]) from the decoded text."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows = []
+    try:
+        header = next(reader)
+        index, ignored = _header_index(header, path)
+        last_line = reader.line_num
+        for values in reader:
+            line, last_line = last_line + 1, reader.line_num
+            if not any(v.strip() for v in values):
+                continue
+            extra = [v for v in values[len(header) :] if v.strip()]
+            cells = {c: values[i] if i < len(values) else "" for c, i in index.items()}
+            rows.append((line, cells, len(extra)))
+    except csv.Error as exc:
+        raise ImportFileError(
+            _("{path} is not a readable CSV file (line {line}: {error}).").format(
+                path=path, line=reader.line_num, error=exc
+            )
+        ) from None
+    return ignored, rows
+
+
+def parse_birth_date(text: str) -> dt.date | None:
+    """YYYY-MM-DD or DD.MM.YYYY; empty is None; an impossible date is a ValidationError."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    for fmt in ("%Y-%m-%d", "%d.%m.%Y"):
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValidationError(
+        _("birth date {value!r} is not a date: write YYYY-MM-DD or DD.MM.YYYY").format(value=text)
+    )
+
+
+def _word(text: str, words: dict[str, str], what: str, allowed: str) -> str:
+    word = (text or "").strip().lower().rstrip(".")
+    if not word:
+        return ""
+    if word not in words:
+        raise ValidationError(
+            _("{what} {value!r}: write {allowed} or leave it empty").format(
+                what=what, value=text, allowed=allowed
+            )
+        )
+    return words[word]
+
+
+def card_from_cells(cells: dict[str, str], today: dt.date) -> CardData:
+    """One row as a cleaned card (the service's rules); raises ValidationError with the reason."""
+    raw_phones = [p for p in (cells.get("phone") or "").split(PHONE_SEPARATOR) if p.strip()]
+    attention = cells.get("attention", "").strip()
+    data = CardData(
+        name=cells.get("name", ""),
+        phones=raw_phones,
+        card=cells.get("card", ""),
+        email=cells.get("email", ""),
+        birth_date=parse_birth_date(cells.get("birth_date", "")),
+        gender=_word(cells.get("gender", ""), GENDER_WORDS, _("gender"), "f, m, ж, ч"),
+        language=_word(cells.get("language", ""), LANGUAGE_WORDS, _("language"), "uk, en"),
+        attention=parse_flag(attention, "attention") if attention else False,
+        attention_note=cells.get("attention_note", ""),
+        note=cells.get("note", ""),
+    )
+    try:
+        return clean(data, today)
+    except ValidationError as exc:
+        if any(sep in p for p in raw_phones for sep in ",;"):
+            raise ValidationError(
+                _("{reason} Separate several phones with '|'.").format(reason=exc.message)
+            ) from None
+        raise
+
+
+# --- the import ---------------------------------------------------------------------------
+
+
+def _owners(phones: list[str], cards: list[str]) -> tuple[dict[str, Customer], dict[str, Customer]]:
+    """Cards already holding any of ``phones`` / ``cards``: {phone: card}, {card: card}."""
+    by_phone: dict[str, Customer] = {}
+    by_card: dict[str, Customer] = {}
+    for start in range(0, len(phones), _CHUNK):
+        chunk = phones[start : start + _CHUNK]
+        query = (
+            CustomerPhone.select(CustomerPhone.phone, Customer)
+            .join(Customer)
+            .where(CustomerPhone.phone.in_(chunk))
+        )
+        by_phone.update({row.phone: row.customer for row in query})
+        by_phone.update({c.phone: c for c in Customer.select().where(Customer.phone.in_(chunk))})
+    for start in range(0, len(cards), _CHUNK):
+        chunk = cards[start : start + _CHUNK]
+        by_card.update({c.card: c for c in Customer.select().where(Customer.card.in_(chunk))})
+    return by_phone, by_card
+
+
+def _holder(customer: Customer) -> str:
+    return _("{name} (card {card})").format(
+        name=customer.name, card=customer.card or f"#{customer.id}"
+    )
+
+
+def import_customers(
+    path: str | Path,
+    *,
+    encoding: str | None = None,
+    by: Employee | None,
+    clock: Clock = system_clock,
+) -> ImportReport:
+    """Add the cards of a CSV file (see the module doc); ``by`` None is the command line.
+
+    File problems raise :class:`ImportFileError` before anything is written; each bad row is
+    reported as (line, reason) in ``ImportReport.rejected`` and skipped.
+    """
+    if by is not None:
+        require(by, Permission.CREATE_CUSTOMERS)
+    path = Path(path)
+    text, used = read_text(path, encoding)
+    if not text.strip():
+        raise ImportFileError(
+            _("{path} is empty: the first row must name the columns, e.g.: {expected}").format(
+                path=path, expected=";".join(COLUMNS)
+            )
+        )
+    delimiter = sniff_delimiter(text.lstrip("\ufeff").splitlines()[0])
+    ignored, raw_rows = read_customer_rows(path, text, delimiter)
+    if not raw_rows:
+        raise ImportFileError(_("{path} has a header but no customer rows.").format(path=path))
+    report = ImportReport(encoding=used, delimiter=delimiter, ignored_columns=ignored)
+    now = clock()
+    checked: list[tuple[int, CardData]] = []
+    seen: dict[str, int] = {}  # phone or card -> the line that has it
+    for line, cells, extra in raw_rows:
+        try:
+            if extra:
+                raise ValidationError(
+                    _(
+                        "{n} value(s) more than the header has columns: quote values that "
+                        "contain '{d}'"
+                    ).format(n=extra, d=delimiter)
+                )
+            data = card_from_cells(cells, now.date())
+            for key in [*data.phones, *([data.card] if data.card else [])]:
+                if key in seen:
+                    raise ValidationError(
+                        _("{value} is already on line {line}").format(value=key, line=seen[key])
+                    )
+        except ValidationError as exc:
+            report.rejected.append((line, exc.message))
+            continue
+        seen.update(dict.fromkeys([*data.phones, *([data.card] if data.card else [])], line))
+        checked.append((line, data))
+    with write_tx():
+        by_phone, by_card = _owners(
+            sorted({p for _l, d in checked for p in d.phones}),
+            sorted({d.card for _l, d in checked if d.card}),
+        )
+        for line, data in checked:
+            taken = [by_phone[p] for p in data.phones if p in by_phone]
+            if data.card in by_card:
+                taken.insert(0, by_card[data.card])
+            if taken:
+                report.rejected.append(
+                    (
+                        line,
+                        _("the phone or card already belongs to {holder}").format(
+                            holder=_holder(taken[0])
+                        ),
+                    )
+                )
+                continue
+            try:
+                with database.atomic():
+                    customer = Customer.create(created_at=now, updated_at=now, **_fields(data))
+                    _write_phones(customer.id, data.phones)
+                    index_words(customer.id, data.name)
+            except peewee.IntegrityError as exc:
+                report.rejected.append(
+                    (line, _("could not be saved ({error}): check the row").format(error=exc))
+                )
+                continue
+            report.imported += 1
+        report.rejected.sort()
+        audit(
+            "customer.import",
+            by,
+            object_type="file",
+            object_id=path.name[:60],
+            after={"imported": report.imported, "rejected": len(report.rejected), "enc": used},
+            clock=clock,
+        )
+    return report
+
+
+# --- the export ---------------------------------------------------------------------------
+
+
+@dataclass
+class ExportReport:
+    written: int = 0
+    replaced: int = 0  # characters the encoding could not hold, written as '?'
+    encoding: str = "utf-8"
+
+
+def iter_customers(
+    filters: Filters | None = None, *, today: dt.date, batch: int = 1000
+) -> Iterator[list[Customer]]:
+    """Active cards matching ``filters`` in id order, one batch at a time (keyset on id)."""
+    where = filter_conditions(filters or Filters(), today)
+    last_id = 0
+    while True:
+        chunk = list(
+            Customer.select()
+            .where(*where, Customer.id > last_id)
+            .order_by(Customer.id)
+            .limit(batch)
+        )
+        if not chunk:
+            return
+        yield chunk
+        last_id = chunk[-1].id
+
+
+def _phones_of(customers: list[Customer]) -> dict[int, list[str]]:
+    phones: dict[int, list[str]] = {c.id: [c.phone] if c.phone else [] for c in customers}
+    query = (
+        CustomerPhone.select(CustomerPhone.customer, CustomerPhone.phone)
+        .where(CustomerPhone.customer.in_(list(phones)))
+        .order_by(CustomerPhone.id)
+        .tuples()
+    )
+    for cid, phone in query:
+        if phone not in phones[cid]:
+            phones[cid].append(phone)
+    return phones
+
+
+def _export_row(customer: Customer, phones: list[str], full: bool) -> list[str]:
+    shown = phones if full else [mask_phone(p) for p in phones]
+    return [
+        customer.name,
+        f" {PHONE_SEPARATOR} ".join(shown),
+        customer.card or "",
+        customer.email,
+        customer.birth_date.isoformat() if customer.birth_date else "",
+        customer.gender,
+        customer.language,
+        customer.note,
+        "1" if customer.attention else "0",
+        customer.attention_note,
+    ]
+
+
+def export_customers(
+    path: str | Path,
+    *,
+    encoding: str = "utf-8",
+    filters: Filters | None = None,
+    viewer: Employee | None,
+    today: dt.date | None = None,
+    clock: Clock = system_clock,
+    batch: int = 1000,
+) -> ExportReport:
+    """Write the active cards to a ';'-separated CSV that Excel opens (UTF-8 with BOM, or cp1251
+    with '?' for what it cannot hold). Phones are masked unless ``viewer`` may see them;
+    ``viewer`` None is the command line, run by whoever holds the database: in full."""
+    enc = (encoding or "utf-8").strip().lower().replace("windows-1251", "cp1251")
+    enc = {"utf8": "utf-8", "utf-8-sig": "utf-8"}.get(enc, enc)
+    if enc not in EXPORT_ENCODINGS:
+        raise ValidationError(
+            _("Unknown encoding {enc!r}: use utf-8 or cp1251.").format(enc=encoding)
+        )
+    if viewer is not None:
+        require(viewer, Permission.CREATE_CUSTOMERS)
+    full = viewer is None or can(viewer, Permission.SEE_PHONES)
+    report = ExportReport(encoding=enc)
+    path = Path(path)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    try:
+        with path.open("wb") as out:
+            if enc == "utf-8":
+                out.write(b"\xef\xbb\xbf")
+            writer.writerow(COLUMNS)
+            for chunk in iter_customers(filters, today=today or clock().date(), batch=batch):
+                phones = _phones_of(chunk)
+                for customer in chunk:
+                    writer.writerow(_export_row(customer, phones[customer.id], full))
+                report.written += len(chunk)
+                report.replaced += _flush(buffer, out, enc)
+            report.replaced += _flush(buffer, out, enc)
+    except OSError as exc:
+        raise TorgError(
+            _("Cannot write {path}: {error}").format(path=path, error=exc.strerror or exc)
+        ) from None
+    with write_tx():
+        audit(
+            "customer.export",
+            viewer,
+            object_type="file",
+            object_id=path.name[:60],
+            after={"written": report.written, "masked": not full, "encoding": enc},
+            clock=clock,
+        )
+    return report
+
+
+def _flush(buffer: io.StringIO, out: Any, encoding: str) -> int:
+    """Encode what the CSV writer produced; returns how many characters became '?'."""
+    text = buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    try:
+        data = text.encode(encoding)
+        replaced = 0
+    except UnicodeEncodeError:
+        data = text.encode(encoding, errors="replace")
+        replaced = sum(1 for ch in text if not _encodable(ch, encoding))
+    out.write(data)
+    return replaced
+
+
+def _encodable(ch: str, encoding: str) -> bool:
+    try:
+        ch.encode(encoding)
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+# --- the commands -------------------------------------------------------------------------
+
+
+def filters_from_args(args: argparse.Namespace) -> Filters:
+    ages = None
+    if getattr(args, "children_age", None):
+        low, _sep, high = args.children_age.partition("-")
+        try:
+            ages = (int(low), int(high or low))
+        except ValueError:
+            raise ValidationError(
+                _("--children-age {value!r}: write two ages like 3-7.").format(
+                    value=args.children_age
+                )
+            ) from None
+    return Filters(
+        attention=bool(getattr(args, "attention", False)),
+        birthday_within_days=getattr(args, "birthday_within", None),
+        children_age=ages,
+        not_bought_days=getattr(args, "not_bought_days", None),
+    )
+
+
+def run_import_command(args: argparse.Namespace) -> int:
+    """``torgtui import customers``: a summary and each rejected row; exit 0, 1 or 2."""
+    try:
+        report = import_customers(args.file, encoding=getattr(args, "encoding", None), by=None)
+    except TorgError as exc:
+        print(f"torgtui: {exc.message}", file=sys.stderr)
+        return 2
+    print(
+        _(
+            "{file}: {imported} new customers, {rejected} rows rejected (encoding {enc}, "
+            "delimiter '{delim}')."
+        ).format(
+            file=args.file,
+            imported=report.imported,
+            rejected=len(report.rejected),
+            enc=report.encoding,
+            delim={"\t": "tab"}.get(report.delimiter, report.delimiter),
+        )
+    )
+    if report.ignored_columns:
+        print(
+            _("Ignored unknown columns: {cols} (known: {known}).").format(
+                cols=", ".join(report.ignored_columns), known=", ".join(COLUMNS)
+            )
+        )
+    for line, reason in report.rejected:
+        print(_("line {line}: {reason}").format(line=line, reason=reason))
+    if report.exit_status == 2:
+        print(_("Nothing was imported: fix the rows above and run the import again."))
+    elif report.rejected:
+        print(_("Fix the rejected rows and import only them again: the others are saved."))
+    return report.exit_status
+
+
+def run_export_command(args: argparse.Namespace) -> int:
+    """``torgtui export customers FILE``: every active card (or those the filters choose)."""
+    report = export_customers(
+        args.file, encoding=args.encoding, filters=filters_from_args(args), viewer=None
+    )
+    print(
+        _("{file}: {n} customers written (encoding {enc}).").format(
+            file=args.file, n=report.written, enc=report.encoding
+        )
+    )
+    if report.replaced:
+        print(
+            _(
+                "{n} characters cp1251 cannot hold were written as '?': export in utf-8 "
+                "to keep them."
+            ).format(n=report.replaced)
+        )
+    return 0
