@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import sys
 
-from bench import commit, scan, startup
+from bench import commit, customers, scan, startup
 
-BENCHMARKS = {"startup": startup.main, "commit": commit.main, "scan": scan.main}
+BENCHMARKS = {
+    "startup": startup.main,
+    "commit": commit.main,
+    "scan": scan.main,
+    "customers": customers.main,
+}
 
 
 def main(argv: list[str]) -> int:
