@@ -35,6 +35,7 @@ def generate(path: str, count: int, seed: int = 7) -> float:
     db.open_and_upgrade(path, create=True)
     rng = random.Random(seed)
     started = time.perf_counter()
+    indexes = _drop_indexes() if db.is_sqlite() else []
     today = dt.datetime(2026, 11, 22, 12, 0)
     # distinct phone numbers: a random permutation of the 7-digit space per operator
     step = 7_919_113  # coprime with 10**7: i * step mod 10**7 walks every number once
@@ -81,6 +82,7 @@ def generate(path: str, count: int, seed: int = 7) -> float:
             )
             phones.append((cid, phone, "mobile"))
             words.extend((w, cid) for w in name_words(name))
+        words.sort()  # inserts in key order touch far fewer pages of the word index
         with db.write_tx():
             db.insert_rows(
                 "customer",
@@ -110,6 +112,8 @@ def generate(path: str, count: int, seed: int = 7) -> float:
             )
             db.insert_rows("customer_phone_number", ["customer_id", "phone", "kind"], phones)
             db.insert_rows("customer_word", ["word", "customer_id"], words)
+    for statement in indexes:
+        db.database.execute_sql(statement)
     if db.is_sqlite():
         db.database.execute_sql("ANALYZE")
     else:
@@ -119,6 +123,22 @@ def generate(path: str, count: int, seed: int = 7) -> float:
         )
         db.database.execute_sql("ANALYZE")
     return time.perf_counter() - started
+
+
+def _drop_indexes() -> list[str]:
+    """A bulk load builds the secondary indexes once at the end (one sort each) instead of
+    row by row; returns the statements that recreate them. SQLite only; the generator makes
+    unique phones and cards, so the unique indexes come back without conflicts."""
+    from torgtui import db
+
+    db.database.execute_sql("PRAGMA cache_size = -262144")  # 256 MB for this connection
+    rows = db.database.execute_sql(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND "
+        "tbl_name IN ('customer', 'customer_phone_number', 'customer_word')"
+    ).fetchall()
+    for name, _sql in rows:
+        db.database.execute_sql(f'DROP INDEX "{name}"')
+    return [sql for _name, sql in rows]
 
 
 def p95(values: list[float]) -> float:

@@ -14,9 +14,8 @@ GTIN_LENGTHS = (8, 12, 13, 14)
 
 def gtin_check_digit(digits: str) -> int:
     """The GS1 check digit for ``digits`` (the code without its last digit)."""
-    total = 0
-    for i, ch in enumerate(reversed(digits)):
-        total += int(ch) * (3 if i % 2 == 0 else 1)
+    values = [int(ch) for ch in digits]
+    total = 3 * sum(values[-1::-2]) + sum(values[-2::-2])  # weights 3,1,3,... from the right
     return (10 - total % 10) % 10
 
 

@@ -11,6 +11,7 @@ so a prefix is an index range.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 WORD = re.compile(r"[\w']+", re.UNICODE)
 MAX_WORD = 64
@@ -132,17 +133,22 @@ def is_cyrillic(word: str) -> bool:
     return any("\u0400" <= ch <= "\u04ff" for ch in word)
 
 
+@lru_cache(maxsize=65536)
+def word_forms(word: str) -> tuple[str, ...]:
+    """One folded word and its other-alphabet spelling (cached: names repeat a lot)."""
+    other = to_latin(word) if is_cyrillic(word) else to_cyrillic(word)
+    if other and other != word:
+        return (word[:MAX_WORD], other[:MAX_WORD])
+    return (word[:MAX_WORD],)
+
+
 def name_words(name: str) -> set[str]:
     """The index words of a name (and of any text: the card's email local part, etc.)."""
     words: set[str] = set()
     for raw in WORD.findall(fold(name)):
         word = raw.strip("'")
-        if not word:
-            continue
-        words.add(word[:MAX_WORD])
-        other = to_latin(word) if is_cyrillic(word) else to_cyrillic(word)
-        if other and other != word:
-            words.add(other[:MAX_WORD])
+        if word:
+            words.update(word_forms(word))
     return words
 
 
