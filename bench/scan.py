@@ -84,6 +84,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--quiet", type=float, default=0.03, help="seconds of silence = settled")
     parser.add_argument("--sale-key", default="1", help="home key that opens the sale screen")
     parser.add_argument("--sale-marker", default="To pay")
+    parser.add_argument("--fps", type=int, help="TEXTUAL_FPS for the register (default 60)")
     parser.add_argument("--output")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
@@ -98,6 +99,8 @@ def main(argv: list[str]) -> int:
             TORGTUI_CONFIG=str(Path(tmp) / "none.toml"),
         )
         Path(env["TORGTUI_CONFIG"]).write_text("")
+        if args.fps:
+            env["TEXTUAL_FPS"] = str(args.fps)
         with PtySession([sys.executable, "-m", "torgtui", "--db", path], env=env) as s:
             s.read_until("PIN", 30)
             s.settle()

@@ -27,7 +27,7 @@ def test_scan_adds_and_repeats(reg: Register, shop) -> None:
     reg.scan(shop.dress_code)
     reg.scan(shop.cream_code)
     reg.scan(shop.dress_code)
-    assert [(ln.sku, ln.qty) for ln in reg.basket.lines] == [("C-1", 1000), ("D-1", 2000)]
+    assert [(ln.sku, ln.qty) for ln in reg.basket.lines] == [("D-1", 2000), ("C-1", 1000)]
     reg.scan(f"3*{shop.cream_code}")
     assert reg.basket.lines[-1].qty == 4000
     reg.scan("D-1")  # by article

@@ -147,10 +147,9 @@ class Register:
 
     def add(self, product: Product, qty: int = 1000, barcode: str = "") -> BasketLine:
         index = None if product.weighed else self.basket.find_line(product.id)
-        if index is not None:
-            line = self.basket.lines[index]
+        if index is not None:  # stays where it is (the screen highlights it): a repeat scan
+            line = self.basket.lines[index]  # redraws one row, not every row below it
             line.qty += qty
-            self.basket.lines.append(self.basket.lines.pop(index))  # last touched goes last
         else:
             line = line_from_product(product, qty, barcode)
             self.basket.lines.append(line)
