@@ -24,6 +24,26 @@ from pathlib import Path
 from torgtui.errors import TorgError
 from torgtui.i18n import _, set_language
 
+GLOBAL_OPTIONS = {
+    "--db": "database file or URL (sqlite:///..., postgresql://...)",
+    "--config": "settings file (TOML)",
+    "--lang": "interface language: en or uk",
+}
+
+
+def _accept_globals_everywhere(parser: argparse.ArgumentParser) -> None:
+    """Let --db, --config and --lang also follow a subcommand (``torgtui demo --db X``).
+
+    On subcommands they default to SUPPRESS, so a value given before the subcommand is
+    kept when none is given after it."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in action.choices.values():
+                for flag, text in GLOBAL_OPTIONS.items():
+                    if flag not in child._option_string_actions:
+                        child.add_argument(flag, default=argparse.SUPPRESS, help=_(text))
+                _accept_globals_everywhere(child)
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="torgtui", description=_("Terminal register"))
@@ -78,6 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     setpin = staffsub.add_parser("set-pin")
     setpin.add_argument("name")
     setpin.add_argument("--pin", required=True)
+    _accept_globals_everywhere(parser)
     return parser
 
 

@@ -88,3 +88,16 @@ def test_newer_database_refused_by_cli(shop: str, capsys: pytest.CaptureFixture[
 def test_ukrainian_messages(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "--lang", "uk", "--db", str(tmp_path / "x.sqlite"), "db", "version")
     assert code == 2 and "не існує" in err
+
+
+def test_global_options_after_the_subcommand(tmp_path: Path, capsys) -> None:
+    """The issue's own forms: `torgtui demo --db PATH`, `torgtui db version --db PATH`."""
+    path = str(tmp_path / "late.sqlite")
+    assert main(["init", "--db", path, "--owner", "O", "--pin", "1111"]) == 0
+    database.close()
+    capsys.readouterr()
+    assert main(["db", "version", "--db", path]) == 0
+    assert "schema version" in capsys.readouterr().out
+    # a late option is really read: a bad language after the subcommand is refused
+    assert main(["--db", path, "db", "version", "--lang", "xx"]) == 2
+    assert "ui.language = 'xx'" in capsys.readouterr().err
