@@ -12,7 +12,6 @@ from textual.widgets import Input
 from torgtui.errors import ValidationError
 from torgtui.hw.scanner import WedgeDetector
 from torgtui.i18n import _
-from torgtui.models import Customer
 from torgtui.money import parse_money
 
 
@@ -62,20 +61,6 @@ class CodeInput(Input):
             return
         self.detector.feed(event.character if event.is_printable else event.key, event.time)
         await super()._on_key(event)
-
-
-def find_customer(text: str) -> Customer | None:
-    """The customer whose card is ``text`` or whose phone it is (exact match, E.164)."""
-    text = text.strip()
-    if not text:
-        return None
-    found = Customer.get_or_none(Customer.card == text)
-    if found is not None:
-        return found
-    digits = "".join(ch for ch in text if ch.isdigit())
-    if len(digits) == 10 and digits.startswith("0"):
-        digits = "38" + digits
-    return Customer.get_or_none(Customer.phone == "+" + digits) if digits else None
 
 
 def parse_discount(text: str) -> tuple[Decimal | None, int | None]:

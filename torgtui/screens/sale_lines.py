@@ -6,13 +6,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from torgtui.customers.service import find_by_phone_or_card
 from torgtui.errors import TorgError
 from torgtui.i18n import _
 from torgtui.models import Product
 from torgtui.money import format_qty
 from torgtui.sales.scan import parse_qty
 from torgtui.screens.sale_dialogs import AskScreen, ConfirmScreen
-from torgtui.screens.sale_input import find_customer, parse_discount
+from torgtui.screens.sale_input import parse_discount
 from torgtui.staff import Permission
 
 if TYPE_CHECKING:
@@ -172,7 +173,7 @@ class LineActions:
             if not text.strip():
                 self.run(lambda: reg.attach_customer(None))
                 return
-            customer = find_customer(text)
+            customer = find_by_phone_or_card(text)  # active cards, any of their phones
             if customer is None:
                 self.say(
                     _("No customer with card or phone {text}: check it, or press F6 again.").format(
