@@ -8,24 +8,24 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label
-from textual.worker import Worker, WorkerState
 
 from torgtui.i18n import _
-from torgtui.screens.pin import check_pin
+from torgtui.screens.pin import PinCheck
 
 if TYPE_CHECKING:
     from torgtui.app import TorgApp
     from torgtui.models import Employee
 
 
-class LockScreen(ModalScreen[None]):
+class LockScreen(PinCheck, ModalScreen[None]):
     """Opaque modal over the whole app; dismissed by the right PIN."""
+
+    PIN_INPUT = "#lock-pin"
 
     CSS_PATH = "lock.tcss"
     AUTO_FOCUS = "#lock-pin"
@@ -71,41 +71,11 @@ class LockScreen(ModalScreen[None]):
         if not event.value:
             self.show_message(_("Type your PIN, then press Enter."))
             return
-        self.checking = True
         self.show_message(_("Checking the PIN..."))
-        self.check(self.employee.id, event.value)
+        self.start_check(self.employee.id, event.value)
 
-    @work(thread=True, exclusive=True, group="unlock", exit_on_error=False)
-    def check(self, employee_id: int, pin: str) -> None:
-        """Check the PIN off the UI thread and hand the result back to it."""
-        app = self.app
-        result = check_pin(
-            employee_id,
-            pin,
-            clock=app.clock,
-            terminal=app.terminal,
-            url=app.settings.database.url,
-        )
-        app.call_from_thread(self.checked, result)
+    def pin_accepted(self, employee: Employee) -> None:
+        self.app.unlocked(employee)
 
-    def checked(self, result: Employee | str) -> None:
-        """Back on the UI thread: unlock, or say why not."""
-        self.checking = False
-        if not self.is_attached:
-            return
-        pin = self.query_one("#lock-pin", Input)
-        pin.value = ""
-        if isinstance(result, str):
-            self.show_message(result)
-            pin.focus()
-            return
-        self.app.unlocked(result)
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state == WorkerState.ERROR:
-            self.checking = False
-            self.show_message(
-                _("Could not check the PIN: {error}. Try again or call support.").format(
-                    error=event.worker.error
-                )
-            )
+    def pin_refused(self, message: str) -> None:
+        self.show_message(message)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -16,10 +15,9 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, OptionList
 from textual.widgets.option_list import Option
-from textual.worker import Worker, WorkerState
 
 from torgtui.i18n import _
-from torgtui.screens.pin import check_pin
+from torgtui.screens.pin import PinCheck
 from torgtui.staff import active_employees, role_title
 
 if TYPE_CHECKING:
@@ -27,8 +25,10 @@ if TYPE_CHECKING:
     from torgtui.models import Employee
 
 
-class LoginScreen(Screen[None]):
+class LoginScreen(PinCheck, Screen[None]):
     """The first screen: the list of active employees and a PIN field."""
+
+    PIN_INPUT = "#login-pin"
 
     CSS_PATH = "login.tcss"
     AUTO_FOCUS = "#login-pin"
@@ -120,42 +120,12 @@ class LoginScreen(Screen[None]):
         if not event.value:
             self.show_message(_("Type your PIN, then press Enter."))
             return
-        self.checking = True
         self.show_message(_("Checking the PIN..."), error=False)
-        self.check(int(option.id), event.value)
+        self.start_check(int(option.id), event.value)
 
-    @work(thread=True, exclusive=True, group="login", exit_on_error=False)
-    def check(self, employee_id: int, pin: str) -> None:
-        """Check the PIN off the UI thread and hand the result back to it."""
-        app = self.app
-        result = check_pin(
-            employee_id,
-            pin,
-            clock=app.clock,
-            terminal=app.terminal,
-            url=app.settings.database.url,
-        )
-        app.call_from_thread(self.checked, result)
-
-    def checked(self, result: Employee | str) -> None:
-        """Back on the UI thread: log in, or say why not."""
-        self.checking = False
-        if not self.is_attached:
-            return
-        pin = self.query_one("#login-pin", Input)
-        pin.value = ""
-        if isinstance(result, str):
-            self.show_message(result)
-            pin.focus()
-            return
+    def pin_accepted(self, employee: Employee) -> None:
         self.show_message("")
-        self.app.logged_in(result)
+        self.app.logged_in(employee)
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state == WorkerState.ERROR:
-            self.checking = False
-            self.show_message(
-                _("Could not check the PIN: {error}. Try again or call support.").format(
-                    error=event.worker.error
-                )
-            )
+    def pin_refused(self, message: str) -> None:
+        self.show_message(message)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -18,7 +17,7 @@ from textual.widgets import Footer, Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from torgtui.i18n import _
-from torgtui.screens.pin import check_pin
+from torgtui.screens.pin import PinCheck
 from torgtui.staff import Permission, active_employees, can, role_title
 
 if TYPE_CHECKING:
@@ -142,12 +141,14 @@ class PickScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class SeniorPinScreen(ModalScreen["Employee | None"]):
+class SeniorPinScreen(PinCheck, ModalScreen["Employee | None"]):
     """A senior employee confirms with their PIN: choose the name, type the PIN, Enter.
 
     Dismisses with the employee after a right PIN (checked by ``staff.login`` in a worker, so
     wrong PINs count toward the lockout), or None on Escape.
     """
+
+    PIN_INPUT = "#senior-pin"
 
     DEFAULT_CSS = DIALOG_CSS.format(name="SeniorPinScreen")
     AUTO_FOCUS = "#senior-pin"
@@ -205,25 +206,10 @@ class SeniorPinScreen(ModalScreen["Employee | None"]):
         option = self.query_one("#senior-list", OptionList).highlighted_option
         if self.checking or option is None or option.id is None or not event.value:
             return
-        self.checking = True
-        self.check(int(option.id), event.value)
+        self.start_check(int(option.id), event.value)
 
-    @work(thread=True, exclusive=True, group="senior-pin", exit_on_error=False)
-    def check(self, employee_id: int, pin: str) -> None:
-        app = self.app
-        result = check_pin(
-            employee_id, pin, clock=app.clock, terminal=app.terminal, url=app.settings.database.url
-        )
-        app.call_from_thread(self.checked, result)
+    def pin_accepted(self, employee: Employee) -> None:
+        self.dismiss(employee)
 
-    def checked(self, result: Employee | str) -> None:
-        self.checking = False
-        if not self.is_attached:
-            return
-        pin = self.query_one("#senior-pin", Input)
-        pin.value = ""
-        if isinstance(result, str):
-            self.query_one("#senior-message", Label).update(result)
-            pin.focus()
-            return
-        self.dismiss(result)
+    def pin_refused(self, message: str) -> None:
+        self.query_one("#senior-message", Label).update(message)
