@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from torgtui.errors import TorgError
@@ -106,40 +107,57 @@ def expected_header(delimiter: str) -> str:
     return delimiter.join(COLUMNS)
 
 
-def _header_index(header: list[str], path: Path, delimiter: str) -> tuple[dict[str, int], list]:
-    names = [h.strip().lstrip("\ufeff").strip().lower() for h in header]
+def _header_index(
+    header: list[str],
+    path: Path,
+    delimiter: str,
+    columns: Sequence[str],
+    required: Sequence[str],
+    aliases: Mapping[str, str],
+) -> tuple[dict[str, int], list]:
     index: dict[str, int] = {}
     ignored = []
-    for i, name in enumerate(names):
+    for i, raw in enumerate(header):
+        name = raw.strip().lstrip("\ufeff").strip().lower().replace("’", "'")
+        name = aliases.get(name, name)
         if name in index:
             raise ImportFileError(
                 _("{path}: column {name!r} appears twice in the header; keep one.").format(
                     path=path, name=name
                 )
             )
-        if name in COLUMNS:
+        if name in columns:
             index[name] = i
         elif name:
             ignored.append(name)
-    missing = [c for c in REQUIRED if c not in index]
+    missing = [c for c in required if c not in index]
     if missing:
         raise ImportFileError(
             _(
                 "{path}: the header has no {missing} column(s). The first row must name the "
                 "columns, e.g.: {expected}"
-            ).format(path=path, missing=", ".join(missing), expected=expected_header(delimiter))
+            ).format(path=path, missing=", ".join(missing), expected=delimiter.join(columns))
         )
     return index, ignored
 
 
 def read_rows(
-    path: Path, text: str, delimiter: str
+    path: Path,
+    text: str,
+    delimiter: str,
+    *,
+    columns: Sequence[str] = COLUMNS,
+    required: Sequence[str] = REQUIRED,
+    aliases: Mapping[str, str] | None = None,
 ) -> tuple[list[str], list[tuple[int, dict[str, str], int]]]:
-    """(ignored columns, [(line, cells by column, extra values)]) from the decoded text."""
+    """(ignored columns, [(line, cells by column, extra values)]) from the decoded text.
+
+    ``columns`` are the known (lower-case) column names, ``aliases`` other spellings of them
+    (a Ukrainian header, say); the products' columns by default."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         header = next(reader)
-        index, ignored = _header_index(header, path, delimiter)
+        index, ignored = _header_index(header, path, delimiter, columns, required, aliases or {})
         rows = []
         last_line = reader.line_num
         for values in reader:

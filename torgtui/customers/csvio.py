@@ -26,7 +26,7 @@ from typing import Any
 
 import peewee
 
-from torgtui.catalog.csvread import ImportFileError, read_text, sniff_delimiter
+from torgtui.catalog.csvread import ImportFileError, read_rows, read_text, sniff_delimiter
 from torgtui.catalog.importer import ImportReport, parse_flag
 from torgtui.clock import Clock, system_clock
 from torgtui.customers.listing import Filters, filter_conditions
@@ -64,56 +64,11 @@ _CHUNK = 500
 # --- reading ------------------------------------------------------------------------------
 
 
-def _header_index(header: list[str], path: Path) -> tuple[dict[str, int], list[str]]:
-    index: dict[str, int] = {}
-    ignored: list[str] = []
-    for i, raw in enumerate(header):
-        name = raw.strip().lstrip("\ufeff").strip().lower().replace("’", "'")
-        name = ALIASES.get(name, name)
-        if name in index:
-            raise ImportFileError(
-                _("{path}: column {name!r} appears twice in the header; keep one.").format(
-                    path=path, name=name
-                )
-            )
-        if name in COLUMNS:
-            index[name] = i
-        elif name:
-            ignored.append(raw.strip())
-    if "name" not in index:
-        raise ImportFileError(
-            _(
-                "{path}: the header has no name column. The first row must name the columns, "
-                "e.g.: {expected}"
-            ).format(path=path, expected=";".join(COLUMNS))
-        )
-    return index, ignored
-
-
 def read_customer_rows(
     path: Path, text: str, delimiter: str
 ) -> tuple[list[str], list[tuple[int, dict[str, str], int]]]:
     """(ignored columns, [(line, cells by column, extra values)]) from the decoded text."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    rows = []
-    try:
-        header = next(reader)
-        index, ignored = _header_index(header, path)
-        last_line = reader.line_num
-        for values in reader:
-            line, last_line = last_line + 1, reader.line_num
-            if not any(v.strip() for v in values):
-                continue
-            extra = [v for v in values[len(header) :] if v.strip()]
-            cells = {c: values[i] if i < len(values) else "" for c, i in index.items()}
-            rows.append((line, cells, len(extra)))
-    except csv.Error as exc:
-        raise ImportFileError(
-            _("{path} is not a readable CSV file (line {line}: {error}).").format(
-                path=path, line=reader.line_num, error=exc
-            )
-        ) from None
-    return ignored, rows
+    return read_rows(path, text, delimiter, columns=COLUMNS, required=("name",), aliases=ALIASES)
 
 
 def parse_birth_date(text: str) -> dt.date | None:
