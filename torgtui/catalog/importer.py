@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -379,6 +379,28 @@ def _write_row(
 # --- the command --------------------------------------------------------------------------
 
 
+def print_rejections(
+    report: ImportReport, columns: Sequence[str], again: str | None = None
+) -> None:
+    """The part of an import's report every CSV import shares: ignored columns, each
+    rejected row as ``line N: reason``, and what to do next."""
+    if report.ignored_columns:
+        print(
+            _("Ignored unknown columns: {cols} (known: {known}).").format(
+                cols=", ".join(report.ignored_columns), known=", ".join(columns)
+            )
+        )
+    for line, reason in report.rejected:
+        print(_("line {line}: {reason}").format(line=line, reason=reason))
+    if report.exit_status == 2:
+        print(_("Nothing was imported: fix the rows above and run the import again."))
+    elif report.rejected:
+        print(
+            again
+            or _("Fix the rejected rows and import the file again: imported rows are updated.")
+        )
+
+
 def run_import_command(settings: Any, args: argparse.Namespace) -> int:
     """``torgtui import products``: print a summary and each rejected row; return the status."""
     location = getattr(args, "location", None) or settings.store.location
@@ -407,16 +429,5 @@ def run_import_command(settings: Any, args: argparse.Namespace) -> int:
             delim=delim,
         )
     )
-    if report.ignored_columns:
-        print(
-            _("Ignored unknown columns: {cols} (known: {known}).").format(
-                cols=", ".join(report.ignored_columns), known=", ".join(COLUMNS)
-            )
-        )
-    for line, reason in report.rejected:
-        print(_("line {line}: {reason}").format(line=line, reason=reason))
-    if report.exit_status == 2:
-        print(_("Nothing was imported: fix the rows above and run the import again."))
-    elif report.rejected:
-        print(_("Fix the rejected rows and import the file again: imported rows are updated."))
+    print_rejections(report, COLUMNS)
     return report.exit_status

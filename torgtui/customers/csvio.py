@@ -27,7 +27,7 @@ from typing import Any
 import peewee
 
 from torgtui.catalog.csvread import ImportFileError, read_rows, read_text, sniff_delimiter
-from torgtui.catalog.importer import ImportReport, parse_flag
+from torgtui.catalog.importer import ImportReport, parse_flag, print_rejections
 from torgtui.clock import Clock, system_clock
 from torgtui.customers.listing import Filters, filter_conditions
 from torgtui.customers.phones import mask_phone
@@ -423,18 +423,11 @@ def run_import_command(args: argparse.Namespace) -> int:
             delim={"\t": "tab"}.get(report.delimiter, report.delimiter),
         )
     )
-    if report.ignored_columns:
-        print(
-            _("Ignored unknown columns: {cols} (known: {known}).").format(
-                cols=", ".join(report.ignored_columns), known=", ".join(COLUMNS)
-            )
-        )
-    for line, reason in report.rejected:
-        print(_("line {line}: {reason}").format(line=line, reason=reason))
-    if report.exit_status == 2:
-        print(_("Nothing was imported: fix the rows above and run the import again."))
-    elif report.rejected:
-        print(_("Fix the rejected rows and import only them again: the others are saved."))
+    print_rejections(
+        report,
+        COLUMNS,
+        _("Fix the rejected rows and import only them again: the others are saved."),
+    )
     return report.exit_status
 
 
