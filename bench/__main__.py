@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import sys
 
-from bench import commit, customers, scan, startup
+from bench import commit, customer_list, customers, scan, startup
 
 BENCHMARKS = {
     "startup": startup.main,
     "commit": commit.main,
     "scan": scan.main,
     "customers": customers.main,
+    "customer_list": customer_list.main,
 }
 
 

@@ -96,6 +96,9 @@ class TorgApp(App[None]):
         self.is_locked = False
         self.open_devices()
         self.push_screen(HomeScreen())
+        from torgtui.screens.reminders import show_due_reminders
+
+        show_due_reminders(self)
 
     def open_devices(self) -> None:
         """Build the DeviceHub; a serial scanner's reads reach the sale screen as messages."""
@@ -231,6 +234,10 @@ class TorgApp(App[None]):
             from torgtui.screens.sale import SaleScreen
 
             return SaleScreen(area)
+        if area.id == "customers":
+            from torgtui.screens.customers import CustomerListScreen
+
+            return CustomerListScreen(area)
         if area.id == "audit":
             from torgtui.screens.audit import AuditScreen
 

@@ -10,6 +10,7 @@ from torgtui.screens.area import AreaScreen, PendingAreaScreen
 from torgtui.screens.areas import areas
 from torgtui.screens.audit import AuditScreen
 from torgtui.screens.commands import AreaCommands
+from torgtui.screens.customers import CustomerListScreen
 from torgtui.screens.home import HomeScreen
 from torgtui.screens.sale import SaleScreen
 from torgtui.screens.settings import SettingsScreen
@@ -36,6 +37,8 @@ async def test_owner_opens_every_area_by_key_and_comes_back(settings, ui_staff, 
                 assert isinstance(screen, AuditScreen)
             elif area.id == "sale":
                 assert isinstance(screen, SaleScreen)
+            elif area.id == "customers":
+                assert isinstance(screen, CustomerListScreen)
             else:
                 assert isinstance(screen, PendingAreaScreen)
                 assert label_text(app, "#area-pending") == area.pending
@@ -62,10 +65,10 @@ async def test_enter_on_the_list_opens_the_highlighted_area(settings, ui_staff, 
     app = TorgApp(settings, clock=clock)
     async with app.run_test(size=(80, 24)) as pilot:
         await log_in(pilot, "Olena Owner", "1111")
-        await pilot.press("down", "enter")
+        await pilot.press("down", "down", "enter")
         await pilot.pause()
         assert isinstance(app.screen, PendingAreaScreen)
-        assert app.screen.area.id == "customers"
+        assert app.screen.area.id == "vip"
 
 
 async def test_cashier_is_refused_reports_audit_and_settings(settings, ui_staff, clock):

@@ -36,7 +36,6 @@ def areas() -> list[Area]:
             "2",
             _("Customers"),
             None,
-            _("Customers: the customer list is not built yet. It comes with the customers issue."),
         ),
         Area(
             "vip",
