@@ -21,7 +21,7 @@ from torgtui.customers.service import (
     shown_phone,
     update_customer,
 )
-from torgtui.customers.words import name_words
+from torgtui.customers.words import name_words, sort_key
 from torgtui.errors import PermissionDenied, ValidationError
 from torgtui.models import AuditEntry, Customer, CustomerInterest, CustomerWord, ProductGroup
 
@@ -45,6 +45,38 @@ def test_phone_normalisation(text: str, e164: str) -> None:
 def test_malformed_phones(text: str) -> None:
     with pytest.raises(ValidationError, match="phone number"):
         normalize_phone(text)
+
+
+def test_names_sort_in_ukrainian_alphabet_order() -> None:
+    names = [
+        "Ящук",
+        "Біла",
+        "Бондар",
+        "Євтушенко",
+        "Ґудзь",
+        "Іваненко",
+        "Їжак",
+        "Гнатюк",
+        "Жук",
+        "Шевчук",
+        "Abramov",
+        "Єрмак",
+    ]
+    expected = [
+        "Abramov",
+        "Біла",
+        "Бондар",
+        "Гнатюк",
+        "Ґудзь",
+        "Євтушенко",
+        "Єрмак",
+        "Жук",
+        "Іваненко",
+        "Їжак",
+        "Шевчук",
+        "Ящук",
+    ]
+    assert sorted(names, key=sort_key) == expected
 
 
 def test_words_in_both_alphabets() -> None:
@@ -80,7 +112,7 @@ def test_create_and_find(db, staff, clock) -> None:
         "+380671234567",
         "2900000000017",
         308,
-        "олена петренко",
+        sort_key("Олена  Петренко"),
     )
     assert find_by_phone_or_card("0507654321").id == c.id
     assert find_by_phone_or_card("2900000000017").id == c.id

@@ -114,3 +114,20 @@ def test_ledgers_are_append_only(db: peewee.Database, table: str) -> None:
     with pytest.raises(peewee.DatabaseError, match="append-only"), dbmod.write_tx():
         db.execute_sql(f'DELETE FROM "{table}"')
     assert db.execute_sql(f'SELECT COUNT(*) FROM "{table}"').fetchone()[0] == 1
+
+
+def test_name_order_migration_recomputes_sort_keys(empty_db: peewee.Database, backend: str) -> None:
+    """Version 5 rewrites the stored sort keys of existing cards (a data step in Python)."""
+    from torgtui.customers.words import sort_key
+
+    dbmod.upgrade(empty_db, backend, now=NOW, target=4)
+    empty_db.execute_sql(
+        "INSERT INTO customer (name, email, gender, note, created_at, name_sort) "
+        "VALUES ('Біла Олена', '', '', '', '2026-01-01 10:00:00', 'біла олена'), "
+        "('Бондар Іван', '', '', '', '2026-01-01 10:00:00', 'бондар іван')"
+    )
+    dbmod.upgrade(empty_db, backend, now=NOW)
+    rows = empty_db.execute_sql('SELECT "name" FROM "customer" ORDER BY "name_sort"').fetchall()
+    assert [r[0] for r in rows] == ["Біла Олена", "Бондар Іван"]
+    stored = empty_db.execute_sql('SELECT "name_sort" FROM "customer" ORDER BY "id"').fetchall()
+    assert [r[0] for r in stored] == [sort_key("Біла Олена"), sort_key("Бондар Іван")]

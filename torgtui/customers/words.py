@@ -152,9 +152,18 @@ def name_words(name: str) -> set[str]:
     return words
 
 
+# Ukrainian alphabet order (with the Russian letters where Russian puts them). In Unicode
+# "є", "і", "ї" and "ґ" come after "я", so a plain code-point sort puts "Біла" after "Бондар".
+ALPHABET = "абвгґдеёєжзиіїйклмнопрстуфхцчшщъыьэюя"
+_ORDER = str.maketrans({ch: chr(0xE000 + i) for i, ch in enumerate(ALPHABET)})
+
+
 def sort_key(name: str) -> str:
-    """The list order of a name: casefolded, spaces collapsed."""
-    return " ".join(fold(name).split())[:200]
+    """The list order of a name: casefolded, spaces collapsed, Cyrillic letters mapped to
+    private-use code points in alphabet order so that the database's plain byte order (and
+    ``COLLATE "C"`` on PostgreSQL) sorts names as a Ukrainian reader expects. Not for display.
+    """
+    return " ".join(fold(name).split())[:200].translate(_ORDER)
 
 
 def prefix_bounds(prefix: str) -> tuple[str, str]:

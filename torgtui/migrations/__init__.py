@@ -1,7 +1,9 @@
 """Numbered schema migrations: ``mNNNN_name.py`` modules, applied in order.
 
 Each module has ``NAME`` and ``STATEMENTS`` (portable SQL with the type tokens below), and may
-have ``SQLITE`` / ``POSTGRESQL`` lists for what only one dialect can say. Migrations are frozen
+have ``SQLITE`` / ``POSTGRESQL`` lists for what only one dialect can say, and a ``run(db)``
+function for a data step that SQL cannot express (it runs after the statements, in the same
+transaction). Migrations are frozen
 SQL, never the live models, so an old database upgrades through the very steps a new one was
 built with; ``tests/unit/test_migrations.py`` checks the result matches the models. Start a new
 one from ``python tools/schema_sql.py ModelName``; never edit one that has shipped.
@@ -95,6 +97,9 @@ def apply(db: peewee.Database, migration: Migration, now: dt.datetime) -> None:
         db.execute_sql(render(VERSION_TABLE, dialect))
         for sql in migration.statements(dialect):
             db.execute_sql(sql)
+        data_step = getattr(migration.module, "run", None)
+        if data_step is not None:
+            data_step(db)
         db.execute_sql(
             'INSERT INTO "schema_version" ("version", "name", "applied_at") VALUES '
             + ("(?, ?, ?)" if dialect == "sqlite" else "(%s, %s, %s)"),
