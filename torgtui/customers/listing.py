@@ -28,6 +28,7 @@ COLUMNS = (
     Customer.total_bought,
     Customer.attention,
     Customer.birth_date,
+    Customer.name_sort,
 )
 
 
@@ -41,6 +42,7 @@ class Row:
     total_bought: int
     attention: bool
     birth_date: dt.date | None
+    name_sort: str = ""  # the stored sort key: page keys come from the rows themselves
 
 
 @dataclass
@@ -204,7 +206,7 @@ def list_page(
 
     def key_of(row: Row) -> PageKey:
         if sort == "name":
-            return PageKey(fold_name(row), row.id)
+            return PageKey(row.name_sort, row.id)
         if sort == "total_bought":
             return PageKey(row.total_bought, row.id)
         return PageKey(row.last_visit, row.id, 0 if row.last_visit is not None else 1)
@@ -215,12 +217,6 @@ def list_page(
         next=key_of(rows[-1]) if rows and (full or backwards) else None,
         prev=key_of(rows[0]) if rows else None,
     )
-
-
-def fold_name(row: Row) -> str:
-    from torgtui.customers.words import sort_key
-
-    return sort_key(row.name)
 
 
 def search(
