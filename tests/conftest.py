@@ -12,6 +12,7 @@ from pathlib import Path
 import peewee
 import pytest
 
+from tests.shop_fixture import shop  # noqa: F401  (a fixture for every test folder)
 from torgtui import db as dbmod
 from torgtui.clock import FixedClock
 from torgtui.i18n import set_language

@@ -120,7 +120,7 @@ async def test_family_history_and_contacts(settings, ui_staff, clock):
     receipt = commit_sale(
         basket,
         [Tender("cash", 7000)],
-        uuid="u-1",
+        uuid="5f0c2a1e-8b7d-4c3e-9a1f-2e6d7c8b9a01",
         employee=owner,
         shift=shift,
         cash_step=1,

@@ -317,7 +317,7 @@ def test_totals_follow_receipts(db, staff, shop, clock) -> None:
     commit_return(
         sale,
         {line.id: 1000},
-        uuid="r-1",
+        uuid="0b5e4c1e-3f1a-4b7e-8d2c-5a9f1e2d3c4b",
         employee=staff["cashier"],
         shift=shift,
         cash_step=10,

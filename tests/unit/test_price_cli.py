@@ -38,7 +38,7 @@ def test_bad_quantity_is_reported(shop) -> None:
 def test_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     db = str(tmp_path / "shop.sqlite")
     assert main(["--db", db, "init", "--owner", "O", "--pin", "1111"]) == 0
-    from tests.unit.conftest import T0
+    from tests.shop_fixture import T0
     from torgtui.models import Barcode, Product
 
     dress = Product.create(sku="D-1", name="Сукня", price=125000, created_at=T0, updated_at=T0)

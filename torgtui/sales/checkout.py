@@ -6,6 +6,7 @@ the receipt's UUID (a retried commit returns the receipt already written, never 
 from __future__ import annotations
 
 import datetime as dt
+import uuid as uuidlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -197,6 +198,12 @@ def write_receipt(
     originals: Sequence[int | None] = (),
 ) -> Receipt:
     """Write one receipt with everything hanging off it (inside the caller's write_tx)."""
+    try:
+        uuidlib.UUID(uuid)
+    except (TypeError, ValueError):  # it becomes the fiscal unit's receipt id, which is a UUID
+        raise ValidationError(
+            _("{uuid!r} is not a receipt id (a UUID): the receipt was not saved.").format(uuid=uuid)
+        ) from None
     number = next_number(shift.location_id)
     fields = dict(
         uuid=uuid,

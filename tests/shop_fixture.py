@@ -1,4 +1,6 @@
-"""A small shop for register tests: a location, piece and weighed goods with barcodes."""
+"""A small shop for register tests: a location, piece and weighed goods with barcodes.
+
+Imported by tests/conftest.py, so every test folder has the ``shop`` fixture."""
 
 from __future__ import annotations
 
