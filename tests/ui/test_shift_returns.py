@@ -144,7 +144,7 @@ async def test_x_report_after_a_sale_then_close_with_counted_cash(settings, ui_s
         assert report.by_tender == {"card": 10000, "cash": 46970}
         assert report.cash_expected == 96970
         sales = label_text(app, "#shift-sales")
-        assert "Sales: 1 receipt(s)" in sales and "569.70" in sales and "469.70" in sales
+        assert "Sales: 1 receipt" in sales and "569.70" in sales and "469.70" in sales
         assert "969.70" in label_text(app, "#shift-drawer")
         printed = "\n".join(app.devices.printer.screen_text)
         assert f"X report, shift {shift.id}, till-1" in printed and "969.70" in printed
@@ -189,7 +189,7 @@ async def test_close_refused_while_a_receipt_has_lines(settings, ui_staff, shop,
         await pilot.press("enter")
         await settle(pilot)
         assert screen.message == (
-            "1 receipt(s) are open or held: finish or cancel them before the Z report."
+            "1 receipt is open or held: finish or cancel it before the Z report."
         )
         assert Shift.get_by_id(shift.id).status == "open"
         assert "is open on till-1" in label_text(app, "#shift-state")

@@ -124,7 +124,7 @@ def test_validation(db, staff, clock, olena, carrier, fields, message) -> None:
 def test_cards_that_are_not_active_get_no_addresses(db, staff, clock, olena) -> None:
     Customer.update(status="merged").where(Customer.id == olena.id).execute()
     card = Customer.get_by_id(olena.id)
-    with pytest.raises(ValidationError, match="This card was merged"):
+    with pytest.raises(ValidationError, match="This card is merged into another card"):
         add_address(card, "nova_poshta", city="Київ", branch="1", by=staff["owner"], clock=clock)
 
 

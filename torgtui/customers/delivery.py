@@ -19,7 +19,7 @@ from typing import Any
 from torgtui.channels.novaposhta import NovaPoshtaClient, text
 from torgtui.clock import Clock, system_clock
 from torgtui.customers.phones import normalize_phone
-from torgtui.customers.service import CardData, DuplicateCustomer, create_customer
+from torgtui.customers.service import CardData, DuplicateCustomer, create_customer, status_title
 from torgtui.db import write_tx
 from torgtui.errors import ValidationError
 from torgtui.i18n import _
@@ -54,8 +54,8 @@ def _same(value: str) -> str:
 def _require_active(customer: Customer) -> None:
     if customer.status != "active":
         raise ValidationError(
-            _("This card was {status}: it cannot get delivery addresses.").format(
-                status=customer.status
+            _("This card is {status}: it cannot get delivery addresses.").format(
+                status=status_title(customer.status)
             )
         )
 

@@ -15,7 +15,14 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from torgtui.clock import Clock, system_clock
-from torgtui.customers.service import CardData, index_words, private, recompute_totals, snapshot
+from torgtui.customers.service import (
+    CardData,
+    index_words,
+    private,
+    recompute_totals,
+    snapshot,
+    status_title,
+)
 from torgtui.customers.service import update_customer as _update_customer
 from torgtui.customers.words import sort_key
 from torgtui.db import write_tx
@@ -41,15 +48,6 @@ CustomerRef = Customer | int
 
 def _id(customer: CustomerRef) -> int:
     return customer if isinstance(customer, int) else customer.id
-
-
-def _status_text(status: str) -> str:
-    return {
-        "active": _("active"),
-        "merged": _("merged into another card"),
-        "cleaned": _("cleaned"),
-        "erased": _("erased"),
-    }.get(status, status)
 
 
 def _audit_snapshot(customer: Customer) -> dict[str, Any]:
@@ -186,7 +184,7 @@ def _lock_active(ids: Sequence[int], now: Any, role: str) -> None:
                 if role == "target"
                 else _("{name} is {status}: only active cards can be merged; refresh the list.")
             )
-            raise ValidationError(what.format(name=row.name, status=_status_text(row.status)))
+            raise ValidationError(what.format(name=row.name, status=status_title(row.status)))
 
 
 def merge_customers(
@@ -327,7 +325,7 @@ def _wipe(customer_id: int, *, status: str, name: str, keep_card: bool, now: Any
             raise ValidationError(_("This card does not exist any more: refresh the list."))
         raise ValidationError(
             _("{name} is {status}: only an active card can be cleaned or erased.").format(
-                name=row.name, status=_status_text(row.status)
+                name=row.name, status=status_title(row.status)
             )
         )
     ids = _with_merged(customer_id)

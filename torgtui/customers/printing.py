@@ -19,7 +19,7 @@ from fpdf import FPDF
 
 from torgtui.catalog.barcodes import is_valid_gtin
 from torgtui.errors import TorgError, ValidationError
-from torgtui.i18n import _
+from torgtui.i18n import _, ngettext
 from torgtui.models import Customer, DeliveryAddress
 
 FONT = "DejaVu"
@@ -359,7 +359,11 @@ def run_print_command(settings, args: argparse.Namespace) -> int:
             store_name=settings.store.name,
             card_number=args.card,
         )
-        print(_("{file}: {n} page(s).").format(file=args.file, n=pages))
+        print(
+            ngettext("{file}: {n} page.", "{file}: {n} pages.", pages).format(
+                file=args.file, n=pages
+            )
+        )
         return 0
     if args.print_what == "labels" and args.codes:
         customers: Iterable[Customer | str] = args.codes

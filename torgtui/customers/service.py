@@ -38,6 +38,25 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MIN_BIRTH = dt.date(1900, 1, 1)
 
 
+def status_title(status: str) -> str:
+    """A card's status in words (never the code: the code is stored, the words are shown)."""
+    return {
+        "active": _("active"),
+        "merged": _("merged into another card"),
+        "cleaned": _("cleaned"),
+        "erased": _("erased"),
+    }.get(status, status)
+
+
+def relation_title(relation: str) -> str:
+    return {
+        "child": _("child"),
+        "spouse": _("spouse"),
+        "parent": _("parent"),
+        "other": _("other"),
+    }.get(relation, relation)
+
+
 class DuplicateCustomer(ValidationError):
     """A phone or card already belongs to another card; ``existing`` are those cards."""
 
@@ -288,7 +307,9 @@ def update_customer(
     require(by, Permission.EDIT_CUSTOMERS)
     if customer.status != "active":
         raise ValidationError(
-            _("This card was {status}: it cannot be edited.").format(status=customer.status)
+            _("This card is {status}: it cannot be edited.").format(
+                status=status_title(customer.status)
+            )
         )
     now = clock()
     data = clean(data, now.date())

@@ -11,7 +11,7 @@ import peewee
 from torgtui.clock import Clock, system_clock
 from torgtui.db import is_sqlite, query_value, write_tx
 from torgtui.errors import ValidationError
-from torgtui.i18n import _
+from torgtui.i18n import _, ngettext
 from torgtui.models import (
     CashMovement,
     Draft,
@@ -238,8 +238,10 @@ def close_shift(
         pending = [d for d in held if json.loads(d.data).get("lines")]
         if pending:
             raise ValidationError(
-                _(
-                    "{n} receipt(s) are open or held: finish or cancel them before the Z report."
+                ngettext(
+                    "{n} receipt is open or held: finish or cancel it before the Z report.",
+                    "{n} receipts are open or held: finish or cancel them before the Z report.",
+                    len(pending),
                 ).format(n=len(pending))
             )
         report = x_report(shift)

@@ -26,6 +26,7 @@ from torgtui.customers.service import (
     card_data,
     create_customer,
     shown_phone,
+    status_title,
     update_customer,
 )
 from torgtui.errors import TorgError
@@ -235,7 +236,9 @@ class CustomerCardScreen(DbJobs, Screen["int | None"]):
         if inactive:
             phones_input.disabled = True
             self.say(
-                _("This card is {status}: it cannot be edited.").format(status=customer.status),
+                _("This card is {status}: it cannot be edited.").format(
+                    status=status_title(customer.status)
+                ),
                 error=True,
             )
         self.show_attention()
@@ -311,7 +314,9 @@ class CustomerCardScreen(DbJobs, Screen["int | None"]):
     def action_save(self) -> None:
         if self.customer is not None and self.customer.status != "active":
             self.show_error(
-                _("This card is {status}: it cannot be edited.").format(status=self.customer.status)
+                _("This card is {status}: it cannot be edited.").format(
+                    status=status_title(self.customer.status)
+                )
             )
             return
         try:

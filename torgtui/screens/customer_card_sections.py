@@ -17,7 +17,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Label
 
-from torgtui.customers.service import RELATIONS, FamilyData
+from torgtui.customers.service import RELATIONS, FamilyData, relation_title
 from torgtui.errors import TorgError, ValidationError
 from torgtui.i18n import _
 from torgtui.models import Customer, Receipt
@@ -105,7 +105,7 @@ class FamilySection(Section):
         self.table.clear()
         for i, m in enumerate(family):
             born = f"{m.birth_date:%d.%m.%Y}" if m.birth_date else ""
-            self.add_row((m.relation, m.name, born, m.gender), str(i))
+            self.add_row((relation_title(m.relation), m.name, born, m.gender), str(i))
 
     def action_add(self) -> None:
         self.edit(None)

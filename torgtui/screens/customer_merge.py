@@ -14,7 +14,7 @@ from textual.widgets import DataTable, Footer, Label
 
 from torgtui.customers.merge import merge_customers
 from torgtui.customers.service import shown_phone
-from torgtui.i18n import _
+from torgtui.i18n import _, ngettext
 from torgtui.models import Customer, Employee
 from torgtui.money import format_money
 from torgtui.screens.customer_card_common import DbJobs
@@ -112,9 +112,12 @@ class MergeScreen(DbJobs, Screen["int | None"]):
         if keep is None:
             return
         others = [r.id for r in self.rows if r.id != keep.id]
-        question = _(
+        question = ngettext(
+            "Merge {n} card into {name}: history, phones, family, interests and totals move to "
+            "{name}; the others are closed. This cannot be undone.",
             "Merge {n} cards into {name}: history, phones, family, interests and totals move to "
-            "{name}; the others are closed. This cannot be undone."
+            "{name}; the others are closed. This cannot be undone.",
+            len(self.rows),
         ).format(n=len(self.rows), name=keep.name)
 
         def answered(yes: bool | None) -> None:

@@ -25,7 +25,7 @@ from torgtui.customers.listing import Filters, PageKey, Row
 from torgtui.customers.phones import format_phone
 from torgtui.customers.service import shown_phone
 from torgtui.errors import TorgError
-from torgtui.i18n import _
+from torgtui.i18n import _, ngettext
 from torgtui.models import Customer, Employee
 from torgtui.money import format_money
 from torgtui.screens.area import AreaScreen
@@ -144,7 +144,11 @@ def filters_summary(filters: Filters) -> str:
     if filters.birthday_this_month:
         parts.append(_("birthday this month"))
     if filters.birthday_within_days is not None:
-        parts.append(_("birthday in {n} days").format(n=filters.birthday_within_days))
+        parts.append(
+            ngettext(
+                "birthday in {n} day", "birthday in {n} days", filters.birthday_within_days
+            ).format(n=filters.birthday_within_days)
+        )
     if filters.children_age is not None:
         low, high = filters.children_age
         parts.append(_("child {low}-{high} y.").format(low=low, high=high))
@@ -153,7 +157,11 @@ def filters_summary(filters: Filters) -> str:
     if filters.attention:
         parts.append(_("attention"))
     if filters.not_bought_days is not None:
-        parts.append(_("not bought {n} days").format(n=filters.not_bought_days))
+        parts.append(
+            ngettext("not bought {n} day", "not bought {n} days", filters.not_bought_days).format(
+                n=filters.not_bought_days
+            )
+        )
     return ", ".join(parts)
 
 

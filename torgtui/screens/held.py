@@ -10,7 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Label, OptionList
 from textual.widgets.option_list import Option
 
-from torgtui.i18n import _
+from torgtui.i18n import _, ngettext
 from torgtui.models import Draft, Employee
 from torgtui.money import format_money
 from torgtui.sales.register import basket_from_json
@@ -22,10 +22,11 @@ def held_summary(draft: Draft) -> str:
     employee = Employee.get_or_none(Employee.id == draft.employee_id)
     who = employee.name if employee else "-"
     first = basket.lines[0].name if basket.lines else ""
-    return _("{at}  {who}  {count} lines  {amount}  {first}").format(
+    count = len(basket.lines)
+    return _("{at}  {who}  {lines}  {amount}  {first}").format(
         at=f"{draft.updated_at:%H:%M}",
         who=who,
-        count=len(basket.lines),
+        lines=ngettext("{n} line", "{n} lines", count).format(n=count),
         amount=format_money(basket.subtotal),
         first=first,
     )

@@ -22,7 +22,7 @@ from textual.worker import Worker, WorkerState
 
 from torgtui.catalog.stock import location_by_code
 from torgtui.errors import ValidationError
-from torgtui.i18n import _
+from torgtui.i18n import _, ngettext
 from torgtui.models import Location, Payment, Receipt
 from torgtui.money import format_money, format_qty
 from torgtui.sales import returns, shifts
@@ -117,9 +117,9 @@ class ReturnScreen(Screen[None]):
             "item": _("Item"),
             "price": _("Price"),
             "sold": _("Sold"),
-            "back": _("Back"),
+            "back": _("Returned"),
             "left": _("Left"),
-            "qty": _("Return"),
+            "qty": _("To return"),
         }
         for key, width in LINE_COLUMNS:
             table.add_column(titles[key], width=width, key=key)
@@ -296,9 +296,11 @@ class ReturnScreen(Screen[None]):
             return
         refund = sum(returns.refund_line(item, qty).total for item, qty in chosen)
         label.update(
-            _("Coming back: {n} line(s), refund {amount}. Press F2 to refund.").format(
-                n=len(chosen), amount=format_money(refund)
-            )
+            ngettext(
+                "Coming back: {n} line, refund {amount}. Press F2 to refund.",
+                "Coming back: {n} lines, refund {amount}. Press F2 to refund.",
+                len(chosen),
+            ).format(n=len(chosen), amount=format_money(refund))
         )
 
     # --- choosing what comes back -----------------------------------------------------------

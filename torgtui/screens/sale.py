@@ -21,7 +21,7 @@ from textual.widgets import Footer, Label
 from torgtui import db
 from torgtui.errors import PermissionDenied, TorgError
 from torgtui.hw.scanner import WedgeDetector
-from torgtui.i18n import _
+from torgtui.i18n import _, ngettext
 from torgtui.models import Customer, Receipt
 from torgtui.money import format_money, format_qty
 from torgtui.sales.register import Register
@@ -209,7 +209,11 @@ class SaleScreen(LineActions, AreaScreen):
         count = len(self.register.basket.lines)
         parts = [app.employee.name if app.employee else ""]
         parts.append(_("Shift open") if self.shift is not None else _("No shift"))
-        parts.append(_("Receipt: {n} lines").format(n=count) if count else _("New receipt"))
+        parts.append(
+            ngettext("Receipt: {n} line", "Receipt: {n} lines", count).format(n=count)
+            if count
+            else _("New receipt")
+        )
         if self.fiscal_waiting > 0:
             parts.append(_("Fiscal: {n} waiting").format(n=self.fiscal_waiting))
         self.set_text("#sale-state", " · ".join(parts))
@@ -384,9 +388,11 @@ class SaleScreen(LineActions, AreaScreen):
             if yes:
                 self.guarded(lambda by: reg.cancel(by=by), Permission.CANCEL_RECEIPT)
 
-        question = _("Cancel this receipt ({n} lines)? Its goods stay unsold.").format(
-            n=len(reg.basket.lines)
-        )
+        question = ngettext(
+            "Cancel this receipt ({n} line)? Its goods stay unsold.",
+            "Cancel this receipt ({n} lines)? Its goods stay unsold.",
+            len(reg.basket.lines),
+        ).format(n=len(reg.basket.lines))
         self.app.push_screen(ConfirmScreen(question), answered)
 
     def action_pay(self) -> None:

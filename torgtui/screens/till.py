@@ -13,7 +13,7 @@ from rich.text import Text
 
 from torgtui import db
 from torgtui.errors import TorgError
-from torgtui.i18n import _
+from torgtui.i18n import _, ngettext
 from torgtui.models import Employee, Receipt
 from torgtui.money import format_money
 from torgtui.sales.shifts import ShiftReport
@@ -52,7 +52,12 @@ def _tender_key(tender: str) -> tuple[int, str]:
 def sales_rows(report: ShiftReport) -> list[tuple[str, str]]:
     """Receipts, returns, discounts and the takings by tender (sales less refunds)."""
     rows = [
-        (_("Sales: {n} receipt(s)").format(n=report.receipts), format_money(report.sales_total)),
+        (
+            ngettext("Sales: {n} receipt", "Sales: {n} receipts", report.receipts).format(
+                n=report.receipts
+            ),
+            format_money(report.sales_total),
+        ),
         (_("Returns: {n}").format(n=report.returns), format_money(-report.returns_total)),
         (_("Net takings"), format_money(report.sales_total - report.returns_total)),
         (_("Discounts given"), format_money(report.discounts)),
