@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import socket
-import tomllib
 import typing
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -27,9 +25,18 @@ ENV_NOT_SETTINGS = {"TORGTUI_CONFIG", "TORGTUI_TEST_PG", "TORGTUI_DB", "TORGTUI_
 
 
 def default_config_path() -> Path:
+    """``$XDG_CONFIG_HOME/torgtui/settings.toml`` (``~/.config/...``) on Linux; the
+    platform's own place elsewhere (platformdirs is imported only there: start-up time)."""
+    if os.name == "posix" and not hasattr(os, "startfile") and os.uname().sysname == "Linux":
+        base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+        return Path(base) / "torgtui" / "settings.toml"
     from platformdirs import user_config_dir
 
     return Path(user_config_dir("torgtui")) / "settings.toml"
+
+
+def _hostname() -> str:
+    return os.uname().nodename if hasattr(os, "uname") else os.environ.get("COMPUTERNAME", "")
 
 
 @dataclass(frozen=True)
@@ -51,7 +58,7 @@ class StoreSettings:
     name: str = "Demo shop"
     location: str = "MAIN"  # location code this register sells from
     address: str = ""
-    register: str = field(default_factory=socket.gethostname)  # this terminal's name
+    register: str = field(default_factory=_hostname)  # this terminal's name
 
 
 @dataclass
@@ -298,6 +305,8 @@ def load_settings(
     file = Path(path if path is not None else env.get("TORGTUI_CONFIG") or default_config_path())
     if file.exists() or explicit:
         where = str(file)
+        import tomllib  # only when there is a file to read (start-up time)
+
         try:
             data = tomllib.loads(file.read_text(encoding="utf-8"))
         except FileNotFoundError:

@@ -101,3 +101,14 @@ def test_global_options_after_the_subcommand(tmp_path: Path, capsys) -> None:
     # a late option is really read: a bad language after the subcommand is refused
     assert main(["--db", path, "db", "version", "--lang", "xx"]) == 2
     assert "ui.language = 'xx'" in capsys.readouterr().err
+
+
+def test_register_start_is_parsed_without_the_full_parser() -> None:
+    from torgtui.cli import _register_only
+
+    args = _register_only(["--db", "a.sqlite", "--lang=uk"])
+    assert (args.command, args.db, args.lang, args.config) == (None, "a.sqlite", "uk", None)
+    assert _register_only([]).command is None
+    assert _register_only(["demo", "--db", "x"]) is None  # a subcommand: the full parser
+    assert _register_only(["--db"]) is None  # incomplete: the full parser says what is wrong
+    assert _register_only(["--help"]) is None
