@@ -238,3 +238,23 @@ async def test_wedge_burst_and_serial_scan(settings, shifted, shop, clock):
         screen.post_message(BarcodeScanned(shop["cream"]))
         await pilot.pause()
         assert lines(screen) == [("T-1", 1000), ("C-1", 2000)]
+
+
+async def test_two_scans_back_to_back_both_count(settings, shifted, shop, clock):
+    """A scanner fires the next code before the screen has handled the last Enter: the keys
+    of the second scan are already in the field's queue. None of them may be lost."""
+    app = TorgApp(settings, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_sale(pilot)
+        code = screen.query_one("#sale-code")
+        t = 10.0
+        for barcode in (shop["tea"], shop["cream"], shop["tea"]):
+            for ch in [*barcode, "enter"]:
+                event = events.Key(ch, ch if len(ch) == 1 else None)
+                event.time = t
+                t += 0.004
+                code.post_message(event)  # queued, as the terminal's reader delivers them
+        await pilot.pause()
+        await settle(pilot)
+        assert lines(screen) == [("T-1", 2000), ("C-1", 1000)]
+        assert code.value == ""

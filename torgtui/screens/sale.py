@@ -312,13 +312,13 @@ class SaleScreen(LineActions, AreaScreen):
         self.show_receipt()
 
     def on_code_input_entered(self, event: CodeInput.Entered) -> None:
+        """The field has already cleared itself (see CodeInput): sell the scan, or what was
+        typed."""
         event.stop()
         text, scanned = event.text, event.scanned
         if scanned and text.endswith(scanned) and len(text) > len(scanned):
-            self.code.value = text[: -len(scanned)]  # the cashier's typing stays
             self.add_code(scanned)
             return
-        self.code.value = ""
         if not text.strip():
             return
         self.add_code(text)

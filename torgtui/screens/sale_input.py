@@ -57,7 +57,15 @@ class CodeInput(Input):
             event.stop()
             event.prevent_default()
             if event.key == "enter" or scanned:
-                self.post_message(self.Entered(self.value, scanned))
+                text = self.value
+                # Cleared here, in the field's own queue, before the next key is handled: if
+                # the screen cleared it on the Entered message, the first digits of a scan
+                # that follows quickly would already be in the field and be wiped with it.
+                if scanned and text.endswith(scanned) and len(text) > len(scanned):
+                    self.value = text[: -len(scanned)]  # the cashier's typing stays
+                else:
+                    self.value = ""
+                self.post_message(self.Entered(text, scanned))
             return
         self.detector.feed(event.character if event.is_printable else event.key, event.time)
         await super()._on_key(event)

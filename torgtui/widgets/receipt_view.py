@@ -56,7 +56,8 @@ class ReceiptLines(ScrollView, can_focus=False):
     DEFAULT_CSS = """
     ReceiptLines {
         height: 1fr;
-        scrollbar-size-vertical: 1;
+        /* no scrollbar: the header counts the lines; redrawing it cost most scans ~1 KB */
+        scrollbar-size-vertical: 0;
         overflow-x: hidden;
     }
     ReceiptLines > .receipt-lines--selected {
