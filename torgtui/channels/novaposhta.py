@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from decimal import Decimal, InvalidOperation
 from types import TracebackType
 from typing import Any
 
@@ -69,8 +70,8 @@ def text(value: Any) -> str:
 def number(value: Any, default: int = 0) -> int:
     """A count or code that may come as "12", "12.0", 12 or garbage."""
     try:
-        return int(float(text(value)))
-    except (ValueError, OverflowError):
+        return int(Decimal(text(value)))
+    except (InvalidOperation, ValueError, OverflowError):  # "", "abc", "NaN", "Infinity"
         return default
 
 

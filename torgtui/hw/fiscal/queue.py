@@ -297,7 +297,7 @@ class FiscalSender:
                 if self.on_state is not None:
                     try:
                         self.on_state(state)
-                    except Exception:
+                    except Exception:  # the sender thread must outlive a failing observer
                         log.exception("fiscal queue state callback failed")
                 self._wake.wait(self.interval)
                 self._wake.clear()
