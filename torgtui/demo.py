@@ -483,7 +483,7 @@ def _fill(
             shop.restock(n, opening, "Початкові залишки")
         rows.flush()
         day = first_day
-        while day <= today:
+        while day < today:  # history ends yesterday: no sales in the future, today's shift open
             shop.day(day, register)
             if rows.pending() >= FLUSH_ROWS:
                 rows.flush()
