@@ -70,7 +70,7 @@ class SaleScreen(LineActions, AreaScreen):
         Binding("f8", "hold", _("Hold"), id="sale.hold"),
         Binding("f9", "reprint", _("Reprint"), show=False, id="sale.reprint"),
         Binding("f10", "shift", _("Shift"), id="sale.shift"),
-        Binding("f7", "returns", _("Return"), id="sale.returns"),
+        Binding("f7", "returns", _("Returns"), id="sale.returns"),
         Binding("up", "select(-1)", _("Up"), show=False, id="sale.up"),
         Binding("down", "select(1)", _("Down"), show=False, id="sale.down"),
         # at 80 columns the footer has no room for log out: Ctrl+O still works
