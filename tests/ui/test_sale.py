@@ -258,3 +258,22 @@ async def test_two_scans_back_to_back_both_count(settings, shifted, shop, clock)
         await settle(pilot)
         assert lines(screen) == [("T-1", 2000), ("C-1", 1000)]
         assert code.value == ""
+
+
+async def test_a_scan_split_by_a_pause_still_sells(settings, shifted, shop, clock):
+    """On a loaded terminal the reader can stall inside one scan's burst: the detector then
+    sees a few 'typed' digits and a shorter burst. The whole code is what was scanned."""
+    app = TorgApp(settings, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_sale(pilot)
+        code = screen.query_one("#sale-code")
+        barcode = shop["tea"]
+        times = [1.0 + i * 0.004 for i in range(4)]
+        times += [1.06 + i * 0.004 for i in range(len(barcode) - 4)]  # a 45 ms stall
+        for ch, t in [*zip(barcode, times, strict=True), ("enter", times[-1] + 0.004)]:
+            event = events.Key(ch, ch if len(ch) == 1 else None)
+            event.time = t
+            await code._on_key(event)
+        await pilot.pause()
+        assert lines(screen) == [("T-1", 1000)]
+        assert code.value == ""

@@ -25,7 +25,7 @@ from torgtui.i18n import _, ngettext
 from torgtui.models import Customer, Receipt
 from torgtui.money import format_money, format_qty
 from torgtui.sales.register import Register
-from torgtui.sales.scan import parse_qty
+from torgtui.sales.scan import lookup, parse_qty
 from torgtui.sales.shifts import current_shift
 from torgtui.screens.area import AreaScreen
 from torgtui.screens.areas import Area
@@ -104,6 +104,7 @@ class SaleScreen(LineActions, AreaScreen):
             yield Label("", id="sale-pending", markup=False)
             yield CodeInput(
                 detector,
+                self.is_known_code,
                 placeholder=_("Scan or type a code, Enter"),
                 id="sale-code",
                 compact=True,
@@ -285,6 +286,14 @@ class SaleScreen(LineActions, AreaScreen):
         self.show_receipt()
 
     # --- scanning ------------------------------------------------------------------------
+
+    def is_known_code(self, text: str) -> bool:
+        """Whether ``text`` names a product (barcode, scale label or article)."""
+        try:
+            lookup(text, self.app.settings.register.prefixes())
+        except TorgError:
+            return False
+        return True
 
     def add_code(self, text: str) -> None:
         """Sell what was scanned or typed (with the pending quantity)."""

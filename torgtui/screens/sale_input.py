@@ -3,6 +3,7 @@ and reading what the cashier types for a customer or a discount."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 
 from textual import events
@@ -41,9 +42,15 @@ class CodeInput(Input):
             super().__init__()
             self.text = text
 
-    def __init__(self, detector: WedgeDetector, **kwargs: object) -> None:
+    def __init__(
+        self,
+        detector: WedgeDetector,
+        is_code: Callable[[str], bool] = lambda _text: True,
+        **kwargs: object,
+    ) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.detector = detector
+        self.is_code = is_code  # does this text name a product? (to mend split bursts)
 
     async def _on_key(self, event: events.Key) -> None:
         if event.character == "*":
@@ -58,6 +65,15 @@ class CodeInput(Input):
             event.prevent_default()
             if event.key == "enter" or scanned:
                 text = self.value
+                if (
+                    scanned
+                    and len(text) > len(scanned)
+                    and not self.is_code(scanned)
+                    and self.is_code(text)
+                ):
+                    # a stall of the terminal reader split one scan's burst: the "typed"
+                    # digits before it are the start of the same barcode
+                    scanned = text
                 # Cleared here, in the field's own queue, before the next key is handled: if
                 # the screen cleared it on the Entered message, the first digits of a scan
                 # that follows quickly would already be in the field and be wiped with it.
