@@ -78,23 +78,6 @@ def in_process(path: str, count: int, samples: int = 200, seed: int = 5) -> dict
     return out
 
 
-def press(session: PtySession, key: bytes, quiet: float, limit: float) -> tuple[float, int]:
-    """Press ``key``; return (seconds to the last byte of the update, bytes written)."""
-    start_bytes = len(session.raw)
-    t0 = time.perf_counter()
-    session.write(key)
-    last = t0
-    deadline = t0 + limit
-    while (now := time.perf_counter()) < deadline:
-        before = len(session.raw)
-        session._read_some(min(quiet, deadline - now))
-        if len(session.raw) != before:
-            last = time.perf_counter()
-        elif len(session.raw) > start_bytes and time.perf_counter() - last >= quiet:
-            break
-    return last - t0, len(session.raw) - start_bytes
-
-
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench customer_list")
     parser.add_argument("--customers", type=int, default=1_000_000)
@@ -134,11 +117,11 @@ def main(argv: list[str]) -> int:
             s.settle(0.2, 3)
             lat, sizes = [], []
             for _ in range(args.pages):
-                seconds, size = press(s, PAGE_DOWN, args.quiet, 3.0)
+                seconds, size = s.type_and_settle(PAGE_DOWN, args.quiet, 3.0)
                 lat.append(seconds * 1000)
                 sizes.append(size)
                 s.settle(0.05, 1)  # let the prefetch of the next page finish
-            end_seconds, end_bytes = press(s, END, args.quiet, 10.0)
+            end_seconds, end_bytes = s.type_and_settle(END, args.quiet, 10.0)
             s.settle(0.3, 3)
             rss_kb = s.rss_kb()
             tail = s.visible[-2000:]

@@ -61,20 +61,8 @@ def build_shop(path: str, products: int) -> list[str]:
 
 
 def scan_once(session: PtySession, code: str, quiet: float, limit: float) -> tuple[float, int]:
-    """Write one scan; return (seconds to the last byte of the update, bytes written)."""
-    start_bytes = len(session.raw)
-    t0 = time.perf_counter()
-    session.write(code.encode() + b"\r")
-    last = t0
-    deadline = t0 + limit
-    while (now := time.perf_counter()) < deadline:
-        before = len(session.raw)
-        session._read_some(min(quiet, deadline - now))
-        if len(session.raw) != before:
-            last = time.perf_counter()
-        elif len(session.raw) > start_bytes and time.perf_counter() - last >= quiet:
-            break
-    return last - t0, len(session.raw) - start_bytes
+    """Write one scan (the code and CR at once, as a wedge burst over SSH)."""
+    return session.type_and_settle(code.encode() + b"\r", quiet, limit)
 
 
 def main(argv: list[str]) -> int:
@@ -125,7 +113,22 @@ def main(argv: list[str]) -> int:
 
         db.open_database(path)
         drafts = list(Draft.select())
-        scanned = sum(ln["qty"] for d in drafts for ln in json.loads(d.data)["lines"]) // 1000
+        per_code: dict[str, int] = {}
+        for d in drafts:
+            for ln in json.loads(d.data)["lines"]:
+                per_code[ln["barcode"]] = per_code.get(ln["barcode"], 0) + ln["qty"] // 1000
+        scanned = sum(per_code.values())
+        expected = {
+            c: 1 + sum(1 for i in range(args.scans) if i % len(codes) == n)
+            for n, c in enumerate(codes)
+        }
+        short = {
+            c: (want, per_code.get(c, 0))
+            for c, want in expected.items()
+            if per_code.get(c, 0) != want
+        }
+        if short:
+            print(f"  MISSING: barcode -> (scanned, on receipt): {short}")
         db.database.close()
     lat.sort()
     summary = {

@@ -203,6 +203,23 @@ class PtySession:
             written = os.write(self.fd, view)
             view = view[written:]
 
+    def type_and_settle(self, data: bytes, quiet: float, limit: float) -> tuple[float, int]:
+        """Write ``data`` and read until the screen settles (``quiet`` s with no output after
+        some came, at most ``limit`` s): (seconds to the last byte of the update, bytes)."""
+        start_bytes = len(self.raw)
+        t0 = time.perf_counter()
+        self.write(data)
+        last = t0
+        deadline = t0 + limit
+        while (now := time.perf_counter()) < deadline:
+            before = len(self.raw)
+            self._read_some(min(quiet, deadline - now))
+            if len(self.raw) != before:
+                last = time.perf_counter()
+            elif len(self.raw) > start_bytes and time.perf_counter() - last >= quiet:
+                break
+        return last - t0, len(self.raw) - start_bytes
+
     def rss_kb(self) -> int:
         """The program's resident set size (VmRSS) in kB, from /proc."""
         status = Path(f"/proc/{self.pid}/status").read_text(encoding="ascii", errors="replace")
