@@ -17,10 +17,12 @@ import threading
 import uuid
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from tests.channels.local_server import LocalServer
 
 SPEC_PATH = Path(__file__).resolve().parents[3] / "shared/specs/checkbox-openapi-v0.1.79.json"
 PREFIX = "/api/v1"
@@ -135,7 +137,9 @@ class ApiError(Exception):
 
 
 @dataclass
-class FakeCheckbox:
+class FakeCheckbox(LocalServer):
+    url_path = PREFIX
+
     license_key: str = "test-license-key"
     pin_code: str = "5555"
     # switches
@@ -160,46 +164,14 @@ class FakeCheckbox:
     def __post_init__(self) -> None:
         self.lock = threading.RLock()
         self.seen = threading.Condition(self.lock)
-        self.release = threading.Event()
-        self.port = 0
-        self.server: ThreadingHTTPServer | None = None
+        self.init_server()
         self._polls: dict[str, int] = {}
         self._serial = 0
 
     # --- running -----------------------------------------------------------------------------
 
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}{PREFIX}"
-
-    def start(self) -> FakeCheckbox:
-        fake = self
-
-        class Handler(_Handler):
-            pass
-
-        Handler.fake = fake
-        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        self.server.daemon_threads = True
-        self.port = self.server.server_address[1]
-        threading.Thread(
-            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        ).start()
-        return self
-
-    def go_down(self) -> None:
-        """Stop listening: calls get "connection refused" until :meth:`come_back`."""
-        if self.server is not None:
-            self.server.shutdown()
-            self.server.server_close()
-            self.server = None
-
-    def come_back(self) -> None:
-        self.start()
-
-    def stop(self) -> None:
-        self.release.set()
-        self.go_down()
+    def handler_class(self) -> type[BaseHTTPRequestHandler]:
+        return _Handler
 
     # --- helpers for tests ---------------------------------------------------------------------
 

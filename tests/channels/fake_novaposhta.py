@@ -17,8 +17,10 @@ from __future__ import annotations
 import json
 import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from tests.channels.local_server import LocalServer
 
 PATH = "/v2.0/json/"
 KYIV_REF = "8d5a980d-391c-11dd-90d9-001a92567626"
@@ -151,7 +153,9 @@ def _digits(value: Any) -> str:
 
 
 @dataclass
-class FakeNovaPoshta:
+class FakeNovaPoshta(LocalServer):
+    url_path = PATH
+
     api_key: str = "test-np-key"
     key_for_tracking: bool = True
     waybills: dict[str, dict[str, str]] = field(default_factory=default_waybills)
@@ -166,39 +170,10 @@ class FakeNovaPoshta:
 
     def __post_init__(self) -> None:
         self.lock = threading.Lock()
-        self.release = threading.Event()  # ends a slow answer early when the test is over
-        self.port = 0
-        self.server: ThreadingHTTPServer | None = None
+        self.init_server()
 
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}{PATH}"
-
-    def start(self) -> FakeNovaPoshta:
-        fake = self
-
-        class Handler(_Handler):
-            pass
-
-        Handler.fake = fake
-        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        self.server.daemon_threads = True
-        self.port = self.server.server_address[1]
-        threading.Thread(
-            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        ).start()
-        return self
-
-    def go_down(self) -> None:
-        """Stop listening: calls get "connection refused" until :meth:`start` again."""
-        if self.server is not None:
-            self.server.shutdown()
-            self.server.server_close()
-            self.server = None
-
-    def stop(self) -> None:
-        self.release.set()
-        self.go_down()
+    def handler_class(self) -> type[BaseHTTPRequestHandler]:
+        return _Handler
 
     def calls(self, method: str) -> list[dict[str, Any]]:
         with self.lock:

@@ -292,7 +292,7 @@ def test_outages_are_retryable(unit, fake) -> None:
     with pytest.raises(FiscalError) as caught:
         unit.open_shift()
     assert caught.value.retryable and "cannot be reached" in caught.value.message
-    fake.come_back()
+    fake.start()
     fake.fail_left = 1
     with pytest.raises(FiscalError) as caught:
         unit.open_shift()

@@ -92,7 +92,7 @@ def test_outage_then_recovery_sends_every_receipt_once_in_order(shop, unit, fake
     assert jobs()[0].next_try_at == clock() + dt.timedelta(seconds=10)
     assert last_error() == jobs()[0].last_error != ""
 
-    fake.come_back()
+    fake.start()
     clock.advance(seconds=10)
     state = process_queue(unit, clock=clock)
     assert (state.sent, state.waiting, state.blocked_message, state.last_error) == (4, 0, "", "")
