@@ -350,3 +350,14 @@ def test_reindex_all_after_bulk_insert(db, clock) -> None:
     }
     assert find_by_phone_or_card("0671000003").name == "Тарас 3"
     assert Customer.get(Customer.name == "Тарас 2").birth_md == 103
+
+
+def test_average_check_uses_the_rounding_rule(db, staff, clock) -> None:
+    from torgtui.customers.service import average_check
+
+    c = create_customer(card("Середній"), by=staff["cashier"], clock=clock)
+    assert average_check(c) == 0
+    c.total_bought, c.receipts_count = 1000, 3  # 333.33... kopecks
+    assert average_check(c) == 333
+    c.total_bought = 1001  # 333.67
+    assert average_check(c) == 334

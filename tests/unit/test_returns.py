@@ -175,3 +175,22 @@ def test_return_is_idempotent(sale, staff, clock) -> None:
     a = commit_return(receipt, {cream.id: 1000}, **kw)
     b = commit_return(receipt, {cream.id: 1000}, **kw)
     assert a.id == b.id and Receipt.select().where(Receipt.kind == "return").count() == 1
+
+
+def test_refund_preview_is_what_the_return_pays(sale, staff, clock) -> None:
+    from torgtui.sales.returns import refund_total
+
+    receipt, shift = sale
+    items = {r.line.name: r for r in returnable(receipt)}
+    chosen = [(items["Крем для рук"], 2000), (items["Сукня літня"], 1000)]
+    preview = refund_total(chosen)
+    done = commit_return(
+        receipt,
+        {item.line.id: qty for item, qty in chosen},
+        uuid=new_uuid(),
+        employee=staff["cashier"],
+        shift=shift,
+        cash_step=10,
+        clock=clock,
+    )
+    assert preview == done.total > 0

@@ -11,6 +11,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
+from decimal import Decimal
 from typing import Any
 
 import peewee
@@ -29,6 +30,7 @@ from torgtui.models import (
     FamilyMember,
     Receipt,
 )
+from torgtui.money import round_kopecks
 from torgtui.staff import Permission, audit, can, require
 
 GENDERS = ("", "f", "m")
@@ -367,6 +369,13 @@ def shown_phone(phone: str | None, viewer: Employee | None) -> str:
     if not phone:
         return ""
     return phone if can(viewer, Permission.SEE_PHONES) else mask_phone(phone)
+
+
+def average_check(customer: Customer) -> int:
+    """Bought divided by the number of sale receipts, rounded by the one rule (kopecks)."""
+    if not customer.receipts_count:
+        return 0
+    return round_kopecks(Decimal(customer.total_bought) / customer.receipts_count)
 
 
 def find_by_phone_or_card(text: str) -> Customer | None:

@@ -95,6 +95,12 @@ def refund_line(item: Returnable, qty: int) -> BasketLine:
     return refund
 
 
+def refund_total(chosen: list[tuple[Returnable, int]]) -> int:
+    """What returning ``chosen`` (line, thousandths) pays back, before cash rounding: the
+    amount the return screen shows before the cashier confirms."""
+    return sum(refund_line(item, qty).total for item, qty in chosen)
+
+
 def _refund_tenders(original: Receipt, amount: int, cash_step: int) -> tuple[list, int]:
     """Money back by the original tenders: cards first (up to what they paid, less earlier
     refunds), the rest in cash, rounded as cash is."""

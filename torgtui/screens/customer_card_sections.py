@@ -8,7 +8,6 @@ F6 the second action, Enter edit, Delete remove) work while its table has the fo
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -17,11 +16,11 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Label
 
-from torgtui.customers.service import RELATIONS, FamilyData, relation_title
+from torgtui.customers.service import RELATIONS, FamilyData, average_check, relation_title
 from torgtui.errors import TorgError, ValidationError
 from torgtui.i18n import _
 from torgtui.models import Customer, Receipt
-from torgtui.money import format_money, round_kopecks
+from torgtui.money import format_money
 from torgtui.screens.customer_card_common import Field, FormScreen, PagedTable, parse_date
 
 if TYPE_CHECKING:
@@ -191,7 +190,6 @@ def history_page(customer_id: int, before_id: int | None) -> list[tuple[Any, ...
 
 def totals_text(customer: Customer) -> str:
     count = customer.receipts_count
-    average = round_kopecks(Decimal(customer.total_bought) / count) if count else 0
     last = f"{customer.last_visit:%d.%m.%Y}" if customer.last_visit else "-"
     return _(
         "Bought {bought} · returned {returned} · {count} receipts · average {average} · "
@@ -200,7 +198,7 @@ def totals_text(customer: Customer) -> str:
         bought=format_money(customer.total_bought),
         returned=format_money(customer.total_returned),
         count=count,
-        average=format_money(average),
+        average=format_money(average_check(customer)),
         last=last,
     )
 

@@ -294,7 +294,7 @@ class ReturnScreen(Screen[None]):
                 )
             )
             return
-        refund = sum(returns.refund_line(item, qty).total for item, qty in chosen)
+        refund = returns.refund_total(chosen)
         label.update(
             ngettext(
                 "Coming back: {n} line, refund {amount}. Press F2 to refund.",
