@@ -11,12 +11,22 @@ THE ROUNDING RULE (the only place money is rounded):
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
-from torgtui.errors import ValidationError
-from torgtui.i18n import _
+from torgtui.values import parse_money
 
 KOPECKS = 100
+
+__all__ = [
+    "KOPECKS",
+    "format_money",
+    "format_qty",
+    "line_amount",
+    "parse_money",
+    "percent_of",
+    "round_cash",
+    "round_kopecks",
+]
 
 
 def round_kopecks(amount: Decimal) -> int:
@@ -39,26 +49,6 @@ def percent_of(kopecks: int, percent: Decimal) -> int:
 def line_amount(unit_price: int, qty_milli: int) -> int:
     """Price of ``qty_milli`` thousandths of a unit (1000 = 1 pc, 1250 = 1.25 kg)."""
     return round_kopecks(Decimal(unit_price) * qty_milli / 1000)
-
-
-def parse_money(text: str) -> int:
-    """Parse "12", "12.5", "12,50", "1 250.00" into kopecks; refuse anything else."""
-    cleaned = (text or "").strip().replace("\u00a0", "").replace(" ", "").replace(",", ".")
-    for suffix in ("₴", "грн", "uah", "UAH"):
-        cleaned = cleaned.removesuffix(suffix)
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation:
-        raise ValidationError(
-            _("{text!r} is not an amount of money: type it like 125.50").format(text=text)
-        ) from None
-    if not value.is_finite() or value.as_tuple().exponent < -2:  # type: ignore[operator]
-        raise ValidationError(
-            _("{text!r} has more than two decimals: money is counted to the kopeck").format(
-                text=text
-            )
-        )
-    return int(value * KOPECKS)
 
 
 def format_money(kopecks: int, *, symbol: bool = True) -> str:

@@ -4,39 +4,21 @@ barcodes from the shop's scales, and the product it names."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 
 from torgtui.catalog.barcodes import is_valid_gtin, normalize_barcode
 from torgtui.catalog.service import find_by_code
 from torgtui.errors import ValidationError
 from torgtui.i18n import _
 from torgtui.models import Product
+from torgtui.values import MAX_QTY, parse_qty
 
-MAX_QTY = 100_000_000  # 100 000 units: anything above is a slip of the finger
+__all__ = ["MAX_QTY", "Entry", "Found", "lookup", "parse_entry", "parse_qty", "scale_parts"]
 
 
 @dataclass(frozen=True)
 class Entry:
     code: str
     qty: int | None  # thousandths; None = not given (1, or the weight inside the barcode)
-
-
-def parse_qty(text: str) -> int:
-    """ "3" -> 3000, "1.25" or "1,25" -> 1250; refuse zero, negatives and more than 3 decimals."""
-    try:
-        value = Decimal(text.strip().replace(",", "."))
-    except InvalidOperation:
-        raise ValidationError(
-            _("{text!r} is not a quantity: type a number like 3 or 1.25.").format(text=text)
-        ) from None
-    if not value.is_finite() or value <= 0:
-        raise ValidationError(_("The quantity must be more than zero."))
-    milli = value * 1000
-    if milli != milli.to_integral_value():
-        raise ValidationError(_("A quantity has at most three decimals (grams)."))
-    if milli > MAX_QTY:
-        raise ValidationError(_("{text} is too large a quantity.").format(text=text))
-    return int(milli)
 
 
 def parse_entry(text: str) -> Entry:
