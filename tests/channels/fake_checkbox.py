@@ -1,10 +1,11 @@
 """A fake Checkbox PRRO: a real HTTP server on 127.0.0.1 speaking the documented API.
 
-It checks request bodies against the schemas of ``../shared/specs/checkbox-openapi-v0.1.79.json``
-(stricter than the service: unknown fields are refused too, to catch our typos), records every
-request, keeps one fiscal receipt per id for ever, and has switchable failures: down
-(connection refused), HTTP 500 for the next N calls, slow answers, receipts DONE only after N
-polls, and receipts refused with a 422 message. A resent receipt id is answered with HTTP 400
+It checks request bodies against the schemas of the vendor's OpenAPI v0.1.79, kept in
+``data/checkbox-openapi-v0.1.79.json`` (see ``data/README.md``), stricter than the service:
+unknown fields are refused too, to catch our typos. It records every request, keeps one fiscal
+receipt per id for ever, and has switchable failures: down (connection refused), HTTP 500 for
+the next N calls, slow answers, receipts DONE only after N polls, and receipts refused with a
+422 message. A resent receipt id is answered with HTTP 400
 ``{"message": ...}``: the spec does not document that answer, so the client must not rely on
 its wording (it looks the receipt up instead).
 """
@@ -24,7 +25,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from tests.channels.local_server import LocalServer
 
-SPEC_PATH = Path(__file__).resolve().parents[3] / "shared/specs/checkbox-openapi-v0.1.79.json"
+SPEC_PATH = Path(__file__).resolve().parent / "data" / "checkbox-openapi-v0.1.79.json"
 PREFIX = "/api/v1"
 _SPEC: dict | None = None
 
