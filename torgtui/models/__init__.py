@@ -9,6 +9,7 @@ from torgtui.models.catalog import (
     Product,
     ProductGroup,
     StockMovement,
+    fold_name,
 )
 from torgtui.models.customers import (
     Contact,
@@ -19,6 +20,7 @@ from torgtui.models.customers import (
     DeliveryAddress,
     FamilyMember,
     Reminder,
+    phone_tail,
 )
 from torgtui.models.meta import SchemaVersion, Setting
 from torgtui.models.sales import (
@@ -28,10 +30,11 @@ from torgtui.models.sales import (
     LineAdjustment,
     Payment,
     Receipt,
+    ReceiptCounter,
     ReceiptLine,
     Shift,
 )
-from torgtui.models.staff import AuditEntry, Employee
+from torgtui.models.staff import Approval, AuditEntry, Employee
 
 ALL_MODELS: list[type[BaseModel]] = [
     SchemaVersion,
@@ -60,11 +63,14 @@ ALL_MODELS: list[type[BaseModel]] = [
     Contact,
     Reminder,
     DeliveryAddress,
+    Approval,
+    ReceiptCounter,
 ]
 
 __all__ = [
     "ALL_MODELS",
     "UNITS",
+    "Approval",
     "AuditEntry",
     "Barcode",
     "BaseModel",
@@ -88,10 +94,13 @@ __all__ = [
     "ProductGroup",
     "QtyField",
     "Receipt",
+    "ReceiptCounter",
     "ReceiptLine",
     "Reminder",
     "SchemaVersion",
     "Setting",
     "Shift",
     "StockMovement",
+    "fold_name",
+    "phone_tail",
 ]

@@ -42,6 +42,17 @@ class Product(BaseModel):
     active = peewee.BooleanField(default=True)
     created_at = peewee.DateTimeField()
     updated_at = peewee.DateTimeField()
+    # migration 0006: the name casefolded, for a search that ignores case in any alphabet
+    name_fold = peewee.CharField(max_length=200, default="")
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        self.name_fold = fold_name(self.name or "")
+        return super().save(*args, **kwargs)
+
+
+def fold_name(name: str) -> str:
+    """A product name as searched: casefolded (Cyrillic too), one kind of apostrophe."""
+    return name.casefold().replace("’", "'").replace("ʼ", "'")
 
 
 class Barcode(BaseModel):

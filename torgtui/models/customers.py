@@ -46,9 +46,20 @@ class CustomerPhone(BaseModel):
     customer = peewee.ForeignKeyField(Customer, backref="phones", on_delete="CASCADE")
     phone = peewee.CharField(max_length=20, unique=True)  # E.164
     kind = peewee.CharField(max_length=10, default="mobile")
+    # migration 0006: the digits reversed, so "the last digits" is an index range
+    tail = peewee.CharField(max_length=20, default="", index=True)
 
     class Meta:
         table_name = "customer_phone_number"  # "customer_phone" is the unique index's name
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        self.tail = phone_tail(self.phone or "")
+        return super().save(*args, **kwargs)
+
+
+def phone_tail(phone: str) -> str:
+    """ "+380671234567" -> "765432176083": the digits reversed."""
+    return "".join(ch for ch in reversed(phone) if ch.isdigit())
 
 
 class CustomerWord(BaseModel):

@@ -46,6 +46,15 @@ class Receipt(BaseModel):
         indexes = ((("location", "number"), True),)
 
 
+class ReceiptCounter(BaseModel):
+    """The last receipt number given at a location (migration 0006). Taken with one
+    ``INSERT ... ON CONFLICT DO UPDATE ... RETURNING`` as late in a commit as possible, so on
+    PostgreSQL registers queue on it only for the last statements of their transaction."""
+
+    location = peewee.ForeignKeyField(Location, primary_key=True)
+    last_number = peewee.BigIntegerField()
+
+
 class ReceiptLine(BaseModel):
     receipt = peewee.ForeignKeyField(Receipt, backref="lines", on_delete="CASCADE")
     position = peewee.IntegerField()

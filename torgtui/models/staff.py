@@ -29,3 +29,27 @@ class AuditEntry(BaseModel):
     before = peewee.TextField(null=True)  # JSON
     after = peewee.TextField(null=True)  # JSON
     terminal = peewee.CharField(max_length=60, default="")
+    # migration 0006: a hash chain, so an edit made behind the triggers' back shows
+    # (see torgtui.staff.verify_audit_chain)
+    prev_hash = peewee.CharField(max_length=64, default="")
+    hash = peewee.CharField(max_length=64, default="")
+
+
+class Approval(BaseModel):
+    """A senior's (or one's own) agreement to one thing: ``action`` on ``scope`` (a receipt's
+    uuid) for ``subject`` (canonical JSON of what exactly). Granted after a verified PIN,
+    spent once, checked again where the thing is committed (see torgtui.approvals)."""
+
+    action = peewee.CharField(max_length=40)
+    scope = peewee.CharField(max_length=64)
+    subject = peewee.TextField()
+    approver = peewee.ForeignKeyField(Employee, backref="approvals")
+    method = peewee.CharField(max_length=8)  # pin (a senior typed it) or own (the actor's right)
+    token_hash = peewee.CharField(max_length=64)
+    created_at = peewee.DateTimeField()
+    expires_at = peewee.DateTimeField()
+    used_at = peewee.DateTimeField(null=True)
+    terminal = peewee.CharField(max_length=60, default="")
+
+    class Meta:
+        indexes = ((("scope", "action"), False),)
