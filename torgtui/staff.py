@@ -12,13 +12,14 @@ import hashlib
 import hmac
 import json
 import secrets
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
 import peewee
 
 from torgtui.clock import Clock, system_clock
-from torgtui.db import write_tx
+from torgtui.db import database, is_sqlite, query_value, write_tx
 from torgtui.errors import AuthError, PermissionDenied, ValidationError
 from torgtui.i18n import _
 from torgtui.models import AuditEntry, Employee
@@ -46,6 +47,9 @@ class Permission(StrEnum):
     EDIT_VIP = "edit_vip"
     EDIT_PRICES = "edit_prices"  # prices, products and promotions
     CONFIRM_BELOW_COST = "confirm_below_cost"
+    OVERRIDE_PRICE = "override_price"  # sell a line at a price other than the catalog's
+    ADJUST_STOCK = "adjust_stock"  # correct or write off stock, with a reason
+    RETURN_OLD_RECEIPT = "return_old_receipt"  # older than register.return_days_without_approval
     WRITE_OFF_BONUSES = "write_off_bonuses"
     SEND_MAILINGS = "send_mailings"
     VIEW_REPORTS = "view_reports"
@@ -56,8 +60,16 @@ class Permission(StrEnum):
 
 P = Permission
 _CASHIER = {P.SELL, P.RETURN, P.SHIFT, P.CREATE_CUSTOMERS}
-_SENIOR = _CASHIER | {P.CANCEL_RECEIPT, P.MANUAL_DISCOUNT, P.EDIT_CUSTOMERS, P.SEE_PHONES}
+_SENIOR = _CASHIER | {
+    P.CANCEL_RECEIPT,
+    P.MANUAL_DISCOUNT,
+    P.EDIT_CUSTOMERS,
+    P.SEE_PHONES,
+    P.RETURN_OLD_RECEIPT,
+}
 _MANAGER = _SENIOR | {
+    P.OVERRIDE_PRICE,
+    P.ADJUST_STOCK,
     P.MERGE_CUSTOMERS,
     P.DELETE_CUSTOMERS,
     P.EDIT_VIP,
@@ -112,6 +124,9 @@ def permission_title(permission: Permission) -> str:
         P.EDIT_VIP: _("edit the VIP list"),
         P.EDIT_PRICES: _("edit prices and promotions"),
         P.CONFIRM_BELOW_COST: _("confirm a sale below cost"),
+        P.OVERRIDE_PRICE: _("sell at a price other than the catalog's"),
+        P.ADJUST_STOCK: _("correct or write off stock"),
+        P.RETURN_OLD_RECEIPT: _("take back an old receipt"),
         P.WRITE_OFF_BONUSES: _("write off bonuses"),
         P.SEND_MAILINGS: _("send mailings"),
         P.VIEW_REPORTS: _("view reports"),
@@ -119,6 +134,34 @@ def permission_title(permission: Permission) -> str:
         P.CHANGE_SETTINGS: _("change settings"),
         P.MANAGE_STAFF: _("manage staff"),
     }[permission]
+
+
+def role_whom(role: Role) -> str:
+    """Whom to ask, in a sentence: "a manager", "the owner" (Ukrainian: accusative)."""
+    return {
+        Role.CASHIER: _("a cashier"),
+        Role.SENIOR_CASHIER: _("a senior cashier"),
+        Role.MANAGER: _("a manager"),
+        Role.OWNER: _("the owner"),
+        Role.SUPPORT: _("support staff"),
+    }[role]
+
+
+def roles_with(permission: Permission) -> list[Role]:
+    """The roles that hold ``permission``, most junior first."""
+    return [role for role in Role if permission in ROLE_PERMISSIONS[role]]
+
+
+def ask_whom(permission: Permission, employee: Employee | None = None) -> str:
+    """ "a manager or the owner": the roles (other than the employee's own) that may do it;
+    empty when nobody else may."""
+    own = employee.role if employee is not None else None
+    whom = [role_whom(r) for r in roles_with(permission) if r.value != own]
+    if not whom:
+        return ""
+    if len(whom) == 1:
+        return whom[0]
+    return _("{some} or {last}").format(some=", ".join(whom[:-1]), last=whom[-1])
 
 
 def can(employee: Employee | None, permission: Permission) -> bool:
@@ -135,13 +178,18 @@ def require(employee: Employee | None, permission: Permission) -> Employee:
     if employee is None:
         raise AuthError(_("Nobody is logged in: log in with your PIN first."))
     if not can(employee, permission):
+        whom = ask_whom(permission, employee)
+        text = (
+            _("{name} ({role}) may not {action}. Ask {whom} to log in and do it.")
+            if whom
+            else _("{name} ({role}) may not {action}.")
+        )
         raise PermissionDenied(
-            _(
-                "{name} ({role}) may not {action}. Ask a manager or the owner to log in and do it."
-            ).format(
+            text.format(
                 name=employee.name,
                 role=role_title(employee.role),
                 action=permission_title(permission),
+                whom=whom,
             )
         )
     return employee
@@ -196,6 +244,32 @@ def _json(value: Any) -> str | None:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
 
 
+# PostgreSQL advisory lock that orders writers of the audit chain (SQLite's immediate
+# transaction already lets one writer in at a time). Take it as late as possible in a
+# transaction: it is held until commit.
+AUDIT_CHAIN_LOCK = 0x7467_6175  # "tgau"
+
+
+def audit_digest(prev_hash: str, entry: AuditEntry) -> str:
+    """The chain hash of one entry: SHA-256 over the previous entry's hash and every field.
+
+    Frozen: migration 0006 computes the same for entries written before the chain existed.
+    """
+    payload = [
+        prev_hash,
+        entry.at.isoformat(sep=" ", timespec="microseconds"),
+        entry.employee_id,
+        entry.action,
+        entry.object_type,
+        entry.object_id,
+        entry.before,
+        entry.after,
+        entry.terminal,
+    ]
+    text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def audit(
     action: str,
     employee: Employee | None,
@@ -207,17 +281,83 @@ def audit(
     terminal: str = "",
     clock: Clock = system_clock,
 ) -> AuditEntry:
-    """Append one entry to the audit log (inside the caller's transaction, if any)."""
-    return AuditEntry.create(
-        at=clock(),
-        employee=employee,
-        action=action,
-        object_type=object_type,
-        object_id=str(object_id),
-        before=_json(before),
-        after=_json(after),
-        terminal=terminal,
-    )
+    """Append one entry to the audit log (inside the caller's transaction, if any), chained
+    to the entry before it by its hash."""
+    with write_tx():
+        if not is_sqlite():
+            database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (AUDIT_CHAIN_LOCK,))
+        prev = query_value('SELECT "hash" FROM "audit_entry" ORDER BY "id" DESC LIMIT 1')
+        entry = AuditEntry(
+            at=clock(),
+            employee=employee.id if employee is not None else None,
+            action=action[:60],
+            object_type=object_type[:40],
+            object_id=str(object_id)[:60],
+            before=_json(before),
+            after=_json(after),
+            terminal=(terminal or "")[:60],
+            prev_hash=str(prev or ""),
+        )
+        entry.hash = audit_digest(entry.prev_hash, entry)
+        entry.save(force_insert=True)
+    return entry
+
+
+@dataclass(frozen=True)
+class ChainCheck:
+    """What ``torgtui audit verify`` found: entries checked, the head, the first broken link."""
+
+    checked: int
+    head_id: int | None
+    head_hash: str
+    broken_id: int | None = None
+    problem: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.broken_id is None
+
+
+def verify_audit_chain(*, batch: int = 5000) -> ChainCheck:
+    """Walk the audit log in id order and check every link: each entry's ``prev_hash`` is the
+    hash of the entry before it, and its ``hash`` is what its fields hash to. An entry edited,
+    inserted or deleted behind the triggers' back breaks the chain at that point."""
+    prev, last, checked = "", 0, 0
+    prev_id: int | None = None
+    while True:
+        rows = list(
+            AuditEntry.select().where(AuditEntry.id > last).order_by(AuditEntry.id).limit(batch)
+        )
+        if not rows:
+            return ChainCheck(checked, prev_id, prev)
+        for entry in rows:
+            if entry.prev_hash != prev:
+                return ChainCheck(
+                    checked,
+                    prev_id,
+                    prev,
+                    entry.id,
+                    _(
+                        "it does not follow entry {prev}: an entry before it was removed, added "
+                        "or changed"
+                    ).format(prev=prev_id if prev_id is not None else "-"),
+                )
+            if audit_digest(prev, entry) != entry.hash:
+                return ChainCheck(
+                    checked, prev_id, prev, entry.id, _("its contents were changed after writing")
+                )
+            prev, prev_id = entry.hash, entry.id
+            checked += 1
+        last = rows[-1].id
+
+
+def audit_head() -> tuple[int | None, str]:
+    """(id, hash) of the newest audit entry: printed on every Z report, so a chain rewritten
+    from some point on no longer matches the paper."""
+    row = database.execute_sql(
+        'SELECT "id", "hash" FROM "audit_entry" ORDER BY "id" DESC LIMIT 1'
+    ).fetchone()
+    return (row[0], row[1]) if row else (None, "")
 
 
 def audit_page(
@@ -320,67 +460,110 @@ def set_role(
     return employee
 
 
-def login(
-    employee_id: int, pin: str, *, clock: Clock = system_clock, terminal: str = ""
-) -> Employee:
-    """Check a PIN. Five wrong PINs in a row lock the employee for five minutes.
+def _locked_message(employee: Employee, now: dt.datetime) -> str:
+    minutes = max(1, -(-int((employee.locked_until - now).total_seconds()) // 60))
+    whom = ask_whom(P.MANAGE_STAFF, employee)
+    text = (
+        _(
+            "{name} is locked after {count} wrong PINs. Try again in {minutes} min, or ask "
+            "{whom} to set a new PIN."
+        )
+        if whom
+        else _("{name} is locked after {count} wrong PINs. Try again in {minutes} min.")
+    )
+    return text.format(name=employee.name, count=MAX_FAILED_LOGINS, minutes=minutes, whom=whom)
 
-    The hash is checked outside the write transaction (scrypt is slow on purpose); the
-    counters are then updated atomically, so two terminals guessing at once still count.
+
+def check_pin(
+    employee_id: int,
+    pin: str,
+    *,
+    clock: Clock = system_clock,
+    terminal: str = "",
+    purpose: str = "login",
+) -> Employee:
+    """Verify ``pin`` for ``employee_id``, counting wrong PINs toward the lockout; the employee,
+    or AuthError with what to do. Used by login and by every senior confirmation.
+
+    Every try first *reserves* an attempt with one conditional UPDATE (unlocked and fewer than
+    MAX_FAILED_LOGINS counted), whose row count decides: so four terminals guessing at once
+    still get five PINs checked in all, never more. The scrypt check runs outside any
+    transaction (it is slow on purpose); a right PIN then clears the count, a wrong one that
+    reaches the limit locks the employee.
     """
+    if isinstance(employee_id, bool) or not isinstance(employee_id, int):
+        raise AuthError(_("No such employee. Choose your name from the list."))
     employee = Employee.get_or_none(Employee.id == employee_id)
     if employee is None or not employee.active:
         raise AuthError(_("No such employee. Choose your name from the list."))
     now = clock()
-    if employee.locked_until and employee.locked_until > now:
-        minutes = max(1, -(-int((employee.locked_until - now).total_seconds()) // 60))
+    with write_tx():
+        reserved = (
+            Employee.update(failed_logins=Employee.failed_logins + 1)
+            .where(
+                (Employee.id == employee.id)
+                & (Employee.failed_logins < MAX_FAILED_LOGINS)
+                & (Employee.locked_until.is_null() | (Employee.locked_until <= now))
+            )
+            .execute()
+        )
+        counted = Employee.get_by_id(employee.id)
+    if not reserved:
+        if counted.locked_until and counted.locked_until > now:
+            raise AuthError(_locked_message(counted, now))
         raise AuthError(
             _(
-                "{name} is locked after {count} wrong PINs. Try again in {minutes} min, or ask "
-                "a manager."
-            ).format(name=employee.name, count=MAX_FAILED_LOGINS, minutes=minutes)
+                "Too many PINs for {name} are being checked at once: wait a moment, then try again."
+            ).format(name=employee.name)
         )
-    ok = verify_pin((pin or "").strip(), employee.pin_hash)
+    ok = isinstance(pin, str) and verify_pin(pin.strip(), employee.pin_hash)
     with write_tx():
         if ok:
             Employee.update(failed_logins=0, locked_until=None).where(
                 Employee.id == employee.id
             ).execute()
-            audit(
-                "login",
-                employee,
-                object_type="employee",
-                object_id=employee.id,
-                terminal=terminal,
-                clock=clock,
-            )
             employee.failed_logins, employee.locked_until = 0, None
             return employee
-        Employee.update(failed_logins=Employee.failed_logins + 1).where(
-            Employee.id == employee.id
-        ).execute()
-        failed = Employee.get_by_id(employee.id).failed_logins
-        locked = failed >= MAX_FAILED_LOGINS
-        if locked:
-            Employee.update(failed_logins=0, locked_until=now + LOCKOUT).where(
-                Employee.id == employee.id
-            ).execute()
+        locked = (
+            Employee.update(failed_logins=0, locked_until=now + LOCKOUT)
+            .where((Employee.id == employee.id) & (Employee.failed_logins >= MAX_FAILED_LOGINS))
+            .execute()
+        )
         audit(
-            "login.locked" if locked else "login.failed",
+            f"{purpose}.locked" if locked else f"{purpose}.failed",
             None,
             object_type="employee",
             object_id=employee.id,
             terminal=terminal,
             clock=clock,
-            after={"locked_until": now + LOCKOUT} if locked else {"failed_logins": failed},
+            after={"locked_until": now + LOCKOUT}
+            if locked
+            else {"failed_logins": counted.failed_logins},
         )
     # raised after the transaction commits: the failure count must be kept
     if locked:
         raise AuthError(
             _("Wrong PIN. {name} is now locked for 5 minutes.").format(name=employee.name)
         )
-    left = MAX_FAILED_LOGINS - failed
+    left = MAX_FAILED_LOGINS - counted.failed_logins
     raise AuthError(_("Wrong PIN. {left} tries left before a 5-minute lock.").format(left=left))
+
+
+def login(
+    employee_id: int, pin: str, *, clock: Clock = system_clock, terminal: str = ""
+) -> Employee:
+    """Log in: check the PIN (see :func:`check_pin`: five wrong PINs in a row lock the
+    employee for five minutes) and write the login to the audit log."""
+    employee = check_pin(employee_id, pin, clock=clock, terminal=terminal)
+    audit(
+        "login",
+        employee,
+        object_type="employee",
+        object_id=employee.id,
+        terminal=terminal,
+        clock=clock,
+    )
+    return employee
 
 
 def active_employees() -> list[Employee]:
