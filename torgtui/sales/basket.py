@@ -37,6 +37,7 @@ class BasketLine:
     weighed: bool = False
     tax_group: str = "A"
     adjustments: list[Adjustment] = field(default_factory=list)
+    below_cost: int = 0  # kopecks under cost after every step (set by pricing, not saved)
 
     @property
     def subtotal(self) -> int:
@@ -57,13 +58,42 @@ class BasketLine:
 
 @dataclass
 class ManualDiscount:
-    """A discount the cashier typed: on one line (``line`` index) or the whole receipt."""
+    """A discount the cashier typed: on one line (``line`` index) or the whole receipt.
+
+    ``approval_id`` is the spent approval (see torgtui.approvals) that checkout verifies;
+    ``employee_id`` is who approved it, as the register recorded it (checkout replaces it
+    with the verified approver)."""
 
     employee_id: int
     percent: Decimal | None = None
     amount: int | None = None  # kopecks
     line: int | None = None  # index into Basket.lines; None = whole receipt
     reason: str = ""
+    approval_id: int | None = None
+    product_id: int | None = None  # the line's product when it was given (binds the approval)
+
+    def subject(self) -> dict[str, object]:
+        """What its approval was given for."""
+        return {
+            "target": "receipt" if self.line is None else self.product_id,
+            "percent": None if self.percent is None else str(self.percent),
+            "amount": self.amount,
+        }
+
+
+@dataclass
+class PriceOverride:
+    """A line sold at a price other than the catalog's, by permission, with its approval."""
+
+    line: int  # index into Basket.lines
+    product_id: int
+    unit_price: int  # kopecks per unit
+    employee_id: int
+    approval_id: int | None = None
+    reason: str = ""
+
+    def subject(self) -> dict[str, object]:
+        return {"target": self.product_id, "unit_price": self.unit_price}
 
 
 @dataclass
@@ -72,6 +102,20 @@ class Basket:
     customer_id: int | None = None
     at: dt.datetime | None = None
     manual_discounts: list[ManualDiscount] = field(default_factory=list)
+    overrides: list[PriceOverride] = field(default_factory=list)
+    below_cost_approval: int | None = None  # a spent approval of the lines below cost
+
+    @property
+    def below_cost(self) -> int:
+        """Kopecks under cost in all, after pricing (0 when every line covers its cost)."""
+        return sum(line.below_cost for line in self.lines)
+
+    def below_cost_subject(self) -> dict[str, object]:
+        """What an approval of a sale below cost is given for: each short line and the sum."""
+        return {
+            "shortfall": self.below_cost,
+            "lines": [[ln.product_id, ln.below_cost] for ln in self.lines if ln.below_cost],
+        }
 
     @property
     def subtotal(self) -> int:
