@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 
+from tests.approve import confirmed
 from torgtui.errors import PermissionDenied, ValidationError
 from torgtui.models import (
     CashMovement,
@@ -72,7 +73,11 @@ def test_settle_rules() -> None:
 def test_sale_writes_everything_in_one_go(reg, shift, shop, staff) -> None:
     reg.scan(shop.dress_code)
     reg.scan(f"2*{shop.cream_code}")
-    reg.manual_discount(percent=Decimal(10), line=0, by=staff["manager"])
+    confirmed(
+        lambda ok: reg.manual_discount(percent=Decimal(10), line=0, approval=ok),
+        staff["manager"],
+        clock=reg.clock,
+    )
     uuid = reg.uuid
     receipt = sell(reg, shift, [Tender("card", 50000), Tender("cash", 150000)])
     assert (receipt.number, receipt.kind, receipt.uuid) == (1, "sale", uuid)
@@ -168,7 +173,7 @@ def test_shift_x_and_z(reg, shift, shop, staff, clock) -> None:
     reg.scan(shop.cream_code)  # an open receipt blocks the Z report
     with pytest.raises(ValidationError, match="open or held"):
         close_shift(shift, staff["cashier"], clock=clock)
-    reg.cancel(by=staff["senior_cashier"])
+    confirmed(lambda ok: reg.cancel(approval=ok), staff["senior_cashier"], clock=clock)
     z = close_shift(shift, staff["cashier"], counted_cash=48990, clock=clock)
     assert z == x
     row = Shift.get_by_id(shift.id)

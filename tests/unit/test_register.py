@@ -3,10 +3,13 @@ and recovery of the draft after a crash."""
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 import pytest
 
+from tests.approve import confirmed
+from torgtui.approvals import ApprovalNeeded
 from torgtui.catalog.barcodes import gtin_check_digit
 from torgtui.errors import PermissionDenied, ValidationError
 from torgtui.models import AuditEntry, Draft
@@ -88,24 +91,49 @@ def test_draft_survives_a_crash(reg: Register, staff, shop, clock) -> None:
 def test_manual_discount_limits(staff, shop, clock) -> None:
     cashier = Register(staff["cashier"], register="t", clock=clock)
     cashier.scan(shop.dress_code)
-    with pytest.raises(PermissionDenied, match="may not give a manual discount"):
+    with pytest.raises(ApprovalNeeded, match="at most 0% by hand and this is 5%") as needed:
         cashier.manual_discount(percent=Decimal(5))
-    # a manager confirms a larger one on the cashier's receipt
+    # offered to confirm: who may give 5%, never the cashier herself
+    assert {e.id for e in needed.value.confirmers()} == {
+        staff[r].id for r in ("owner", "manager", "senior_cashier")
+    }
+    # a manager may not confirm 40%: the value is checked before anyone types a PIN
+    with pytest.raises(ApprovalNeeded) as over:
+        cashier.manual_discount(percent=Decimal(40))
+    assert {e.id for e in over.value.confirmers()} == {staff["owner"].id}
     with pytest.raises(PermissionDenied, match="at most 30%"):
-        cashier.manual_discount(percent=Decimal(40), by=staff["manager"])
-    cashier.manual_discount(percent=Decimal(20), line=0, by=staff["manager"], reason="Пляма")
+        confirmed(
+            lambda ok: cashier.manual_discount(percent=Decimal(40), approval=ok),
+            staff["manager"],
+            clock=clock,
+        )
+    confirmed(
+        lambda ok: cashier.manual_discount(
+            percent=Decimal(20), line=0, reason="Пляма", approval=ok
+        ),
+        staff["manager"],
+        clock=clock,
+    )
     priced = cashier.priced()
     assert priced.total == 100000
     (adj,) = priced.lines[0].adjustments
     assert (adj.reason, adj.employee_id) == ("Пляма", staff["manager"].id)
     senior = Register(staff["senior_cashier"], register="t2", clock=clock)
     senior.scan(shop.cream_code)
-    with pytest.raises(PermissionDenied, match="at most 10%"):
+    with pytest.raises(ApprovalNeeded, match="at most 10%"):
         senior.manual_discount(amount=5000)  # 26% of 189.90
-    senior.manual_discount(amount=1000)
+    senior.manual_discount(amount=1000)  # within her own limit: no PIN
     assert senior.priced().total == 17990
     audited = AuditEntry.select().where(AuditEntry.action == "discount.manual.request").count()
     assert audited == 2
+
+
+def test_a_new_discount_replaces_the_one_before(staff, shop, clock) -> None:
+    senior = Register(staff["senior_cashier"], register="t", clock=clock)
+    senior.scan(shop.dress_code)
+    senior.manual_discount(percent=Decimal(10), line=0)
+    senior.manual_discount(percent=Decimal(5), line=0)  # not 15%: one per line
+    assert senior.priced().total == 118750
 
 
 def test_hold_and_recall(reg: Register, staff, shop, clock) -> None:
@@ -124,14 +152,16 @@ def test_hold_and_recall(reg: Register, staff, shop, clock) -> None:
     assert Draft.select().where(Draft.status == "held").count() == 1  # the cream receipt
 
 
-def test_cancel_needs_permission(reg: Register, staff, shop) -> None:
+def test_cancel_needs_permission(reg: Register, staff, shop, clock) -> None:
     reg.scan(shop.dress_code)
-    with pytest.raises(PermissionDenied, match="may not cancel a receipt"):
+    with pytest.raises(ApprovalNeeded, match="may not cancel a receipt: ask a senior cashier"):
         reg.cancel()
-    reg.cancel(by=staff["senior_cashier"])
+    assert Draft.select().count() == 1
+    confirmed(lambda ok: reg.cancel(approval=ok), staff["senior_cashier"], clock=clock)
     assert reg.basket.lines == [] and Draft.select().count() == 0
     entry = AuditEntry.get(AuditEntry.action == "receipt.cancel")
-    assert "Сукня літня" in entry.before and entry.employee_id == staff["senior_cashier"].id
+    assert "Сукня літня" in entry.before
+    assert json.loads(entry.after) == {"approved_by": staff["senior_cashier"].id}
 
 
 def test_support_cannot_sell(staff, clock) -> None:

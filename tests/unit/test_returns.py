@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 
+from tests.approve import confirmed
 from torgtui.db import database
 from torgtui.errors import ValidationError
 from torgtui.models import FiscalJob, Payment, Receipt, ReceiptLine, StockMovement
@@ -29,7 +30,11 @@ def sale(staff, shop, clock):
     reg = Register(staff["cashier"], register="till-1", clock=clock)
     reg.scan(f"3*{shop.cream_code}")
     reg.scan(shop.dress_code)
-    reg.manual_discount(percent=Decimal(10), by=staff["manager"])
+    confirmed(
+        lambda ok: reg.manual_discount(percent=Decimal(10), approval=ok),
+        staff["manager"],
+        clock=clock,
+    )
     basket = reg.priced()
     receipt = commit_sale(
         basket,

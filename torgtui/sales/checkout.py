@@ -1,28 +1,41 @@
 """Taking payment and committing a receipt: one immediate transaction that writes the receipt,
 its lines, adjustments, payments, stock movements and the fiscal queue entry, idempotent by
 the receipt's UUID (a retried commit returns the receipt already written, never a second one).
+
+Checkout trusts no caller. The basket's prices are recomputed from the catalog by the pricing
+pipeline; every manual discount, price override and sale below cost must carry an approval that
+was granted and spent for exactly this receipt (torgtui.approvals), and its approver must still
+have the right; quantities, tenders and the shift are checked against the database.
+
+On PostgreSQL two registers committing the same UUID at once (one draft open on two tills) wait
+on an advisory lock of that UUID, so the second returns the first's receipt instead of hitting
+the unique index. The receipt number is taken last (``receipt_counter``, one upsert), so
+registers queue on the number only for the final statements of their transactions.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import uuid as uuidlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from torgtui import approvals
+from torgtui.approvals import Action
 from torgtui.clock import Clock, system_clock
 from torgtui.db import database, insert_rows, is_sqlite, query_value, sql, write_tx
 from torgtui.errors import ValidationError
 from torgtui.i18n import _
-from torgtui.models import Employee, Receipt, Shift
+from torgtui.models import Customer, Employee, Receipt, Shift
 from torgtui.money import format_money, round_cash
 from torgtui.sales.basket import Basket
 from torgtui.sales.pricing import PricingContext, price
 from torgtui.sales.shifts import _check_open
 from torgtui.staff import Permission, audit, require
+from torgtui.values import MAX_AMOUNT, check_id, check_kopecks, check_qty, check_uuid
 
 TENDERS = ("cash", "card", "cashless")
 MAX_CHANGE = 100_000  # 1 000 UAH: more change than the largest note means a typing slip
+MAX_LINES = 1000  # as the register: a basket of more lines is refused whole
 
 
 @dataclass(frozen=True)
@@ -40,11 +53,13 @@ class Settlement:
 
 def settle(total: int, tenders: Sequence[Tender], cash_step: int) -> Settlement:
     """Check the tenders cover ``total``; work out cash rounding and change."""
+    if not isinstance(tenders, (list, tuple)) or len(tenders) > 20:
+        raise ValidationError(_("Give the payments as a short list of tenders."))
     for t in tenders:
-        if t.kind not in TENDERS:
-            raise ValidationError(_("Unknown way to pay: {kind}.").format(kind=t.kind))
-        if t.amount <= 0:
-            raise ValidationError(_("A payment must be more than zero."))
+        if not isinstance(t, Tender) or t.kind not in TENDERS:
+            kind = getattr(t, "kind", t)
+            raise ValidationError(_("Unknown way to pay: {kind}.").format(kind=str(kind)[:40]))
+        check_kopecks(t.amount, _("A payment"), minimum=1)
     noncash = [t for t in tenders if t.kind != "cash"]
     noncash_sum = sum(t.amount for t in noncash)
     if noncash_sum > total:
@@ -80,15 +95,28 @@ def settle(total: int, tenders: Sequence[Tender], cash_step: int) -> Settlement:
     return Settlement(payments, rounding, change)
 
 
-def next_number(location_id: int) -> int:
-    """The next receipt number at a location, inside the caller's write transaction (SQLite's
-    immediate transaction serialises writers; PostgreSQL locks the location row)."""
-    if not is_sqlite():
-        query_value('SELECT "id" FROM "location" WHERE "id" = ? FOR UPDATE', (location_id,))
-    last = query_value(
-        'SELECT MAX("number") FROM "receipt" WHERE "location_id" = ?', (location_id,)
+def take_number(location_id: int) -> int:
+    """The next receipt number at a location, inside the caller's write transaction: one
+    upsert on ``receipt_counter`` that holds its row until commit. It never falls behind the
+    receipts already there (rows written by an import or a demo build count too)."""
+    biggest = "GREATEST" if not is_sqlite() else "MAX"
+    value = query_value(
+        'INSERT INTO "receipt_counter" ("location_id", "last_number") VALUES (?, '
+        '(SELECT COALESCE(MAX("number"), 0) + 1 FROM "receipt" '
+        'WHERE "location_id" = ? AND "number" > 0)) '
+        'ON CONFLICT ("location_id") DO UPDATE SET "last_number" = '
+        f'{biggest}("receipt_counter"."last_number" + 1, "excluded"."last_number") '
+        'RETURNING "last_number"',
+        (location_id, location_id),
     )
-    return int(last or 0) + 1  # type: ignore[call-overload]
+    return int(value)  # type: ignore[call-overload]
+
+
+def lock_uuid(uuid: str) -> None:
+    """PostgreSQL: wait for any other transaction committing this receipt UUID (an advisory
+    lock held to the end of the transaction). SQLite's immediate transaction already does."""
+    if not is_sqlite():
+        database.execute_sql("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (uuid,))
 
 
 def stamp(moment: dt.datetime) -> dt.datetime | str:
@@ -196,15 +224,23 @@ def write_receipt(
     fiscal: bool,
     original_id: int | None = None,
     originals: Sequence[int | None] = (),
+    finish: Callable[[int], None] | None = None,
 ) -> Receipt:
-    """Write one receipt with everything hanging off it (inside the caller's write_tx)."""
-    try:
-        uuidlib.UUID(uuid)
-    except (TypeError, ValueError):  # it becomes the fiscal unit's receipt id, which is a UUID
-        raise ValidationError(
-            _("{uuid!r} is not a receipt id (a UUID): the receipt was not saved.").format(uuid=uuid)
-        ) from None
-    number = next_number(shift.location_id)
+    """Write one receipt with everything hanging off it (inside the caller's write_tx).
+
+    The number is taken last on PostgreSQL (the receipt is written with a placeholder, minus
+    its id, until then) and first on SQLite, where the immediate transaction already makes
+    every writer wait its turn; ``finish`` (the caller's audit entries) runs just before."""
+    uuid = check_uuid(uuid)  # it becomes the fiscal unit's receipt id, which is a UUID
+    late = not is_sqlite()
+    receipt_id: int | None = None
+    if late:
+        receipt_id = int(
+            query_value("SELECT nextval(pg_get_serial_sequence('receipt', 'id'))")  # type: ignore[arg-type]
+        )
+        number = -receipt_id
+    else:
+        number = take_number(shift.location_id)
     fields = dict(
         uuid=uuid,
         number=number,
@@ -226,7 +262,11 @@ def write_receipt(
         print_status="",
     )
     row = {k: (stamp(v) if isinstance(v, dt.datetime) else v) for k, v in fields.items()}
-    (receipt_id,) = insert_rows("receipt", list(row), [tuple(row.values())], ids=True)
+    if receipt_id is not None:
+        row = {"id": receipt_id, **row}
+        insert_rows("receipt", list(row), [tuple(row.values())])
+    else:
+        (receipt_id,) = insert_rows("receipt", list(row), [tuple(row.values())], ids=True)
     write_lines(
         receipt_id,
         basket,
@@ -262,6 +302,13 @@ def write_receipt(
             ],
             [(kind, receipt_id, shift.id, "{}", "pending", 0, at, at, "", "", "")],
         )
+    if finish is not None:
+        finish(receipt_id)
+    if late:
+        fields["number"] = take_number(shift.location_id)
+        database.execute_sql(
+            sql('UPDATE "receipt" SET "number" = ? WHERE "id" = ?'), (fields["number"], receipt_id)
+        )
     return Receipt(id=receipt_id, **fields)
 
 
@@ -288,6 +335,88 @@ def receipt_by_uuid(uuid: str) -> Receipt | None:
     return Receipt.get_by_id(receipt_id) if receipt_id is not None else None
 
 
+def _check_basket(basket: Basket) -> None:
+    """The basket's shape before anything is priced: lines, quantities and ids of the types
+    a basket holds, within the bounds of one receipt."""
+    if not isinstance(basket, Basket) or not isinstance(basket.lines, list):
+        raise ValidationError(_("That is not a basket: nothing was saved."))
+    if not basket.lines:
+        raise ValidationError(_("The receipt is empty: scan something first."))
+    if len(basket.lines) > MAX_LINES:
+        raise ValidationError(
+            _("A receipt holds at most {n} lines: split the sale.").format(n=MAX_LINES)
+        )
+    for line in basket.lines:
+        check_id(line.product_id, _("A line's product"))
+        check_qty(line.qty, weighed=True, name=line.name)
+    if basket.customer_id is not None:
+        check_id(basket.customer_id, _("The customer"))
+
+
+def verify_approvals(basket: Basket, uuid: str, ctx: PricingContext) -> bool:
+    """Inside the commit: every manual discount, price override and sale below cost of
+    ``basket`` (already priced) was approved for this receipt by someone who may, and each
+    approval serves one thing. Each request is then credited to its verified approver; returns
+    True when that changed what the basket said (so its adjustments must be priced again)."""
+    seen: set[object] = set()
+    changed = False
+
+    def once(approval_id: object) -> None:
+        if approval_id in seen:
+            raise ValidationError(_("One confirmation was used twice: ask for it again."))
+        seen.add(approval_id)
+
+    shares = ctx.extra.get("manual_shares") or []
+    for request, share in zip(basket.manual_discounts, shares, strict=True):
+        once(request.approval_id)
+        approver = approvals.check(
+            request.approval_id,
+            action=Action.MANUAL_DISCOUNT,
+            scope=uuid,
+            subject=request.subject(),
+            facts={**request.subject(), "share": str(share)},
+        )
+        changed |= request.employee_id != approver.id
+        request.employee_id = approver.id
+    for override in basket.overrides:
+        once(override.approval_id)
+        approver = approvals.check(
+            override.approval_id,
+            action=Action.PRICE_OVERRIDE,
+            scope=uuid,
+            subject=override.subject(),
+        )
+        changed |= override.employee_id != approver.id
+        override.employee_id = approver.id
+    if basket.below_cost:
+        once(basket.below_cost_approval)
+        approvals.check(
+            basket.below_cost_approval,
+            action=Action.BELOW_COST,
+            scope=uuid,
+            subject=basket.below_cost_subject(),
+        )
+    return changed
+
+
+def _check_lines_against_catalog(basket: Basket, ctx: PricingContext) -> None:
+    """After pricing: every line is an active product sold in whole pieces unless weighed."""
+    catalog = ctx.catalog or {}
+    for line in basket.lines:
+        item = catalog[line.product_id]
+        if not item.active:
+            raise ValidationError(
+                _("{name} is not sold any more: delete the line.").format(name=item.name)
+            )
+        check_qty(line.qty, weighed=item.weighed, name=item.name)
+        if line.total > MAX_AMOUNT:
+            raise ValidationError(
+                _("Line {name} comes to more than {max}: check the quantity.").format(
+                    name=item.name, max=format_money(MAX_AMOUNT)
+                )
+            )
+
+
 def commit_sale(
     basket: Basket,
     tenders: Sequence[Tender],
@@ -298,19 +427,60 @@ def commit_sale(
     cash_step: int,
     clock: Clock = system_clock,
     fiscal: bool = True,
+    below_cost: str = "confirm",
 ) -> Receipt:
     """Write the sale. Calling it again with the same ``uuid`` returns the same receipt."""
     require(employee, Permission.SELL)
-    if not basket.lines:
-        raise ValidationError(_("The receipt is empty: scan something first."))
+    uuid = check_uuid(uuid)
+    _check_basket(basket)
     now = clock()
-    priced = price(basket, PricingContext(at=now, customer_id=basket.customer_id))
+    ctx = PricingContext(at=now, customer_id=basket.customer_id, below_cost=below_cost)
+    priced = price(basket, ctx)
+    _check_lines_against_catalog(priced, ctx)
     settlement = settle(priced.total, tenders, cash_step)
     with write_tx():
+        lock_uuid(uuid)
         existing = receipt_by_uuid(uuid)
         if existing is not None:  # a retried commit: the receipt is already written
             return existing
-        _check_open(shift)
+        shift = _open_shift_of(shift)
+        if verify_approvals(priced, uuid, ctx):
+            price(priced, ctx)  # credit each adjustment to its verified approver
+        if priced.customer_id is not None:
+            customer = Customer.get_or_none(Customer.id == priced.customer_id)
+            if customer is None or customer.status != "active":
+                raise ValidationError(_("That customer card is not active: check the card."))
+        manual = [a for ln in priced.lines for a in ln.adjustments if a.step == "manual"]
+        overridden = [a for ln in priced.lines for a in ln.adjustments if a.step == "override"]
+
+        def audit_discounts(receipt_id: int) -> None:
+            if manual:
+                audit(
+                    "discount.manual",
+                    employee,
+                    object_type="receipt",
+                    object_id=receipt_id,
+                    after={
+                        "amount": sum(a.amount for a in manual),
+                        "by": sorted({a.employee_id for a in manual if a.employee_id}),
+                    },
+                    terminal=shift.register,
+                    clock=clock,
+                )
+            if overridden or priced.below_cost:
+                audit(
+                    "price.below_list",
+                    employee,
+                    object_type="receipt",
+                    object_id=receipt_id,
+                    after={
+                        "overrides": sum(a.amount for a in overridden),
+                        "below_cost": priced.below_cost,
+                    },
+                    terminal=shift.register,
+                    clock=clock,
+                )
+
         receipt = write_receipt(
             uuid=uuid,
             kind="sale",
@@ -321,21 +491,15 @@ def commit_sale(
             employee=employee,
             now=now,
             fiscal=fiscal,
+            finish=audit_discounts,
         )
         database.execute_sql(sql('DELETE FROM "draft" WHERE "uuid" = ?'), (uuid,))
-        manual = [a for ln in priced.lines for a in ln.adjustments if a.step == "manual"]
-        if manual:
-            audit(
-                "discount.manual",
-                employee,
-                object_type="receipt",
-                object_id=receipt.id,
-                after={
-                    "amount": sum(a.amount for a in manual),
-                    "by": sorted({a.employee_id for a in manual if a.employee_id}),
-                },
-                terminal=shift.register,
-                clock=clock,
-            )
     receipt.change = settlement.change  # type: ignore[attr-defined]
     return receipt
+
+
+def _open_shift_of(shift: Shift) -> Shift:
+    """The shift as the database has it (not as the caller described it), open."""
+    shift_id = check_id(getattr(shift, "id", None), _("The shift"))
+    _check_open(Shift(id=shift_id))
+    return Shift.get_by_id(shift_id)

@@ -11,17 +11,43 @@ import uuid as uuidlib
 from decimal import Decimal
 from typing import Any
 
+from torgtui import approvals
+from torgtui.approvals import Action, Approval, ApprovalNeeded
 from torgtui.clock import Clock, system_clock
 from torgtui.db import write_tx
 from torgtui.errors import PermissionDenied, ValidationError
 from torgtui.i18n import _
 from torgtui.models import Customer, Draft, Employee, Product
-from torgtui.sales.basket import Basket, BasketLine, ManualDiscount
-from torgtui.sales.pricing import PricingContext, price
+from torgtui.money import format_money
+from torgtui.sales.basket import Basket, BasketLine, ManualDiscount, PriceOverride
+from torgtui.sales.pricing import PricingContext, manual_share, price
 from torgtui.sales.scan import lookup, parse_entry
-from torgtui.staff import MANUAL_DISCOUNT_LIMIT, Permission, Role, audit, require
+from torgtui.staff import MANUAL_DISCOUNT_LIMIT, Permission, Role, ask_whom, audit, require
+from torgtui.values import (
+    check_id,
+    check_kopecks,
+    check_percent,
+    check_qty,
+    check_text,
+)
 
-LINE_FIELDS = [f.name for f in dataclasses.fields(BasketLine) if f.name != "adjustments"]
+LINE_FIELDS = [
+    f.name for f in dataclasses.fields(BasketLine) if f.name not in ("adjustments", "below_cost")
+]
+MAX_LINES = 1000  # lines on one receipt: more is a runaway scanner or a script gone wrong
+
+
+class WeightNeeded(ValidationError):
+    """A weighed product was scanned by its own barcode (no weight in it): ask for the weight."""
+
+    def __init__(self, product: Product, barcode: str) -> None:
+        super().__init__(
+            _("{name} is sold by weight: type the weight in {unit}, then *, then scan.").format(
+                name=product.name, unit=product.unit
+            )
+        )
+        self.product = product
+        self.barcode = barcode
 
 
 def basket_to_json(basket: Basket) -> str:
@@ -33,6 +59,8 @@ def basket_to_json(basket: Basket) -> str:
                 {**dataclasses.asdict(m), "percent": None if m.percent is None else str(m.percent)}
                 for m in basket.manual_discounts
             ],
+            "overrides": [dataclasses.asdict(o) for o in basket.overrides],
+            "below_cost_approval": basket.below_cost_approval,
         },
         ensure_ascii=False,
     )
@@ -48,6 +76,8 @@ def basket_from_json(text: str) -> Basket:
         lines=[BasketLine(**line) for line in data.get("lines", [])],
         customer_id=data.get("customer_id"),
         manual_discounts=manual,
+        overrides=[PriceOverride(**o) for o in data.get("overrides", [])],
+        below_cost_approval=data.get("below_cost_approval"),
     )
 
 
@@ -75,12 +105,14 @@ class Register:
         *,
         register: str,
         scale_prefixes: tuple[str, ...] = ("20",),
+        below_cost: str = "confirm",
         clock: Clock = system_clock,
     ) -> None:
         require(employee, Permission.SELL)
         self.employee = employee
         self.register = register
         self.scale_prefixes = scale_prefixes
+        self.below_cost = below_cost
         self.clock = clock
         self.draft: Draft | None = None
         self.basket = Basket()
@@ -126,47 +158,57 @@ class Register:
 
     def priced(self) -> Basket:
         return price(
-            self.basket, PricingContext(at=self.clock(), customer_id=self.basket.customer_id)
+            self.basket,
+            PricingContext(
+                at=self.clock(),
+                customer_id=self.basket.customer_id,
+                below_cost=self.below_cost,
+            ),
         )
 
     # --- lines ---------------------------------------------------------------------------
 
     def scan(self, text: str, qty: int | None = None) -> BasketLine:
         """Add what was scanned or typed ("3*code" sells three). A repeated scan of a piece
-        good adds to its line; weighed goods always get a line of their own."""
+        good adds to its line; weighed goods always get a line of their own, and a weighed
+        product scanned by its own barcode (no weight in it) raises :class:`WeightNeeded`."""
         entry = parse_entry(text)
         found = lookup(entry.code, self.scale_prefixes)
-        qty = qty or entry.qty or found.qty or 1000
-        if not found.product.weighed and qty % 1000:
-            raise ValidationError(
-                _("{name} is sold by the piece: the quantity must be whole.").format(
-                    name=found.product.name
-                )
-            )
+        qty = qty if qty is not None else (entry.qty or found.qty)
+        if qty is None:
+            if found.product.weighed:
+                raise WeightNeeded(found.product, found.barcode)
+            qty = 1000
         return self.add(found.product, qty, found.barcode)
 
     def add(self, product: Product, qty: int = 1000, barcode: str = "") -> BasketLine:
-        index = None if product.weighed else self.basket.find_line(product.id)
+        """Add ``qty`` thousandths of ``product`` (as the catalog has it now)."""
+        product_id = check_id(getattr(product, "id", None), _("The product"))
+        current = Product.get_or_none(Product.id == product_id)
+        if current is None or not current.active:
+            raise ValidationError(_("That product is not sold any more."))
+        qty = check_qty(qty, weighed=current.weighed, name=current.name)
+        barcode = check_text(barcode, _("The barcode"), max_len=40)
+        index = None if current.weighed else self.basket.find_line(current.id)
+        if index is None and len(self.basket.lines) >= MAX_LINES:
+            raise ValidationError(
+                _("A receipt holds at most {n} lines: pay this one and start another.").format(
+                    n=MAX_LINES
+                )
+            )
         if index is not None:  # stays where it is (the screen highlights it): a repeat scan
             line = self.basket.lines[index]  # redraws one row, not every row below it
+            check_qty(line.qty + qty, weighed=False, name=line.name)
             line.qty += qty
         else:
-            line = line_from_product(product, qty, barcode)
+            line = line_from_product(current, qty, barcode)
             self.basket.lines.append(line)
         self.save()
         return line
 
     def set_qty(self, index: int, qty: int) -> None:
         line = self._line(index)
-        if qty <= 0:
-            raise ValidationError(
-                _("The quantity must be more than zero: delete the line instead.")
-            )
-        if not line.weighed and qty % 1000:
-            raise ValidationError(
-                _("{name} is sold by the piece: the quantity must be whole.").format(name=line.name)
-            )
-        line.qty = qty
+        line.qty = check_qty(qty, weighed=line.weighed, name=line.name)
         self.save()
 
     def remove(self, index: int) -> BasketLine:
@@ -180,13 +222,60 @@ class Register:
                 m.line -= 1
             kept.append(m)
         self.basket.manual_discounts = kept
+        overrides = []
+        for o in self.basket.overrides:
+            if o.line == index:
+                continue
+            if o.line > index:
+                o.line -= 1
+            overrides.append(o)
+        self.basket.overrides = overrides
         self.save()
         return line
 
     def _line(self, index: int) -> BasketLine:
+        if isinstance(index, bool) or not isinstance(index, int):
+            raise ValidationError(_("There is no such line on the receipt."))
         if not 0 <= index < len(self.basket.lines):
             raise ValidationError(_("There is no such line on the receipt."))
         return self.basket.lines[index]
+
+    def _approve(
+        self,
+        approval: Approval | None,
+        *,
+        action: Action,
+        subject: dict[str, Any],
+        facts: dict[str, Any],
+        refusal: str,
+    ) -> tuple[int, int]:
+        """Spend ``approval`` (or one's own right) on ``subject`` for this receipt; returns
+        (approval id, approver id). Raises ApprovalNeeded when a confirmer is needed."""
+        if self.uuid is None:
+            raise ValidationError(_("The receipt is empty: scan something first."))
+        if approval is None:
+            if not approvals.may(self.employee, action, facts):
+                raise ApprovalNeeded(
+                    refusal,
+                    action=action,
+                    scope=self.uuid,
+                    subject=subject,
+                    facts=facts,
+                    requester=self.employee,
+                )
+            approval = approvals.grant_own(
+                self.employee,
+                action=action,
+                scope=self.uuid,
+                subject=subject,
+                facts=facts,
+                clock=self.clock,
+                terminal=self.register,
+            )
+        approval_id = approvals.use(
+            approval, action=action, scope=self.uuid, subject=subject, clock=self.clock
+        )
+        return approval_id, approval.approver_id
 
     # --- discounts and customer ----------------------------------------------------------
 
@@ -197,55 +286,182 @@ class Register:
         amount: int | None = None,
         line: int | None = None,
         reason: str = "",
-        by: Employee | None = None,
+        approval: Approval | None = None,
     ) -> None:
-        """A typed discount on a line or the whole receipt, within the role's limit.
-
-        ``by`` is a senior employee who confirms a discount beyond the cashier's own limit."""
-        actor = by or self.employee
-        require(actor, Permission.MANUAL_DISCOUNT)
+        """A typed discount on a line or the whole receipt (one each: a new one replaces the
+        one before on the same target). The value is checked first; within the cashier's own
+        limit it is their own approval, beyond it :class:`ApprovalNeeded` names who may
+        confirm, and the call is repeated with the :class:`Approval` their PIN yields."""
         if (percent is None) == (amount is None):
             raise ValidationError(_("Give the discount either in percent or as an amount."))
-        base = self._line(line).total if line is not None else self.priced().total
         if percent is not None:
-            if not Decimal(0) < percent <= Decimal(100):
-                raise ValidationError(_("A discount in percent is more than 0 and at most 100."))
-            share = percent
+            percent = check_percent(percent, _("A discount in percent"))
         else:
-            assert amount is not None
-            if amount <= 0:
-                raise ValidationError(_("The discount amount must be more than zero."))
-            if amount > base:
-                raise ValidationError(_("The discount is larger than what it applies to."))
-            share = Decimal(amount) * 100 / base if base else Decimal(100)
-        limit = MANUAL_DISCOUNT_LIMIT.get(Role(actor.role), 0)
-        if share > limit:
-            raise PermissionDenied(
-                _("{name} may give at most {limit}% by hand: ask a manager to confirm.").format(
-                    name=actor.name, limit=limit
+            amount = check_kopecks(amount, _("The discount"), minimum=1)
+        reason = check_text(reason, _("The reason"), max_len=200)
+        target = self._line(line) if line is not None else None
+        others = [m for m in self.basket.manual_discounts if m.line != line]
+        trial = dataclasses.replace(self.basket, manual_discounts=others)
+        base_basket = price(
+            trial, PricingContext(at=self.clock(), customer_id=self.basket.customer_id)
+        )
+        base = base_basket.lines[line].total if line is not None else base_basket.total
+        if amount is not None and amount > base:
+            raise ValidationError(
+                _("The discount of {amount} is larger than what it applies to ({base}).").format(
+                    amount=format_money(amount), base=format_money(base)
                 )
             )
-        self.basket.manual_discounts.append(
-            ManualDiscount(
-                employee_id=actor.id,
-                percent=percent,
-                amount=amount,
-                line=line,
-                reason=reason.strip()[:200],
-            )
+        request = ManualDiscount(
+            employee_id=self.employee.id,
+            percent=percent,
+            amount=amount,
+            line=line,
+            reason=reason,
+            product_id=target.product_id if target is not None else None,
         )
+        share = manual_share(request, base)
+        limit = MANUAL_DISCOUNT_LIMIT.get(Role(self.employee.role), 0)
+        approval_id, approver_id = self._approve(
+            approval,
+            action=Action.MANUAL_DISCOUNT,
+            subject=request.subject(),
+            facts={**request.subject(), "share": str(share)},
+            refusal=_(
+                "{name} may give at most {limit}% by hand and this is {share}%: a senior "
+                "employee confirms with their PIN."
+            ).format(name=self.employee.name, limit=limit, share=share.normalize()),
+        )
+        request.approval_id, request.employee_id = approval_id, approver_id
+        self.basket.manual_discounts = [*others, request]
+        self.basket.below_cost_approval = None  # the prices changed: confirm again if needed
         self.save()
         audit(
             "discount.manual.request",
-            actor,
+            self.employee,
             object_type="draft",
             object_id=self.uuid,
-            after={"percent": percent, "amount": amount, "line": line, "reason": reason},
+            after={
+                "percent": percent,
+                "amount": amount,
+                "line": line,
+                "reason": reason,
+                "approved_by": approver_id,
+            },
             terminal=self.register,
             clock=self.clock,
         )
 
+    def override_price(
+        self, line: int, unit_price: int, *, reason: str = "", approval: Approval | None = None
+    ) -> None:
+        """Sell a line at another unit price (by permission, audited; checkout verifies it)."""
+        target = self._line(line)
+        unit_price = check_kopecks(unit_price, _("The price"))
+        reason = check_text(reason, _("The reason"), max_len=200)
+        request = PriceOverride(
+            line=line,
+            product_id=target.product_id,
+            unit_price=unit_price,
+            employee_id=self.employee.id,
+            reason=reason,
+        )
+        approval_id, approver_id = self._approve(
+            approval,
+            action=Action.PRICE_OVERRIDE,
+            subject=request.subject(),
+            facts=request.subject(),
+            refusal=_(
+                "{name} may not change a price at the register: ask {whom} to confirm."
+            ).format(
+                name=self.employee.name,
+                whom=ask_whom(Permission.OVERRIDE_PRICE, self.employee),
+            ),
+        )
+        request.approval_id, request.employee_id = approval_id, approver_id
+        self.basket.overrides = [o for o in self.basket.overrides if o.line != line] + [request]
+        self.basket.below_cost_approval = None
+        self.save()
+        audit(
+            "price.override",
+            self.employee,
+            object_type="draft",
+            object_id=self.uuid,
+            after={
+                "product": target.product_id,
+                "unit_price": unit_price,
+                "reason": reason,
+                "approved_by": approver_id,
+            },
+            terminal=self.register,
+            clock=self.clock,
+        )
+
+    def below_cost_needed(self) -> ApprovalNeeded | None:
+        """What to confirm before payment when lines sell below cost (None when nothing is,
+        or when it is confirmed already for exactly these lines)."""
+        priced = self.priced()
+        if not priced.below_cost or self.uuid is None:
+            return None
+        subject = priced.below_cost_subject()
+        if self.basket.below_cost_approval is not None:
+            try:
+                approvals.check(
+                    self.basket.below_cost_approval,
+                    action=Action.BELOW_COST,
+                    scope=self.uuid,
+                    subject=subject,
+                )
+                return None
+            except (PermissionDenied, ValidationError):
+                pass  # the lines changed since, or the approver lost the right: ask again
+        lines = ", ".join(
+            f"{ln.name} −{format_money(ln.below_cost)}" for ln in priced.lines if ln.below_cost
+        )
+        return ApprovalNeeded(
+            _("Below cost by {amount} ({lines}): {whom} confirms with their PIN.").format(
+                amount=format_money(priced.below_cost),
+                lines=lines,
+                whom=ask_whom(Permission.CONFIRM_BELOW_COST),
+            ),
+            action=Action.BELOW_COST,
+            scope=self.uuid,
+            subject=subject,
+            requester=None,
+        )
+
+    def confirm_below_cost(self, approval: Approval | None = None) -> None:
+        """Record the approval of selling these lines below cost (checkout checks it)."""
+        needed = self.below_cost_needed()
+        if needed is None:
+            return
+        if approval is None and approvals.may(self.employee, Action.BELOW_COST, needed.subject):
+            approval = approvals.grant_own(
+                self.employee,
+                action=Action.BELOW_COST,
+                scope=needed.scope,
+                subject=needed.subject,
+                clock=self.clock,
+                terminal=self.register,
+            )
+        if approval is None:
+            raise needed
+        self.basket.below_cost_approval = approvals.use(
+            approval,
+            action=Action.BELOW_COST,
+            scope=needed.scope,
+            subject=needed.subject,
+            clock=self.clock,
+        )
+        self.save()
+
     def attach_customer(self, customer: Customer | None) -> None:
+        if customer is not None:
+            current = Customer.get_or_none(
+                Customer.id == check_id(getattr(customer, "id", None), _("The customer"))
+            )
+            if current is None or current.status != "active":
+                raise ValidationError(_("That customer card is not active: check the card."))
         self.basket.customer_id = customer.id if customer else None
         self.save()
 
@@ -287,20 +503,31 @@ class Register:
                 Draft.delete().where(Draft.id == self.draft.id).execute()
         self.resume()
 
-    def cancel(self, *, by: Employee | None = None) -> None:
-        """Throw the open receipt away (by permission; audited with what it held)."""
-        actor = by or self.employee
+    def cancel(self, *, approval: Approval | None = None) -> None:
+        """Throw the open receipt away (by permission, or a senior's approval; audited with
+        what it held)."""
+        approver: int | None = None
         if self.basket.lines:
-            require(actor, Permission.CANCEL_RECEIPT)
+            _id, approver = self._approve(
+                approval,
+                action=Action.CANCEL_RECEIPT,
+                subject={"receipt": self.uuid},
+                facts={"receipt": self.uuid},
+                refusal=_("{name} may not cancel a receipt: ask {whom} to confirm.").format(
+                    name=self.employee.name,
+                    whom=ask_whom(Permission.CANCEL_RECEIPT, self.employee),
+                ),
+            )
         with write_tx():
             if self.draft is not None:
                 Draft.delete().where(Draft.id == self.draft.id).execute()
                 audit(
                     "receipt.cancel",
-                    actor,
+                    self.employee,
                     object_type="draft",
                     object_id=self.draft.uuid,
                     before=json.loads(basket_to_json(self.basket)),
+                    after={"approved_by": approver},
                     terminal=self.register,
                     clock=self.clock,
                 )

@@ -15,16 +15,18 @@ from dataclasses import dataclass
 
 import peewee
 
+from torgtui import approvals
+from torgtui.approvals import Action, Approval, ApprovalNeeded
 from torgtui.clock import Clock, system_clock
 from torgtui.db import is_sqlite, write_tx
 from torgtui.errors import ValidationError
 from torgtui.i18n import _
-from torgtui.models import Employee, Payment, Receipt, ReceiptLine, Shift
+from torgtui.models import Employee, Payment, Product, Receipt, ReceiptLine, Shift
 from torgtui.money import format_qty, round_cash, round_kopecks
 from torgtui.sales.basket import Adjustment, Basket, BasketLine
-from torgtui.sales.checkout import receipt_by_uuid, write_receipt
-from torgtui.sales.shifts import _check_open
-from torgtui.staff import Permission, audit, require
+from torgtui.sales.checkout import _open_shift_of, lock_uuid, receipt_by_uuid, write_receipt
+from torgtui.staff import Permission, ask_whom, audit, require
+from torgtui.values import check_count, check_id, check_qty, check_uuid
 
 
 @dataclass(frozen=True)
@@ -130,6 +132,39 @@ def _refund_tenders(original: Receipt, amount: int, cash_step: int) -> tuple[lis
     return payments, rounding
 
 
+def _old_return_needs(
+    original: Receipt,
+    *,
+    uuid: str,
+    employee: Employee,
+    max_age_days: int | None,
+    now: dt.datetime,
+) -> ApprovalNeeded | None:
+    """An approval to ask for when ``original`` is older than ``max_age_days`` (None: any
+    age is fine, or the employee may take it back alone)."""
+    if max_age_days is None:
+        return None
+    age = (now.date() - original.created_at.date()).days
+    subject = {"original": original.id}
+    if age <= max_age_days or approvals.may(employee, Action.OLD_RETURN, subject):
+        return None
+    return ApprovalNeeded(
+        _(
+            "Receipt {n} is {days} days old; a cashier takes back receipts up to {max} days "
+            "old. Ask {whom} to confirm with their PIN."
+        ).format(
+            n=original.number,
+            days=age,
+            max=max_age_days,
+            whom=ask_whom(Permission.RETURN_OLD_RECEIPT, employee),
+        ),
+        action=Action.OLD_RETURN,
+        scope=uuid,
+        subject=subject,
+        requester=employee,
+    )
+
+
 def commit_return(
     original: Receipt,
     quantities: Mapping[int, int],
@@ -140,23 +175,58 @@ def commit_return(
     cash_step: int,
     clock: Clock = system_clock,
     fiscal: bool = True,
+    max_age_days: int | None = None,
+    approval: Approval | None = None,
 ) -> Receipt:
-    """Return ``quantities`` (original line id -> thousandths) of ``original``."""
+    """Return ``quantities`` (original line id -> thousandths) of ``original``.
+
+    A receipt older than ``max_age_days`` (the ``register.return_days_without_approval``
+    setting) needs an employee with that right, or :class:`ApprovalNeeded` is raised and the
+    call is repeated with the approval a senior's PIN yields."""
     require(employee, Permission.RETURN)
-    if original.kind != "sale":
-        raise ValidationError(_("Only a sale can be returned."))
-    wanted = {lid: q for lid, q in quantities.items() if q}
-    if not wanted or any(q < 0 for q in wanted.values()):
+    uuid = check_uuid(uuid)
+    original_id = check_id(getattr(original, "id", None), _("The receipt"))
+    if max_age_days is not None:
+        max_age_days = check_count(max_age_days, _("Days a receipt may be returned"))
+    if not isinstance(quantities, Mapping) or not quantities or len(quantities) > 1000:
+        raise ValidationError(_("Choose what comes back: a line and a quantity above zero."))
+    wanted: dict[int, int] = {}
+    for line_id, qty in quantities.items():
+        check_id(line_id, _("A receipt line"))
+        if isinstance(qty, int) and not isinstance(qty, bool) and qty == 0:
+            continue
+        wanted[line_id] = check_qty(qty, weighed=True)
+    if not wanted:
         raise ValidationError(_("Choose what comes back: a line and a quantity above zero."))
     now: dt.datetime = clock()
     with write_tx():
+        lock_uuid(uuid)
         existing = receipt_by_uuid(uuid)
         if existing is not None:
             return existing
-        _check_open(shift)
+        shift = _open_shift_of(shift)
         if not is_sqlite():
-            Receipt.select(Receipt.id).where(Receipt.id == original.id).for_update().execute()
+            Receipt.select(Receipt.id).where(Receipt.id == original_id).for_update().execute()
+        original = Receipt.get_or_none(Receipt.id == original_id)
+        if original is None or original.kind != "sale":
+            raise ValidationError(_("Only a sale can be returned."))
+        needed = _old_return_needs(
+            original, uuid=uuid, employee=employee, max_age_days=max_age_days, now=now
+        )
+        approved_by = None
+        if needed is not None:
+            if approval is None:
+                raise needed
+            approvals.use(
+                approval, action=Action.OLD_RETURN, scope=uuid, subject=needed.subject, clock=clock
+            )
+            approved_by = approval.approver_id
         items = {r.line.id: r for r in returnable(original)}
+        weighed = dict(
+            Product.select(Product.id, Product.weighed)
+            .where(Product.id.in_([r.line.product_id for r in items.values()]))
+            .tuples()
+        )
         basket, originals = Basket(), []
         for line_id, qty in wanted.items():
             item = items.get(line_id)
@@ -164,6 +234,7 @@ def commit_return(
                 raise ValidationError(
                     _("That line is not on receipt {n}.").format(n=original.number)
                 )
+            check_qty(qty, weighed=bool(weighed.get(item.line.product_id)), name=item.line.name)
             if qty > item.left:
                 raise ValidationError(
                     _(
@@ -178,6 +249,22 @@ def commit_return(
             originals.append(line_id)
         payments, rounding = _refund_tenders(original, basket.total, cash_step)
         basket.customer_id = original.customer_id
+
+        def audit_return(receipt_id: int) -> None:
+            audit(
+                "receipt.return",
+                employee,
+                object_type="receipt",
+                object_id=receipt_id,
+                after={
+                    "original": original.id,
+                    "total": basket.total,
+                    "approved_by": approved_by,
+                },
+                terminal=shift.register,
+                clock=clock,
+            )
+
         receipt = write_receipt(
             uuid=uuid,
             kind="return",
@@ -190,14 +277,6 @@ def commit_return(
             fiscal=fiscal,
             original_id=original.id,
             originals=originals,
-        )
-        audit(
-            "receipt.return",
-            employee,
-            object_type="receipt",
-            object_id=receipt.id,
-            after={"original": original.id, "total": receipt.total},
-            terminal=shift.register,
-            clock=clock,
+            finish=audit_return,
         )
     return receipt
