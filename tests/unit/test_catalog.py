@@ -165,10 +165,10 @@ def test_stock_ledger(db, staff, clock):
     socks = make(staff, clock, sku="S-001", name="Шкарпетки")
 
     stock.post_movement(dress, main, 10000, "inbound", staff["manager"], note="накладна 7")
-    stock.post_movement(dress, main, -2000, "sale", receipt_line_id=42, clock=clock)
-    stock.post_movement(dress, main, 1000, "return", clock=clock)
-    stock.post_movement(dress, store, 5000, "import", clock=clock)
-    stock.post_movement(blouse.id, main.id, -500, "writeoff", clock=clock)
+    stock.post_movement(dress, main, -2000, "sale", receipt_line_id=42, clock=clock, system=True)
+    stock.post_movement(dress, main, 1000, "return", clock=clock, system=True)
+    stock.post_movement(dress, store, 5000, "import", clock=clock, system=True)
+    stock.post_movement(blouse.id, main.id, -500, "writeoff", clock=clock, system=True)
 
     assert stock.stock_of(dress, main) == 9000
     assert stock.stock_of(dress, store) == 5000
@@ -185,8 +185,28 @@ def test_bad_movements_are_refused(db, staff, clock, qty, kind):
     main = Location.create(code="MAIN", name="Магазин")
     dress = make(staff, clock)
     with pytest.raises(ValidationError):
-        stock.post_movement(dress, main, qty, kind)
+        stock.post_movement(dress, main, qty, kind, system=True)
     assert StockMovement.select().count() == 0
+
+
+def test_stock_corrections_need_the_permission_and_a_reason(db, staff, clock):
+    main = Location.create(code="MAIN", name="Магазин")
+    dress = make(staff, clock)
+    for who in ("cashier", "senior_cashier", "support"):
+        with pytest.raises(PermissionDenied, match="may not correct or write off stock"):
+            stock.correct_stock(dress, main, -1000, "writeoff", "розбито", by=staff[who])
+        with pytest.raises(PermissionDenied):  # nor through the low-level append
+            stock.post_movement(dress, main, -1000, "writeoff", staff[who])
+    with pytest.raises(ValidationError, match="reason is empty"):
+        stock.correct_stock(dress, main, -1000, "writeoff", "  ", by=staff["manager"])
+    with pytest.raises(ValidationError, match="adjust or writeoff"):
+        stock.correct_stock(dress, main, 1000, "sale", "x", by=staff["manager"])
+    assert StockMovement.select().count() == 0
+    stock.correct_stock(dress, main, 1000, "writeoff", "розбито", by=staff["manager"], clock=clock)
+    stock.correct_stock(dress, main, 3000, "adjust", "перелік", by=staff["owner"], clock=clock)
+    assert stock.stock_of(dress, main) == 2000  # a write-off always takes away
+    entry = AuditEntry.get(AuditEntry.action == "stock.writeoff")
+    assert entry.employee_id == staff["manager"].id and "розбито" in entry.after
 
 
 def test_location_by_code(db):

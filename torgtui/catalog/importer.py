@@ -372,6 +372,7 @@ def _write_row(
                 employee,
                 note=_("import {file} line {line}").format(file=path.name, line=row.line),
                 clock=clock,
+                system=True,  # the import is the administrator's own document
             )
     return group, maker
 

@@ -12,9 +12,12 @@ from collections.abc import Iterable
 import peewee
 
 from torgtui.clock import Clock, system_clock
+from torgtui.db import write_tx
 from torgtui.errors import ValidationError
 from torgtui.i18n import _
 from torgtui.models import Employee, Location, Product, StockMovement
+from torgtui.staff import Permission, audit, require
+from torgtui.values import MAX_QTY, check_id, check_text
 
 KINDS = ("import", "inbound", "sale", "return", "adjust", "writeoff")
 MAX_NOTE = 200
@@ -35,7 +38,7 @@ def location_by_code(code: str) -> Location:
 
 
 def _id(row: peewee.Model | int) -> int:
-    return row if isinstance(row, int) else row.get_id()
+    return row if isinstance(row, int) else getattr(row, "id", None)  # type: ignore[return-value]
 
 
 def post_movement(
@@ -48,15 +51,28 @@ def post_movement(
     receipt_line_id: int | None = None,
     *,
     clock: Clock = system_clock,
+    system: bool = False,
 ) -> StockMovement:
-    """Append one movement of ``qty_milli`` (signed) to the ledger (in the caller's transaction)."""
+    """Append one movement of ``qty_milli`` (signed) to the ledger (in the caller's transaction).
+
+    For people, stock is corrected through :func:`correct_stock` (a permission, a reason, the
+    audit log). This low-level append is for the system's own documents (the CSV import run
+    by the shop's administrator, the demo); it refuses to run unless told ``system=True``, or
+    the employee may adjust stock."""
+    if not system:
+        require(employee, Permission.ADJUST_STOCK)
     if kind not in KINDS:
         raise ValidationError(
             _("Unknown stock movement kind {kind!r}: use one of {kinds}.").format(
                 kind=kind, kinds=", ".join(KINDS)
             )
         )
-    if isinstance(qty_milli, bool) or not isinstance(qty_milli, int) or qty_milli == 0:
+    if (
+        isinstance(qty_milli, bool)
+        or not isinstance(qty_milli, int)
+        or qty_milli == 0
+        or abs(qty_milli) > MAX_QTY
+    ):
         raise ValidationError(
             _("A stock movement needs a non-zero whole number of thousandths, got {qty!r}.").format(
                 qty=qty_milli
@@ -72,6 +88,51 @@ def post_movement(
         note=(note or "")[:MAX_NOTE],
         receipt_line_id=receipt_line_id,
     )
+
+
+CORRECTION_KINDS = ("adjust", "writeoff")
+
+
+def correct_stock(
+    product: Product | int,
+    location: Location | int,
+    qty_milli: int,
+    kind: str,
+    reason: str,
+    *,
+    by: Employee,
+    clock: Clock = system_clock,
+) -> StockMovement:
+    """A person corrects stock: ``adjust`` (a count found more or less, signed) or ``writeoff``
+    (damaged, expired: taken away). Needs the adjust-stock permission and a reason, and is
+    written to the audit log with the movement."""
+    require(by, Permission.ADJUST_STOCK)
+    if kind not in CORRECTION_KINDS:
+        raise ValidationError(
+            _("A stock correction is adjust or writeoff, not {kind!r}.").format(kind=str(kind)[:20])
+        )
+    reason = check_text(reason, _("The reason"), max_len=MAX_NOTE, required=True)
+    product_id = check_id(_id(product) if not isinstance(product, bool) else None, _("The product"))
+    location_id = check_id(
+        _id(location) if not isinstance(location, bool) else None, _("The location")
+    )
+    if kind == "writeoff" and isinstance(qty_milli, int) and qty_milli > 0:
+        qty_milli = -qty_milli  # a write-off takes away, however it was typed
+    with write_tx():
+        if Product.get_or_none(Product.id == product_id) is None:
+            raise ValidationError(_("There is no such product."))
+        if Location.get_or_none(Location.id == location_id) is None:
+            raise ValidationError(_("There is no such location."))
+        movement = post_movement(product_id, location_id, qty_milli, kind, by, reason, clock=clock)
+        audit(
+            f"stock.{kind}",
+            by,
+            object_type="product",
+            object_id=product_id,
+            after={"location": location_id, "qty": qty_milli, "reason": reason},
+            clock=clock,
+        )
+    return movement
 
 
 def stock_of(product: Product | int, location: Location | int) -> int:
