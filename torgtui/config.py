@@ -105,6 +105,11 @@ class RegisterSettings:
     receipt_footer: str = "Дякуємо за покупку!"
     wedge_max_gap_ms: int = 30  # keyboard-wedge scanner: max gap between keys of one scan
     wedge_min_length: int = 6
+    # a line discounted below its cost: "confirm" (someone with the permission approves with
+    # their PIN) or "never" (the discount is limited so the line sells at cost)
+    below_cost: Literal["confirm", "never"] = "confirm"
+    # receipts older than this many days are taken back only with a senior's approval
+    return_days_without_approval: int = 14
 
     def prefixes(self) -> tuple[str, ...]:
         return tuple(p.strip() for p in self.scale_prefixes.split(",") if p.strip())
