@@ -22,7 +22,7 @@ from torgtui.models import (
     Receipt,
     Shift,
 )
-from torgtui.staff import Permission, audit, require
+from torgtui.staff import Permission, audit, audit_head, require
 
 
 def current_shift(employee: Employee, register: str) -> Shift | None:
@@ -161,6 +161,7 @@ class ShiftReport:
     cash_in: int = 0
     cash_out: int = 0
     cash_expected: int = 0
+    audit_head: list = field(default_factory=list)  # [id, hash] of the audit chain at the Z
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -245,6 +246,8 @@ def close_shift(
                 ).format(n=len(pending))
             )
         report = x_report(shift)
+        head_id, head_hash = audit_head()
+        report.audit_head = [head_id, head_hash] if head_id is not None else []
         Shift.update(
             status="closed",
             closed_at=now,
