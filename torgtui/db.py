@@ -1,11 +1,25 @@
 """The database: one Peewee proxy, opened on SQLite (default) or PostgreSQL, and its migrations.
 
 * ``open_database(url)`` takes a file path or a URL (``sqlite:///path``, ``postgresql://...``),
-  binds :data:`database` and returns the concrete database.
+  binds :data:`database` and returns the concrete database. It opens only a torgtui database:
+  a missing file, an empty one, or another program's database is refused unless the caller
+  creates a shop (``create=True``: ``init``, ``demo`` and tests), so a mistyped ``--db`` is
+  never turned into a shop.
 * SQLite runs in WAL with foreign keys, a busy timeout and ``synchronous=NORMAL``. Every write
   goes through :func:`write_tx`, which on SQLite is ``BEGIN IMMEDIATE``: a deferred transaction
   that reads and then writes fails with "database is locked" when another register writes in
   between, whatever the busy timeout; an immediate one waits its turn instead.
+* Waiting one's turn is fair: before ``BEGIN IMMEDIATE`` :func:`write_tx` takes a write lock
+  that queues the writers of the file in the kernel (a thread lock, then ``flock`` on
+  ``<file>-writelock``), because SQLite's own busy handler sleeps and retries, and a register
+  committing back to back kept winning while another waited 1-2 s. The lock is taken only at
+  depth 0, before SQLite's, so it cannot deadlock; see :mod:`torgtui.sqlite_writers`.
+* Checkpoints (copying the WAL back into the file, with an fsync) are moved off the commit
+  path: a long-running process calls :func:`start_checkpointer` once after opening, which runs
+  them in a daemon thread on its own connection (PASSIVE soon after commits, TRUNCATE when idle
+  and at exit) and leaves the register's connections a high ``wal_autocheckpoint`` only as a
+  backstop, so the log stays bounded even if that thread stalls. One-shot commands need
+  nothing: their connections keep SQLite's default and checkpoint on the last close.
 * The schema is versioned by the numbered modules in ``torgtui/migrations``; see ``migrate``.
 """
 
@@ -34,7 +48,9 @@ SQLITE_PRAGMAS = {
     "synchronous": 1,  # NORMAL: durable across an app crash; WAL keeps it consistent on power loss
     "cache_size": -16000,  # 16 MB page cache
     "temp_store": 2,  # MEMORY
+    "journal_size_limit": 32 * 1024 * 1024,  # a WAL reset cuts a longer log back to 32 MB
 }
+WRITE_LOCK_TIMEOUT_S = BUSY_TIMEOUT_S  # then write_tx fails with "database is locked"
 
 
 def is_postgres_url(url: str) -> bool:
@@ -61,8 +77,8 @@ def sqlite_path(url: str) -> Path | None:
     return Path(url).expanduser()
 
 
-def make_database(url: str) -> peewee.Database:
-    """A concrete, unconnected database for ``url``."""
+def make_database(url: str, *, create: bool = False) -> peewee.Database:
+    """A concrete, unconnected database for ``url`` (``create``: it may be a new shop)."""
     if is_postgres_url(url):
         try:
             import psycopg  # noqa: F401
@@ -73,21 +89,35 @@ def make_database(url: str) -> peewee.Database:
         return peewee.PostgresqlDatabase(url, prefer_psycopg3=True)
     path = sqlite_path(url)
     assert path is not None
-    return RegisterSqliteDatabase(str(path), pragmas=SQLITE_PRAGMAS, timeout=BUSY_TIMEOUT_S)
+    db = RegisterSqliteDatabase(str(path), pragmas=SQLITE_PRAGMAS, timeout=BUSY_TIMEOUT_S)
+    db.may_create = create
+    return db
 
 
 class RegisterSqliteDatabase(peewee.SqliteDatabase):
-    """SQLite that switches a file to WAL only when it is not WAL yet.
+    """SQLite that switches a file to WAL only when it is not WAL yet, and only a torgtui file.
 
     ``PRAGMA journal_mode=wal`` needs an exclusive lock even when it changes nothing, and it
     does not wait on the busy timeout: issued by every new connection it fails with "database
     is locked" while another register writes. WAL is persistent, so once per file is enough.
+    It also rewrites the file's header, so a file that holds no torgtui schema (an empty file,
+    another program's database) is left as it is unless ``may_create``; ``open_database`` then
+    refuses it.
     """
+
+    may_create = False
+    wal_autocheckpoint: int | None = None  # set by start_checkpointer: a backstop only
 
     def _set_pragmas(self, conn: sqlite3.Connection) -> None:
         super()._set_pragmas(conn)
+        if self.wal_autocheckpoint is not None:
+            conn.execute(f"PRAGMA wal_autocheckpoint = {int(self.wal_autocheckpoint)}")
         if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
-            conn.execute("PRAGMA journal_mode=wal")
+            ours = conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'"
+            ).fetchone()
+            if ours or self.may_create:
+                conn.execute("PRAGMA journal_mode=wal")
 
 
 def open_database(url: str, *, create: bool = False) -> peewee.Database:
@@ -107,18 +137,50 @@ def open_database(url: str, *, create: bool = False) -> peewee.Database:
             )
         if create and not path.parent.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
-    db = make_database(url)
+    db = make_database(url, create=create)
     database.initialize(db)
     try:
         db.connect(reuse_if_open=True)
         db.execute_sql("SELECT 1").fetchone()
+        if not create:
+            refuse_foreign(db, url)
     except peewee.DatabaseError as exc:
         with contextlib.suppress(Exception):
             db.close()
         raise explain(exc, url) from None
-    except peewee.OperationalError as exc:  # pragma: no cover - subclass of DatabaseError
-        raise explain(exc, url) from None
+    except DatabaseError:
+        with contextlib.suppress(Exception):
+            db.close()
+        raise
     return db
+
+
+def refuse_foreign(db: peewee.Database, url: str) -> None:
+    """Refuse a database with no torgtui schema (version 0): an empty file or database, or
+    another program's. Only ``init`` and ``demo`` make a shop (``open_database(create=True)``)."""
+    from torgtui import migrations
+
+    if migrations.current_version(db) > 0:
+        return
+    path = sqlite_path(url)
+    where = str(path or redact(url))
+    if db.get_tables():
+        msg = _(
+            "{where} is not a torgtui database: it holds another program's tables. It was left "
+            "as it is. Check the database setting (--db, TORGTUI_DB or the settings file)."
+        )
+    elif path is not None:
+        msg = _(
+            "{where} is an empty file, not a torgtui database; it was left as it is. Check the "
+            "database setting (--db, TORGTUI_DB or the settings file), or delete the empty "
+            "file and make a shop with `torgtui init --db {where}` or `torgtui demo --db {where}`."
+        )
+    else:
+        msg = _(
+            "{where} holds no torgtui shop yet. Make one with `torgtui init --db {where}` or "
+            "`torgtui demo --db {where}`, or check the database setting."
+        )
+    raise DatabaseError(msg.format(where=where))
 
 
 def explain(exc: BaseException, url: str) -> DatabaseError:
@@ -166,14 +228,77 @@ def is_sqlite(db: peewee.Database | peewee.DatabaseProxy | None = None) -> bool:
     return isinstance(target, peewee.SqliteDatabase)
 
 
-def write_tx() -> peewee._atomic:
-    """A write transaction: ``BEGIN IMMEDIATE`` on SQLite (see the module doc), plain on PG.
-
-    Nested calls become savepoints of the outer transaction.
-    """
+def write_tx() -> peewee._callable_context_manager:
+    """A write transaction: on SQLite the write lock, then ``BEGIN IMMEDIATE`` (see the module
+    doc); plain on PostgreSQL. Nested calls become savepoints of the outer transaction."""
     if is_sqlite() and database.transaction_depth() == 0:
-        return database.atomic("IMMEDIATE")
+        return _LockedWrite(database.obj)
     return database.atomic()
+
+
+class _LockedWrite(peewee._callable_context_manager):
+    """``BEGIN IMMEDIATE`` ... ``COMMIT`` inside the file's write lock (SQLite, depth 0)."""
+
+    def __init__(self, db: peewee.SqliteDatabase) -> None:
+        self.db = db
+
+    def __enter__(self) -> peewee._transaction:
+        from torgtui import sqlite_writers
+
+        conn = self.db._state.conn
+        busy = self.db.transaction_depth() > 0 or (conn is not None and conn.in_transaction)
+        # never wait for the lock while this connection may hold SQLite's (a raw BEGIN)
+        self.lock = None if busy else sqlite_writers.lock_for(self.db.database)
+        if self.lock is not None:
+            try:
+                self.lock.acquire(WRITE_LOCK_TIMEOUT_S)
+            except sqlite_writers.WriteLockTimeout as exc:
+                raise peewee.OperationalError(str(exc)) from None
+        try:
+            self.tx = self.db.atomic("IMMEDIATE")
+            return self.tx.__enter__()
+        except BaseException:
+            self._release()
+            raise
+
+    def __exit__(self, exc_type, exc, tb) -> bool | None:
+        try:
+            return self.tx.__exit__(exc_type, exc, tb)
+        finally:
+            self._release()
+
+    def _release(self) -> None:
+        if self.lock is not None:
+            lock, self.lock = self.lock, None
+            lock.release()
+
+
+def start_checkpointer(
+    db: peewee.Database | None = None, *, interval: float = 0.1, idle: float = 30.0
+) -> object | None:
+    """Run this process's WAL checkpoints in a background thread (see the module doc).
+
+    Call it once in a long-running process (the register app), right after opening the
+    database and before starting worker threads; it returns the checkpointer (a second call
+    returns the same one), or None on PostgreSQL or an in-memory database. It stops itself,
+    truncating the log, when the process exits; ``.stop()`` does it sooner.
+    """
+    from torgtui import sqlite_writers
+
+    target = db if db is not None else database.obj
+    if (
+        not isinstance(target, peewee.SqliteDatabase)
+        or sqlite_writers.lock_for(target.database) is None
+    ):
+        return None
+    checkpointer = sqlite_writers.start_checkpointer(
+        Path(target.database), interval=interval, idle=idle
+    )
+    if isinstance(target, RegisterSqliteDatabase):
+        target.wal_autocheckpoint = sqlite_writers.BACKSTOP_PAGES
+        if not target.is_closed():  # this thread's connection; others get it when they open
+            target.execute_sql(f"PRAGMA wal_autocheckpoint = {sqlite_writers.BACKSTOP_PAGES}")
+    return checkpointer
 
 
 @contextlib.contextmanager
@@ -186,14 +311,23 @@ def translated_errors(url: str) -> Iterator[None]:
 
 
 def backup_sqlite(source: Path, target: Path) -> Path:
-    """Copy a live SQLite file with the online backup API (safe while registers sell)."""
+    """Copy a live SQLite file with the online backup API (safe while registers sell).
+
+    The folder must exist: a mistyped folder is refused rather than created."""
     if target.exists():
         raise DatabaseError(
             _("{target} already exists: choose a new file name for the backup").format(
                 target=target
             )
         )
-    target.parent.mkdir(parents=True, exist_ok=True)
+    folder = target.parent
+    if not folder.is_dir():
+        raise DatabaseError(
+            _(
+                "The folder {folder} does not exist: create it first, or give a backup file in "
+                "an existing folder. Nothing was written."
+            ).format(folder=folder)
+        )
     tmp = target.with_name(target.name + ".part")
     src = sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
     try:

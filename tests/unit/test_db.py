@@ -41,6 +41,61 @@ def test_missing_file_is_not_created(tmp_path: Path) -> None:
     assert not path.exists()
 
 
+def _listing(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def test_empty_file_is_refused_and_left_alone(tmp_path: Path) -> None:
+    """A 0-byte file given as --db (a `touch`, a failed copy) is not made into a shop."""
+    path = tmp_path / "empty.sqlite"
+    path.touch()
+    for open_ in (dbmod.open_database, dbmod.open_and_upgrade):
+        with pytest.raises(DatabaseError, match="empty file, not a torgtui database.*init"):
+            open_(str(path))
+    assert _listing(tmp_path) == {"empty.sqlite": b""}
+
+
+def test_another_programs_database_is_refused_and_left_alone(tmp_path: Path) -> None:
+    path = tmp_path / "notes.sqlite"
+    other = sqlite3.connect(path)
+    other.execute("CREATE TABLE note (id INTEGER PRIMARY KEY, text TEXT)")
+    other.execute("INSERT INTO note (text) VALUES ('keep me')")
+    other.commit()
+    other.close()
+    before = _listing(tmp_path)
+    for open_ in (dbmod.open_database, dbmod.open_and_upgrade):
+        with pytest.raises(DatabaseError, match="not a torgtui database.*another program"):
+            open_(str(path))
+    assert _listing(tmp_path) == before  # not switched to WAL, no table added
+
+
+def test_create_may_start_a_shop_in_an_empty_file(tmp_path: Path) -> None:
+    """``create=True`` (init, demo, tests) is the one way to make a shop."""
+    path = tmp_path / "new.sqlite"
+    path.touch()
+    database = dbmod.open_and_upgrade(str(path), create=True)
+    try:
+        assert database.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert Location.select().count() == 0
+    finally:
+        database.close()
+    dbmod.open_and_upgrade(str(path)).close()  # a shop now: opens without create
+
+
+@pytest.mark.pg
+def test_empty_postgresql_database_is_refused(pg_url: str) -> None:
+    with pytest.raises(DatabaseError, match="holds no torgtui shop yet.*torgtui init"):
+        dbmod.open_and_upgrade(pg_url)
+    database = dbmod.open_database(pg_url, create=True)
+    try:
+        assert database.get_tables() == []  # nothing was created by the refused open
+        database.execute_sql("CREATE TABLE other_app (id INTEGER)")
+    finally:
+        database.close()
+    with pytest.raises(DatabaseError, match="another program's tables"):
+        dbmod.open_database(pg_url)
+
+
 def test_corrupt_file(tmp_path: Path) -> None:
     path = tmp_path / "corrupt.sqlite"
     path.write_bytes(b"this is not a database at all" * 100)
@@ -115,6 +170,7 @@ def test_concurrent_read_then_write_never_locked(sqlite_db: peewee.Database) -> 
 
 def test_online_backup(sqlite_db: peewee.Database, tmp_path: Path) -> None:
     Location.create(code="B", name="Backed up")
+    (tmp_path / "backups").mkdir()
     target = dbmod.backup_sqlite(Path(sqlite_db.database), tmp_path / "backups" / "copy.sqlite")
     copy = sqlite3.connect(target)
     assert copy.execute("SELECT name FROM location WHERE code='B'").fetchone() == ("Backed up",)
@@ -122,6 +178,16 @@ def test_online_backup(sqlite_db: peewee.Database, tmp_path: Path) -> None:
     copy.close()
     with pytest.raises(DatabaseError, match="already exists"):
         dbmod.backup_sqlite(Path(sqlite_db.database), target)
+
+
+def test_backup_into_a_missing_folder_is_refused(
+    sqlite_db: peewee.Database, tmp_path: Path
+) -> None:
+    """A mistyped folder is named, not created."""
+    folder = tmp_path / "bakups" / "2026"
+    with pytest.raises(DatabaseError, match=f"folder {folder} does not exist.*Nothing was written"):
+        dbmod.backup_sqlite(Path(sqlite_db.database), folder / "copy.sqlite")
+    assert not (tmp_path / "bakups").exists()
 
 
 def test_backup_while_writing(sqlite_db: peewee.Database, tmp_path: Path) -> None:
