@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
+import time
 
 import pytest
 
@@ -341,3 +343,46 @@ def test_erase_leaves_no_personal_data(db, staff, shop, clock) -> None:
     assert find_by_phone_or_card("2900000000011").id == again.id
     with pytest.raises(ValidationError, match="erased"):
         erase_customer(c, by=staff["owner"], clock=clock)
+
+
+def _merge_in_thread(db, staff, clock, barrier, outcomes, name, target, source) -> None:
+    """One manager's merge on this thread's own connection, recording how it ended."""
+    try:
+        barrier.wait(timeout=10)
+        merge_customers(target, [source], by=staff["manager"], clock=clock)
+        outcomes[name] = "merged"
+    except ValidationError as exc:
+        outcomes[name] = exc.message
+    except BaseException as exc:  # asserted on by the caller, with its type
+        outcomes[name] = exc
+    finally:
+        db.close()
+
+
+def test_crosswise_merges_queue_and_the_second_is_refused(db, staff, clock) -> None:
+    """A into B while B into A, from two connections at once: every pair ends with one merge
+    done and the other refused with the app's own message, never a driver error or deadlock
+    (PostgreSQL used to lock target then sources in two statements, and deadlocked)."""
+    for trial in range(12):
+        a = make(staff, clock, f"Анна {trial}", [f"067{trial:07d}"])
+        b = make(staff, clock, f"Богдан {trial}", [f"050{trial:07d}"])
+        barrier = threading.Barrier(2)
+        outcomes: dict[str, object] = {}
+        common = (db, staff, clock, barrier, outcomes)
+        threads = [
+            threading.Thread(target=_merge_in_thread, args=(*common, "a into b", b.id, a.id)),
+            threading.Thread(target=_merge_in_thread, args=(*common, "b into a", a.id, b.id)),
+        ]
+        started = time.monotonic()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=30)
+        assert time.monotonic() - started < 5, outcomes  # no deadlock detector waits
+        done = [k for k, v in outcomes.items() if v == "merged"]
+        refused = [v for v in outcomes.values() if v != "merged"]
+        assert len(done) == 1 and len(refused) == 1, outcomes
+        assert isinstance(refused[0], str) and "merged into another card" in refused[0], outcomes
+        kept, gone = (b, a) if done == ["a into b"] else (a, b)
+        assert Customer.get_by_id(kept.id).status == "active"
+        assert Customer.get_by_id(gone.id).merged_into_id == kept.id

@@ -25,7 +25,7 @@ from torgtui.customers.service import (
 )
 from torgtui.customers.service import update_customer as _update_customer
 from torgtui.customers.words import sort_key
-from torgtui.db import write_tx
+from torgtui.db import is_sqlite, write_tx
 from torgtui.errors import ValidationError
 from torgtui.i18n import _
 from torgtui.models import (
@@ -161,17 +161,24 @@ def _refuse_merge(target_id: int, source_ids: list[int]) -> None:
         )
 
 
-def _lock_active(ids: Sequence[int], now: Any, role: str) -> None:
-    """Touch the cards if all are active (the row count decides), or refuse naming the first
-    that is not: two managers merging the same cards at once cannot both succeed."""
-    touched = (
-        Customer.update(updated_at=now)
-        .where(Customer.id.in_(list(ids)) & (Customer.status == "active"))
-        .execute()
+def _lock_active(target_id: int, source_ids: Sequence[int], now: Any) -> None:
+    """Lock every card of the merge, then refuse unless all are active (naming the first that
+    is not), and touch them.
+
+    On PostgreSQL the rows are locked by one ``SELECT ... ORDER BY id FOR UPDATE``: every merge
+    takes its locks in the same order, so two merges of the same cards (even crosswise, A into
+    B while B into A) queue instead of deadlocking, and the second sees the first's result and
+    is refused. On SQLite the immediate write transaction already lets one writer in at a time.
+    """
+    ids = [target_id, *source_ids]
+    query = (
+        Customer.select(Customer.id, Customer.name, Customer.status)
+        .where(Customer.id.in_(ids))
+        .order_by(Customer.id)
     )
-    if touched == len(ids):
-        return
-    rows = {c.id: c for c in Customer.select().where(Customer.id.in_(list(ids)))}
+    if not is_sqlite():
+        query = query.for_update()
+    rows = {c.id: c for c in query}
     for cid in ids:
         row = rows.get(cid)
         if row is None:
@@ -181,10 +188,11 @@ def _lock_active(ids: Sequence[int], now: Any, role: str) -> None:
         if row.status != "active":
             what = (
                 _("The card to keep, {name}, is {status}: choose an active card to keep.")
-                if role == "target"
+                if cid == target_id
                 else _("{name} is {status}: only active cards can be merged; refresh the list.")
             )
             raise ValidationError(what.format(name=row.name, status=status_title(row.status)))
+    Customer.update(updated_at=now).where(Customer.id.in_(ids)).execute()
 
 
 def merge_customers(
@@ -207,8 +215,7 @@ def merge_customers(
     all_ids = [target_id, *source_ids]
     now = clock()
     with write_tx():
-        _lock_active([target_id], now, "target")
-        _lock_active(source_ids, now, "source")
+        _lock_active(target_id, source_ids, now)
         cards = {c.id: c for c in Customer.select().where(Customer.id.in_(all_ids))}
         kept = cards[target_id]
         others = [cards[i] for i in source_ids]
