@@ -105,13 +105,16 @@ def bench_database(server: str | None, *, keep: bool = False) -> Iterator[str]:
         admin.close()
 
 
-def _register(url: str, index: int):
-    """Open the database in this process and a shift for register ``index``."""
+def _register(url: str, index: int, checkpointer: bool = True):
+    """Open the database in this process, as the register app does (with its checkpointer),
+    and a shift for register ``index``."""
     from torgtui import db
     from torgtui.models import Employee, Location
     from torgtui.sales.shifts import current_shift, open_shift
 
     db.open_database(url)
+    if checkpointer and hasattr(db, "start_checkpointer"):
+        db.start_checkpointer()
     employee = Employee.get(Employee.name == f"Cashier {index}")
     register = f"till-{index}"
     shift = current_shift(employee, register) or open_shift(employee, register, Location.get(), 0)
@@ -135,12 +138,13 @@ def run_loop(
     seconds: float | None,
     out: mp.Queue | None = None,
     start: mp.Event | None = None,
+    checkpointer: bool = True,
 ) -> dict:
     """Commit receipts back to back; report each one committed with the rows it wrote."""
     from torgtui.models import Product
     from torgtui.sales.checkout import Tender, commit_sale
 
-    employee, shift = _register(url, index)
+    employee, shift = _register(url, index, checkpointer)
     products = list(Product.select())
     latencies: list[float] = []
     committed: list[tuple[str, int, int, int, int]] = []  # uuid, lines, payments, moves, fiscal
@@ -264,18 +268,35 @@ def pct(values: list[float], p: float) -> float:
 
 
 def _child(
-    url: str, index: int, lines: int, seconds: float, out: mp.Queue, start: mp.Event
+    url: str,
+    index: int,
+    lines: int,
+    seconds: float,
+    out: mp.Queue,
+    start: mp.Event,
+    checkpointer: bool,
 ) -> None:
-    run_loop(url, index, lines, count=None, seconds=seconds, out=out, start=start)
+    run_loop(
+        url,
+        index,
+        lines,
+        count=None,
+        seconds=seconds,
+        out=out,
+        start=start,
+        checkpointer=checkpointer,
+    )
 
 
-def run_processes(url: str, processes: int, lines: int, seconds: float) -> list[dict]:
+def run_processes(
+    url: str, processes: int, lines: int, seconds: float, checkpointer: bool = True
+) -> list[dict]:
     """``processes`` registers started together, each committing for ``seconds``."""
     ctx = mp.get_context("spawn")
     queue: mp.Queue = ctx.Queue()
     start = ctx.Event()
     procs = [
-        ctx.Process(target=_child, args=(url, i, lines, seconds, queue, start))
+        ctx.Process(target=_child, args=(url, i, lines, seconds, queue, start, checkpointer))
         for i in range(processes)
     ]
     for p in procs:
@@ -318,6 +339,11 @@ def main(argv: list[str]) -> int:
         help="postgresql://... to run on a new schema in that database (default: a SQLite file)",
     )
     parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL schema")
+    parser.add_argument(
+        "--no-checkpointer",
+        action="store_true",
+        help="do not start the background WAL checkpointer (commits checkpoint themselves)",
+    )
     parser.add_argument("--strict", action="store_true", help="exit 1 when a goal is missed")
     parser.add_argument("--output", help="JSON results file")
     args = parser.parse_args(argv)
@@ -327,15 +353,18 @@ def main(argv: list[str]) -> int:
     with bench_database(args.db, keep=args.keep) as url:
         build_shop(url, 200, max(args.processes, 1))
         if args.processes <= 1:
-            warm = run_loop(url, 0, args.lines, count=50, seconds=None)
+            ckpt = not args.no_checkpointer
+            warm = run_loop(url, 0, args.lines, count=50, seconds=None, checkpointer=ckpt)
             t0 = time.perf_counter()
-            res = run_loop(url, 0, args.lines, count=args.receipts, seconds=None)
+            res = run_loop(url, 0, args.lines, count=args.receipts, seconds=None, checkpointer=ckpt)
             wall = time.perf_counter() - t0
             results = [warm, res]
             lat = res["latencies"]
             per_s = res["ok"] / wall
         else:
-            results = run_processes(url, args.processes, args.lines, args.seconds)
+            results = run_processes(
+                url, args.processes, args.lines, args.seconds, not args.no_checkpointer
+            )
             lat = [x for r in results for x in r["latencies"]]
             per_s = sum(r["ok"] for r in results) / args.seconds
         stored = verify(url, [c for r in results for c in r["committed"]])
@@ -351,6 +380,7 @@ def main(argv: list[str]) -> int:
         "backend": backend,
         "processes": max(args.processes, 1),
         "lines": args.lines,
+        "checkpointer": not args.no_checkpointer,
         "seconds": args.seconds if args.processes > 1 else wall,
         "committed": committed,
         "measured": len(lat),
