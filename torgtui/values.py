@@ -43,6 +43,7 @@ TEXT_ENCODINGS = {
     "cp1251": "cp1251",
     "windows-1251": "cp1251",
     "1251": "cp1251",
+    "win1251": "cp1251",
     "cp866": "cp866",
     "koi8-u": "koi8_u",
     "koi8_u": "koi8_u",
@@ -99,6 +100,10 @@ def parse_money(text: Any, what: str | None = None, *, maximum: int = MAX_AMOUNT
     cleaned = cleaned.replace(",", ".")
     for suffix in ("₴", "грн", "uah", "UAH"):
         cleaned = cleaned.removesuffix(suffix)
+    if cleaned.startswith("-") and len(cleaned) <= MAX_NUMBER_TEXT and _plain_decimal(cleaned[1:]):
+        raise ValidationError(
+            _("{text!r} is negative: type the amount without a minus.").format(text=_short(text))
+        )
     if not cleaned or len(cleaned) > MAX_NUMBER_TEXT or not _plain_decimal(cleaned):
         raise ValidationError(
             _("{text!r} is not an amount of money: type it like 125.50").format(text=_short(text))
@@ -158,9 +163,9 @@ def check_qty(value: Any, *, weighed: bool, name: str = "") -> int:
     return value
 
 
-def parse_qty(text: Any) -> int:
-    """ "3" -> 3000, "1.25" or "1,25" -> 1250; refuse zero, negatives, exponents, more than
-    three decimals and more than MAX_QTY."""
+def parse_qty(text: Any, *, allow_zero: bool = False) -> int:
+    """ "3" -> 3000, "1.25" or "1,25" -> 1250; refuse zero (unless ``allow_zero``: a stock
+    count), negatives, exponents, more than three decimals and more than MAX_QTY."""
     if not isinstance(text, str):
         if _is_int(text) or (isinstance(text, Decimal) and text.is_finite()):
             text = str(text)
@@ -172,13 +177,15 @@ def parse_qty(text: Any) -> int:
             )
     cleaned = text.strip().replace(",", ".")
     if cleaned.startswith("-"):
+        if allow_zero:
+            raise ValidationError(_("The quantity must be 0 or more."))
         raise ValidationError(_("The quantity must be more than zero."))
     if not cleaned or len(cleaned) > MAX_NUMBER_TEXT or not _plain_decimal(cleaned):
         raise ValidationError(
             _("{text!r} is not a quantity: type a number like 3 or 1.25.").format(text=_short(text))
         )
     value = Decimal(cleaned)
-    if value <= 0:
+    if value < 0 or (value == 0 and not allow_zero):
         raise ValidationError(_("The quantity must be more than zero."))
     milli = value * 1000
     if milli != milli.to_integral_value():

@@ -175,14 +175,14 @@ def test_bad_rows_are_reported_by_line_and_good_rows_imported(db, clock, main_lo
         4: "missing name: every product needs a name",
         5: "missing price",
         6: "price: '12,5а' is not an amount of money: type it like 125.50",
-        7: "negative price: a price is 0 or more",
+        7: "price: '-5' is negative: type the amount without a minus.",
         8: "unknown unit 'ящик': use one of pcs, kg, g, l, m, pack",
         9: "unknown tax group 'Z': the settings define A, B, C",
         10: "Barcode 4820000000018 has a wrong check digit (the last digit should be 7): "
         "rescan it or type it again.",
         11: "barcode 4820000000017 is duplicated: already on line 2",
         12: "duplicate SKU G-1: already on line 2",
-        13: "bad stock quantity '-1': write a number 0 or more like 12 or 1.5",
+        13: "stock: The quantity must be 0 or more.",
         14: "name is 201 characters long: shorten it to at most 200",
         15: "weighed 'може' is not a yes/no value: write 1 or 0, yes or no, так or ні",
     }
@@ -244,6 +244,55 @@ def test_unknown_location_refuses_stock(db, clock, main_location, tmp_path):
     assert Product.select().count() == 0
 
 
+def test_absurd_numbers_and_control_characters_reject_the_row(db, clock, main_location, tmp_path):
+    """Issue 7: a stock of 1e30 or 40 nines was an OverflowError, a NUL in a SKU was saved."""
+    text = (
+        "sku;name;price;stock\n"
+        "N-1;Завеликий;10;1e30\n"  # 2
+        f"N-2;Дев'ятки;10;{'9' * 40}\n"  # 3
+        "N-3;Ціна;1e30;1\n"  # 4
+        "N-4\x00;Нуль;10;1\n"  # 5
+        "N-5;Ім'я\x1b[31m;10;1\n"  # 6
+        "N-6;Добрий;10;100000\n"  # 7: the most stock one row may set
+        "N-7;Забагато;10;100000.001\n"  # 8
+    )
+    report = run(write(tmp_path, text, "utf-8"), clock)
+
+    reasons = dict(report.rejected)
+    assert report.imported == 1 and sorted(reasons) == [2, 3, 4, 5, 6, 8]
+    assert reasons[2] == "stock: '1e30' is not a quantity: type a number like 3 or 1.25."
+    assert "is too large a quantity" in reasons[3]
+    assert reasons[4] == "price: '1e30' is not an amount of money: type it like 125.50"
+    assert reasons[5] == "sku holds a control character (U+0000): retype it."
+    assert reasons[6] == "name holds a control character (U+001B): retype it."
+    assert "is too large a quantity" in reasons[8]
+    assert [p.sku for p in Product.select()] == ["N-6"]
+
+
+@pytest.mark.parametrize("encoding", ["rot13", "hex", "base64", "zlib", "uu", "latin9", "koi9"])
+def test_encodings_that_cannot_read_a_price_list_are_refused(
+    db, clock, main_location, tmp_path, encoding
+):
+    path = write(tmp_path, HEADER + "S-1;Сукня;100;;;\n")
+    with pytest.raises(ImportFileError, match="encoding|cannot read a Ukrainian"):
+        run(path, clock, encoding=encoding)
+    assert Product.select().count() == 0
+
+
+def test_a_file_of_byte_order_marks_is_empty(db, clock, main_location, tmp_path):
+    path = tmp_path / "bom.csv"
+    path.write_bytes(b"\xef\xbb\xbf\xef\xbb\xbf\n")
+    with pytest.raises(ImportFileError, match="is empty"):
+        run(path, clock)
+
+
+def test_a_protected_export_cell_imports_as_its_value(db, clock, main_location, tmp_path):
+    """A cell a spreadsheet-safe export wrote as '=... is the value =... again."""
+    path = write(tmp_path, "sku;name;price\n'-X;'=1+2;10\n", "utf-8")
+    assert run(path, clock).imported == 1
+    assert Product.get().sku == "-X" and Product.get().name == "=1+2"
+
+
 def test_cashier_may_not_import(db, staff, clock, main_location, tmp_path):
     path = write(tmp_path, HEADER + "S-1;Сукня;100;;;\n")
 
@@ -280,7 +329,7 @@ def test_command_exit_1_when_some_rows_rejected(shop, tmp_path, capsys):
 
     out = capsys.readouterr().out
     assert status == 1
-    assert "line 3: negative price: a price is 0 or more\n" in out
+    assert "line 3: price: '-1' is negative: type the amount without a minus.\n" in out
     assert "line 4: price: 'abc' is not an amount of money" in out
     assert Product.select().count() == 1
 
@@ -289,7 +338,7 @@ def test_command_exit_2_when_nothing_imported(shop, tmp_path, capsys):
     path = write(tmp_path, HEADER + "S-2;Блуза;-1;;;\n")
 
     assert main(["--db", shop, "import", "products", str(path)]) == 2
-    assert "line 2: negative price" in capsys.readouterr().out
+    assert "line 2: price: '-1' is negative" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(

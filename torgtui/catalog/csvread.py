@@ -1,20 +1,24 @@
 """Reading a product CSV file: its encoding, its delimiter, its header and its rows.
 
 UTF-8 (with or without BOM) and cp1251 are both read: strict UTF-8 is tried first, then cp1251
-(what Excel in a Ukrainian Windows saves). The delimiter is whichever of ';', ',' or tab the
-header line uses most. Every problem here concerns the whole file: :class:`ImportFileError`.
+(what Excel in a Ukrainian Windows saves); ``--encoding`` forces one of the text encodings in
+:data:`torgtui.values.TEXT_ENCODINGS` (a Latin codec would read a cp1251 file as mojibake).
+The delimiter is whichever of ';', ',' or tab the header line uses most. Cells come back as
+they were before an export protected them for spreadsheets (:mod:`torgtui.csvsafe`). Every
+problem here concerns the whole file: :class:`ImportFileError`.
 """
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 
-from torgtui.errors import TorgError
+from torgtui.csvsafe import unprotect_cell
+from torgtui.errors import TorgError, ValidationError
 from torgtui.i18n import _
+from torgtui.values import check_encoding, check_text
 
 REQUIRED = ("sku", "name", "price")
 OPTIONAL = (
@@ -29,14 +33,8 @@ OPTIONAL = (
     "active",
 )
 COLUMNS = REQUIRED + OPTIONAL
-ENCODINGS = {
-    "utf-8": "utf-8-sig",
-    "utf8": "utf-8-sig",
-    "utf-8-sig": "utf-8-sig",
-    "cp1251": "cp1251",
-    "windows-1251": "cp1251",
-    "win1251": "cp1251",
-}
+MAX_FILE_BYTES = 512 * 1024 * 1024  # a million customer cards take about 150 MB
+MAX_CELL = 10_000  # characters in one cell (a note); Python's csv refuses more than 131 072
 
 
 class ImportFileError(TorgError):
@@ -51,23 +49,30 @@ def read_text(path: Path, encoding: str | None) -> tuple[str, str]:
         raise ImportFileError(
             _("{path} is a folder: give the CSV file inside it.").format(path=path)
         )
+    name = None
+    if encoding is not None:
+        try:
+            name = check_encoding(encoding)
+        except ValidationError as exc:
+            raise ImportFileError(exc.message) from None
+        name = "utf-8-sig" if name == "utf-8" else name  # a BOM is not part of the first name
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ImportFileError(
+                _(
+                    "{path} is {size} MB: at most {max} MB can be imported at once. "
+                    "Split it into smaller files."
+                ).format(path=path, size=size // 2**20, max=MAX_FILE_BYTES // 2**20)
+            )
         data = path.read_bytes()
     except OSError as exc:
         raise ImportFileError(
             _("Cannot read {path}: {error}").format(path=path, error=exc.strerror or exc)
         ) from None
-    if encoding:
-        name = ENCODINGS.get(encoding.strip().lower())
-        if name is None:
-            try:
-                name = codecs.lookup(encoding).name
-            except LookupError:
-                raise ImportFileError(
-                    _("Unknown encoding {enc!r}: use utf-8 or cp1251.").format(enc=encoding)
-                ) from None
+    if name is not None:
         try:
-            return data.decode(name), encoding
+            return data.decode(name), encoding.strip()  # type: ignore[union-attr]
         except UnicodeDecodeError as exc:
             other = "utf-8" if name == "cp1251" else "cp1251"
             raise ImportFileError(
@@ -165,7 +170,9 @@ def read_rows(
             if not any(v.strip() for v in values):
                 continue
             extra = [v for v in values[len(header) :] if v.strip()]
-            cells = {c: values[i] if i < len(values) else "" for c, i in index.items()}
+            cells = {
+                c: unprotect_cell(values[i]) if i < len(values) else "" for c, i in index.items()
+            }
             rows.append((line, cells, len(extra)))
     except csv.Error as exc:
         raise ImportFileError(
@@ -174,3 +181,10 @@ def read_rows(
             )
         ) from None
     return ignored, rows
+
+
+def check_cells(cells: Mapping[str, str], multiline: Collection[str] = ()) -> None:
+    """Refuse a row whose cells hold control characters (a NUL byte, an escape), broken
+    Unicode or more than MAX_CELL characters; line breaks only in ``multiline`` columns."""
+    for column, value in cells.items():
+        check_text(value, column, max_len=MAX_CELL, multiline=column in multiline)

@@ -14,7 +14,6 @@ import re
 import sys
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +24,7 @@ from torgtui.catalog.barcodes import normalize_barcode
 from torgtui.catalog.csvread import (
     COLUMNS,
     ImportFileError,
+    check_cells,
     expected_header,
     read_rows,
     read_text,
@@ -38,6 +38,7 @@ from torgtui.i18n import _
 from torgtui.models import Barcode, Employee, Location, Manufacturer, Product, ProductGroup
 from torgtui.money import parse_money
 from torgtui.staff import Permission, audit, require
+from torgtui.values import parse_qty as parse_quantity
 
 TRUE_WORDS = {"1", "yes", "y", "true", "так", "т", "да"}
 FALSE_WORDS = {"0", "no", "n", "false", "ні", "н", "нет"}
@@ -90,25 +91,22 @@ def parse_flag(text: str, column: str) -> bool:
 
 
 def parse_qty(text: str, unit: str) -> int:
-    """A stock quantity ("12", "1.5", "1,250") in thousandths; whole for pcs and pack."""
-    cleaned = text.strip().replace("\u00a0", "").replace(" ", "").replace(",", ".")
+    """A stock quantity ("12", "1.5", "1,250", "1 250") in thousandths, 0..MAX_QTY (what one
+    stock movement may post); whole for pcs and pack."""
+    cleaned = text.strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
     try:
-        value = Decimal(cleaned)
-    except InvalidOperation:
-        value = Decimal("NaN")
-    if not value.is_finite() or value < 0 or value.as_tuple().exponent < -3:  # type: ignore[operator]
+        value = parse_quantity(cleaned, allow_zero=True)
+    except ValidationError as exc:
         raise ValidationError(
-            _("bad stock quantity {value!r}: write a number 0 or more like 12 or 1.5").format(
-                value=text
-            )
-        )
-    if unit in ("pcs", "pack") and value != value.to_integral_value():
+            _("{column}: {reason}").format(column="stock", reason=exc.message)
+        ) from None
+    if unit in ("pcs", "pack") and value % 1000:
         raise ValidationError(
             _("bad stock quantity {value!r}: {unit} are counted in whole numbers").format(
                 value=text, unit=unit
             )
         )
-    return int(value * 1000)
+    return value
 
 
 def _check_row(
@@ -119,6 +117,7 @@ def _check_row(
     default_tax: str,
 ) -> _Row:
     """Clean one row's values (no database writes); raises ValidationError with the reason."""
+    check_cells(cells)
     sku = service.clean_sku(cells.get("sku"))
     name = service.clean_name(cells.get("name"))
     fields: dict[str, Any] = {"name": name}
@@ -189,14 +188,14 @@ def import_products(
         require(employee, Permission.EDIT_PRICES)
     path = Path(path)
     text, used = read_text(path, encoding)
+    text = text.lstrip("\ufeff")
     if not text.strip():
         raise ImportFileError(
             _("{path} is empty: the first row must name the columns, e.g.: {expected}").format(
                 path=path, expected=expected_header(";")
             )
         )
-    first_line = text.lstrip("\ufeff").splitlines()[0]
-    delimiter = sniff_delimiter(first_line)
+    delimiter = sniff_delimiter(text.splitlines()[0])
     ignored, raw_rows = read_rows(path, text, delimiter)
     if not raw_rows:
         raise ImportFileError(_("{path} has a header but no product rows.").format(path=path))
