@@ -27,7 +27,7 @@ class Goal:
         sign = ">=" if self.at_least else "<="
         verdict = "met" if self.met else "MISSED"
         return (
-            f"  {self.name:<40} {_fmt(self.value):>9} {self.unit:<3} "
+            f"  {self.name:<46} {_fmt(self.value):>9} {self.unit:<3} "
             f"goal {sign} {_fmt(self.limit)}{' ' + self.unit if self.unit else ''}: {verdict}"
         )
 
