@@ -12,7 +12,17 @@ def normalize_phone(text: str, region: str = DEFAULT_REGION) -> str:
     """ "067 123 45 67", "+380671234567", "0671234567" -> "+380671234567"; else a clear error."""
     import phonenumbers  # lazily: about 16 ms, never on the register's start-up path
 
+    if text is not None and not isinstance(text, str):
+        raise ValidationError(
+            _("A phone number is typed as text, like 067 123 45 67, not {value!r}.").format(
+                value=type(text).__name__
+            )
+        )
     raw = (text or "").strip()
+    if len(raw) > 40:
+        raise ValidationError(_("{text!r}… is too long for a phone number.").format(text=raw[:20]))
+    if not raw.isprintable():
+        raise ValidationError(_("The phone number holds a control character: retype it."))
     if not raw:
         raise ValidationError(_("The phone number is empty."))
     try:

@@ -32,6 +32,7 @@ from torgtui.models import (
 )
 from torgtui.money import round_kopecks
 from torgtui.staff import Permission, audit, can, require
+from torgtui.values import check_date, check_text
 
 GENDERS = ("", "f", "m")
 LANGUAGES = ("", "uk", "en")
@@ -93,9 +94,11 @@ class CardData:
     family: list[FamilyData] | None = None  # None = leave the family as it is
 
 
-def clean_birth_date(value: dt.date | None, today: dt.date, what: str) -> dt.date | None:
-    if value is None:
+def clean_birth_date(value: Any, today: dt.date, what: str) -> dt.date | None:
+    if value is None or value == "":
         return None
+    if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
+        value = check_date(value, what)  # text, or the wrong type: its own message
     if value > today or value < MIN_BIRTH:
         raise ValidationError(
             _("{what}: {date} is not a possible birth date.").format(what=what, date=value)
@@ -103,48 +106,65 @@ def clean_birth_date(value: dt.date | None, today: dt.date, what: str) -> dt.dat
     return value
 
 
+def _choice(value: Any, choices: Sequence[str], message: str) -> str:
+    if not isinstance(value, str) or value not in choices:
+        raise ValidationError(message)
+    return value
+
+
 def clean(data: CardData, today: dt.date) -> CardData:
     """Validate and normalise a card; raises ValidationError naming the field."""
-    name = " ".join((data.name or "").split())
+    if not isinstance(data, CardData):
+        raise ValidationError(_("That is not a customer card: nothing was saved."))
+    name = " ".join(check_text(data.name, _("Name"), max_len=1000).split())
     if not name:
         raise ValidationError(_("Name: a customer needs a name."))
     if len(name) > 200:
         raise ValidationError(_("Name: at most 200 characters."))
+    if not isinstance(data.phones, (list, tuple)) or len(data.phones) > 10:
+        raise ValidationError(_("Phones: a list of at most 10 numbers."))
     phones: list[str] = []
     for raw in data.phones:
-        if raw and raw.strip():
-            phone = normalize_phone(raw)
-            if phone not in phones:
-                phones.append(phone)
-    card = (data.card or "").strip()
-    if card and (len(card) > 40 or not card.isalnum()):
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            continue
+        phone = normalize_phone(raw)
+        if phone not in phones:
+            phones.append(phone)
+    card = check_text(data.card, _("Card"), max_len=40)
+    if card and not card.isalnum():
         raise ValidationError(_("Card: 1 to 40 letters or digits."))
-    email = (data.email or "").strip()
-    if email and (len(email) > 200 or not EMAIL.match(email)):
+    email = check_text(data.email, _("Email"), max_len=200)
+    if email and not EMAIL.match(email):
         raise ValidationError(
             _("Email: {email!r} is not an address like name@example.com.").format(email=email)
         )
-    if data.gender not in GENDERS:
-        raise ValidationError(_("Gender: f, m or empty."))
-    if data.language not in LANGUAGES:
-        raise ValidationError(_("Language: uk, en or empty."))
+    gender = _choice(data.gender, GENDERS, _("Gender: f, m or empty."))
+    language = _choice(data.language, LANGUAGES, _("Language: uk, en or empty."))
+    if not isinstance(data.attention, bool):
+        raise ValidationError(_("Attention: yes or no."))
     family = None
     if data.family is not None:
+        if not isinstance(data.family, (list, tuple)) or len(data.family) > 30:
+            raise ValidationError(_("Family: a list of at most 30 people."))
         family = []
         for member in data.family:
-            member_name = " ".join((member.name or "").split())
+            if not isinstance(member, FamilyData):
+                raise ValidationError(_("Family: every member needs a name (up to 200)."))
+            member_name = " ".join(check_text(member.name, _("Family"), max_len=1000).split())
             if not member_name or len(member_name) > 200:
                 raise ValidationError(_("Family: every member needs a name (up to 200)."))
-            if member.relation not in RELATIONS:
-                raise ValidationError(_("Family: relation is child, spouse, parent or other."))
-            if member.gender not in GENDERS:
-                raise ValidationError(_("Family: gender is f, m or empty."))
+            relation = _choice(
+                member.relation,
+                RELATIONS,
+                _("Family: relation is child, spouse, parent or other."),
+            )
+            member_gender = _choice(member.gender, GENDERS, _("Family: gender is f, m or empty."))
             family.append(
                 FamilyData(
-                    member.relation,
+                    relation,
                     member_name,
                     clean_birth_date(member.birth_date, today, _("Family")),
-                    member.gender,
+                    member_gender,
                 )
             )
     return CardData(
@@ -153,12 +173,14 @@ def clean(data: CardData, today: dt.date) -> CardData:
         card=card,
         email=email,
         birth_date=clean_birth_date(data.birth_date, today, _("Birth date")),
-        gender=data.gender,
-        language=data.language,
-        attention=bool(data.attention),
-        attention_note=(data.attention_note or "").strip()[:2000],
-        social=(data.social or "").strip()[:2000],
-        note=(data.note or "").strip()[:10000],
+        gender=gender,
+        language=language,
+        attention=data.attention,
+        attention_note=check_text(
+            data.attention_note, _("Attention note"), max_len=2000, multiline=True
+        ),
+        social=check_text(data.social, _("Social links"), max_len=2000, multiline=True),
+        note=check_text(data.note, _("Note"), max_len=10000, multiline=True),
         family=family,
     )
 

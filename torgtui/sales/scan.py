@@ -10,7 +10,7 @@ from torgtui.catalog.service import find_by_code
 from torgtui.errors import ValidationError
 from torgtui.i18n import _
 from torgtui.models import Product
-from torgtui.values import MAX_QTY, parse_qty
+from torgtui.values import MAX_QTY, check_text, parse_qty
 
 __all__ = ["MAX_QTY", "Entry", "Found", "lookup", "parse_entry", "parse_qty", "scale_parts"]
 
@@ -23,7 +23,7 @@ class Entry:
 
 def parse_entry(text: str) -> Entry:
     """ "3*4820..." sells three; "4820..." one; "3*" alone is a pending quantity (code "")."""
-    text = (text or "").strip()
+    text = check_text(text, _("What was scanned"), max_len=100)
     if "*" in text:
         qty_text, _sep, code = text.partition("*")
         return Entry(code.strip(), parse_qty(qty_text))
@@ -46,7 +46,7 @@ def scale_parts(code: str, prefixes: tuple[str, ...]) -> tuple[str, int] | None:
 
 def lookup(code: str, prefixes: tuple[str, ...]) -> Found:
     """The product a scanned or typed code names; ValidationError says what to do if none."""
-    code = (code or "").strip()
+    code = check_text(code, _("What was scanned"), max_len=100)
     if not code:
         raise ValidationError(_("Scan a barcode or type an article first."))
     parts = scale_parts(code, prefixes)

@@ -23,6 +23,7 @@ from torgtui.models import (
     Shift,
 )
 from torgtui.staff import Permission, audit, audit_head, require
+from torgtui.values import check_id, check_kopecks, check_text
 
 
 def current_shift(employee: Employee, register: str) -> Shift | None:
@@ -68,8 +69,9 @@ def open_shift(
     fiscal: bool = True,
 ) -> Shift:
     require(employee, Permission.SHIFT)
-    if opening_float < 0:
-        raise ValidationError(_("The float cannot be negative."))
+    opening_float = check_kopecks(opening_float, _("The float"))
+    register = check_text(register, _("The register's name"), max_len=40, required=True)
+    check_id(getattr(location, "id", None), _("The location"))
     now = clock()
     with write_tx():
         if current_shift(employee, register) is not None:
@@ -114,10 +116,10 @@ def cash_move(
 ) -> CashMovement:
     """Cash in ("in") or out ("out") of the drawer; out may not exceed the cash there."""
     require(employee, Permission.SHIFT)
-    if kind not in ("in", "out"):
+    if not isinstance(kind, str) or kind not in ("in", "out"):
         raise ValidationError(_("Cash moves are 'in' or 'out'."))
-    if amount <= 0:
-        raise ValidationError(_("The amount must be more than zero."))
+    amount = check_kopecks(amount, _("The amount"), minimum=1)
+    note = check_text(note, _("The note"), max_len=200)
     now = clock()
     with write_tx():
         _check_open(shift)
@@ -228,6 +230,8 @@ def close_shift(
 ) -> ShiftReport:
     """The Z report: freeze the totals, close the shift. Refused while receipts are held."""
     require(employee, Permission.SHIFT)
+    if counted_cash is not None:
+        counted_cash = check_kopecks(counted_cash, _("The counted cash"))
     now = clock()
     with write_tx():
         _check_open(shift)
