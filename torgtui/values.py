@@ -244,10 +244,13 @@ def check_percent(value: Any, what: str | None = None, *, allow_zero: bool = Fal
 # --- whole numbers (days, counts) ---------------------------------------------------------
 
 
-def check_count(value: Any, what: str, *, minimum: int = 0, maximum: int = MAX_DAYS) -> int:
+def check_count(
+    value: Any, what: str, *, minimum: int = 0, maximum: int = MAX_DAYS, text: bool = True
+) -> int:
     """A whole number within ``minimum..maximum`` (days, a count of cards, a number of
-    months); text is read as a decimal whole number."""
-    if isinstance(value, str):
+    months); text is read as a decimal whole number unless ``text`` is False (a service's
+    own argument)."""
+    if isinstance(value, str) and text:
         cleaned = value.strip()
         sign = cleaned.startswith("-")
         digits = cleaned[1:] if sign else cleaned

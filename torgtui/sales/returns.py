@@ -187,7 +187,7 @@ def commit_return(
     uuid = check_uuid(uuid)
     original_id = check_id(getattr(original, "id", None), _("The receipt"))
     if max_age_days is not None:
-        max_age_days = check_count(max_age_days, _("Days a receipt may be returned"))
+        max_age_days = check_count(max_age_days, _("Days a receipt may be returned"), text=False)
     if not isinstance(quantities, Mapping) or not quantities or len(quantities) > 1000:
         raise ValidationError(_("Choose what comes back: a line and a quantity above zero."))
     wanted: dict[int, int] = {}
