@@ -23,6 +23,7 @@ from torgtui.db import database, is_sqlite, query_value, write_tx
 from torgtui.errors import AuthError, PermissionDenied, ValidationError
 from torgtui.i18n import _
 from torgtui.models import AuditEntry, Employee
+from torgtui.values import check_text
 
 
 class Role(StrEnum):
@@ -203,8 +204,8 @@ LOCKOUT = dt.timedelta(minutes=5)
 
 
 def check_pin_format(pin: str) -> str:
-    pin = (pin or "").strip()
-    if not pin.isdigit() or not 4 <= len(pin) <= 12:
+    pin = pin.strip() if isinstance(pin, str) else ""
+    if not (pin.isascii() and pin.isdigit()) or not 4 <= len(pin) <= 12:
         raise ValidationError(_("A PIN is 4 to 12 digits."))
     return pin
 
@@ -390,11 +391,11 @@ def create_employee(
     """Add an employee. ``system=True`` is for set-up from the command line (no actor)."""
     if not system:
         require(by, P.MANAGE_STAFF)
-    name = (name or "").strip()
+    name = check_text(name, _("The employee's name"), max_len=1000)
     if not name or len(name) > 120:
         raise ValidationError(_("An employee's name is 1 to 120 characters."))
     try:
-        role = Role(role)
+        role = Role(role) if isinstance(role, str) else Role("")
     except ValueError:
         raise ValidationError(
             _("Unknown role {role!r}: choose one of {roles}.").format(
@@ -493,6 +494,8 @@ def check_pin(
     """
     if isinstance(employee_id, bool) or not isinstance(employee_id, int):
         raise AuthError(_("No such employee. Choose your name from the list."))
+    # a PIN that cannot be anyone's (not 4-12 digits) is refused without counting a try
+    pin = check_pin_format(pin)
     employee = Employee.get_or_none(Employee.id == employee_id)
     if employee is None or not employee.active:
         raise AuthError(_("No such employee. Choose your name from the list."))
@@ -516,7 +519,7 @@ def check_pin(
                 "Too many PINs for {name} are being checked at once: wait a moment, then try again."
             ).format(name=employee.name)
         )
-    ok = isinstance(pin, str) and verify_pin(pin.strip(), employee.pin_hash)
+    ok = verify_pin(pin, employee.pin_hash)
     with write_tx():
         if ok:
             Employee.update(failed_logins=0, locked_until=None).where(

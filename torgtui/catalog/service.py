@@ -19,6 +19,7 @@ from torgtui.errors import ValidationError
 from torgtui.i18n import _
 from torgtui.models import UNITS, Barcode, Employee, Manufacturer, Product, ProductGroup
 from torgtui.staff import Permission, audit, require
+from torgtui.values import check_text
 
 MAX_SKU = 40
 MAX_NAME = 200
@@ -57,7 +58,7 @@ EDITABLE = (
 
 
 def clean_sku(sku: str | None) -> str:
-    sku = (sku or "").strip()
+    sku = check_text(sku, _("sku"), max_len=MAX_SKU * 4)
     if not sku:
         raise ValidationError(_("missing sku: every product needs an article (SKU)"))
     if len(sku) > MAX_SKU:
@@ -70,7 +71,7 @@ def clean_sku(sku: str | None) -> str:
 
 
 def clean_name(name: str | None) -> str:
-    name = " ".join((name or "").split())
+    name = " ".join(check_text(name, _("name"), max_len=MAX_NAME * 4).split())
     if not name:
         raise ValidationError(_("missing name: every product needs a name"))
     if len(name) > MAX_NAME:
