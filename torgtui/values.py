@@ -457,13 +457,16 @@ def _short(value: Any, limit: int = 40) -> str:
     )
 
 
+ABSURD = 10**18  # beyond this a number is not quoted back (it may not even print)
+
+
 def _money(kopecks: int) -> str:
     from torgtui.money import format_money
 
-    return format_money(kopecks)
+    return format_money(kopecks) if abs(kopecks) < ABSURD else _("an absurd amount")
 
 
 def _qty(milli: int) -> str:
     from torgtui.money import format_qty
 
-    return format_qty(milli)
+    return format_qty(milli) if abs(milli) < ABSURD else _("an absurd quantity")

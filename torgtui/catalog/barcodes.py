@@ -33,6 +33,8 @@ def normalize_barcode(code: str) -> str:
     EAN-8, UPC-A, EAN-13 and GTIN-14 (all digits, those lengths) must carry a correct check
     digit. Other codes (Code 128 labels, internal codes) are 3..40 visible characters.
     """
+    if code is not None and not isinstance(code, str):
+        raise ValidationError(_("A barcode is typed or scanned as text."))
     code = (code or "").strip()
     if not code:
         raise ValidationError(_("The barcode is empty."))
