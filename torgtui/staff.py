@@ -492,7 +492,11 @@ def check_pin(
     transaction (it is slow on purpose); a right PIN then clears the count, a wrong one that
     reaches the limit locks the employee.
     """
-    if isinstance(employee_id, bool) or not isinstance(employee_id, int):
+    if (
+        isinstance(employee_id, bool)
+        or not isinstance(employee_id, int)
+        or not 0 < employee_id < 2**63
+    ):
         raise AuthError(_("No such employee. Choose your name from the list."))
     # a PIN that cannot be anyone's (not 4-12 digits) is refused without counting a try
     pin = check_pin_format(pin)

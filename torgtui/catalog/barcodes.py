@@ -48,7 +48,8 @@ def normalize_barcode(code: str) -> str:
                 ).format(code=code, expected=expected)
             )
         return code
-    if len(code) < 3 or len(code) > 40 or not code.isprintable() or " " in code:
+    # "*" separates a quantity from the code at the register ("3*code"): never part of one
+    if len(code) < 3 or len(code) > 40 or not code.isprintable() or " " in code or "*" in code:
         raise ValidationError(
             _("{code!r} is not a barcode: use 3 to 40 letters or digits without spaces.").format(
                 code=code

@@ -19,7 +19,7 @@ from torgtui.errors import ValidationError
 from torgtui.i18n import _
 from torgtui.models import UNITS, Barcode, Employee, Manufacturer, Product, ProductGroup
 from torgtui.staff import Permission, audit, require
-from torgtui.values import check_text
+from torgtui.values import check_kopecks, check_text
 
 MAX_SKU = 40
 MAX_NAME = 200
@@ -84,14 +84,16 @@ def clean_name(name: str | None) -> str:
 
 
 def check_amount(kopecks: int, field: str) -> int:
-    """A price or cost: whole kopecks, not negative."""
+    """A price or cost: whole kopecks, not negative, at most values.MAX_AMOUNT."""
     if isinstance(kopecks, bool) or not isinstance(kopecks, int):
         raise ValidationError(
-            _("{field} must be whole kopecks, got {value!r}").format(field=field, value=kopecks)
+            _("{field} must be whole kopecks, got {value!r}").format(
+                field=field, value=type(kopecks).__name__
+            )
         )
     if kopecks < 0:
         raise ValidationError(_("negative {field}: a {field} is 0 or more").format(field=field))
-    return kopecks
+    return check_kopecks(kopecks, field)
 
 
 def clean_unit(unit: str | None) -> str:
@@ -412,3 +414,24 @@ def find_by_code(code: str) -> Product | None:
     if product is None:
         product = Product.get_or_none((Product.sku == code) & (Product.active == True))  # noqa: E712
     return product
+
+
+def find_by_codes(codes: Iterable[str], *, chunk: int = 500) -> dict[str, Product]:
+    """:func:`find_by_code` for many codes in a few queries (a basket priced from a file):
+    {code: product} for the codes that name an active product, by barcode first, else SKU."""
+    wanted = sorted({c.strip() for c in codes if c and c.strip()})
+    found: dict[str, Product] = {}
+    for start in range(0, len(wanted), chunk):
+        part = wanted[start : start + chunk]
+        query = (
+            Product.select(Product, Barcode.code.alias("scanned"))
+            .join(Barcode)
+            .where(Barcode.code.in_(part) & (Product.active == True))  # noqa: E712
+        )
+        found.update({p.scanned: p for p in query})
+    rest = [c for c in wanted if c not in found]
+    for start in range(0, len(rest), chunk):
+        part = rest[start : start + chunk]
+        query = Product.select().where(Product.sku.in_(part) & (Product.active == True))  # noqa: E712
+        found.update({p.sku: p for p in query})
+    return found

@@ -74,9 +74,10 @@ def post_movement(
         or abs(qty_milli) > MAX_QTY
     ):
         raise ValidationError(
-            _("A stock movement needs a non-zero whole number of thousandths, got {qty!r}.").format(
-                qty=qty_milli
-            )
+            _(
+                "A stock movement needs a non-zero whole number of thousandths, at most {max} "
+                "units."
+            ).format(max=MAX_QTY // 1000)
         )
     return StockMovement.create(
         product=_id(product),

@@ -13,6 +13,7 @@ from torgtui.errors import PermissionDenied, ValidationError
 from torgtui.i18n import _
 from torgtui.models import Contact, Customer, Employee, Reminder
 from torgtui.staff import Permission, can, require
+from torgtui.values import check_id, check_text
 
 KINDS = ("call", "message", "invoice", "promise", "note")
 KINDS_NEED_TEXT = ("promise", "note")  # a call or an invoice sent means something by itself
@@ -22,7 +23,9 @@ REMINDER_TEXT_MAX = 500
 
 
 def _active_customer(customer: Customer | int) -> Customer:
-    cid = customer if isinstance(customer, int) else customer.id
+    cid = check_id(
+        customer if isinstance(customer, int) else getattr(customer, "id", None), _("The customer")
+    )
     row = Customer.get_or_none(Customer.id == cid)
     if row is None or row.status != "active":
         raise ValidationError(
@@ -32,7 +35,7 @@ def _active_customer(customer: Customer | int) -> Customer:
 
 
 def _text(text: str, limit: int, what: str, *, required: bool) -> str:
-    text = (text or "").strip()
+    text = check_text(text, what, max_len=limit * 10, multiline=True)
     if required and not text:
         raise ValidationError(_("{what}: write what it is about.").format(what=what))
     if len(text) > limit:
@@ -59,13 +62,13 @@ def log_contact(
     """Record a contact with a customer: ``kind`` is call, message, invoice, promise or note;
     ``direction`` "in" (they reached us), "out" (we reached them) or ""."""
     require(by, Permission.CREATE_CUSTOMERS)
-    if kind not in KINDS:
+    if not isinstance(kind, str) or kind not in KINDS:
         raise ValidationError(
             _("Unknown contact kind {kind!r}: choose one of {kinds}.").format(
                 kind=kind, kinds=", ".join(KINDS)
             )
         )
-    if direction not in DIRECTIONS:
+    if not isinstance(direction, str) or direction not in DIRECTIONS:
         raise ValidationError(_("Direction: in (they called or wrote), out (we did) or empty."))
     text = _text(text, CONTACT_TEXT_MAX, _("Contact"), required=kind in KINDS_NEED_TEXT)
     card = _active_customer(customer)
