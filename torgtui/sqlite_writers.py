@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import errno
 import logging
 import os
 import queue
@@ -172,10 +173,14 @@ class WriteLock:
         return fd
 
     def _give_up(self, exc: OSError) -> None:
-        log.warning(
-            "cannot use %s (%s): writers queue in SQLite's busy handler instead", self.path, exc
-        )
-        self._use_flock = False
+        """No lock file this time; for good when it is a matter of permissions."""
+        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            log.warning(
+                "cannot use %s (%s): writers queue in SQLite's busy handler instead",
+                self.path,
+                exc,
+            )
+            self._use_flock = False
         return None
 
     def _timeout(self, timeout: float) -> WriteLockTimeout:
@@ -271,7 +276,7 @@ class Checkpointer:
         if self._conn is None:
             return
         try:
-            if truncate:
+            if truncate and self.database.exists():
                 self.truncate(wait=1.0)
         finally:
             self._conn.close()
