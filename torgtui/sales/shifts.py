@@ -220,6 +220,50 @@ def x_report(shift: Shift) -> ShiftReport:
     return report
 
 
+def unfinished_receipts(employee_id: int) -> list[Draft]:
+    """The open and held receipts (with lines) of one employee, in every session and on every
+    register, oldest first: what stops their Z report."""
+    drafts = (
+        Draft.select()
+        .where(
+            (Draft.employee == employee_id)
+            & (Draft.status.in_(["open", "held"]))
+            & (Draft.data != "")
+        )
+        .order_by(Draft.updated_at, Draft.id)
+    )
+    return [d for d in drafts if json.loads(d.data).get("lines")]
+
+
+def check_nothing_unfinished(shift: Shift) -> None:
+    """ValidationError while the shift's employee has open or held receipts (the Z report
+    checks it; the shift screen asks before the cash is counted)."""
+    pending = unfinished_receipts(shift.employee_id)
+    if pending:
+        raise ValidationError(
+            ngettext(
+                "{n} receipt is open or held: finish or cancel it before the Z report.",
+                "{n} receipts are open or held: finish or cancel them before the Z report.",
+                len(pending),
+            ).format(n=len(pending))
+        )
+
+
+def hold_left_open(uuid: str, employee: Employee, *, clock: Clock = system_clock) -> bool:
+    """Put aside ``employee``'s receipt left open in another session (a second login, a lost
+    link), so that it can be recalled here. True when it was open and theirs."""
+    require(employee, Permission.SELL)
+    with write_tx():
+        changed = (
+            Draft.update(status="held", updated_at=clock())
+            .where(
+                (Draft.uuid == uuid) & (Draft.employee == employee.id) & (Draft.status == "open")
+            )
+            .execute()
+        )
+    return changed == 1
+
+
 def close_shift(
     shift: Shift,
     employee: Employee,
@@ -235,20 +279,7 @@ def close_shift(
     now = clock()
     with write_tx():
         _check_open(shift)
-        held = Draft.select().where(
-            (Draft.employee == shift.employee_id)
-            & (Draft.status.in_(["open", "held"]))
-            & (Draft.data != "")
-        )
-        pending = [d for d in held if json.loads(d.data).get("lines")]
-        if pending:
-            raise ValidationError(
-                ngettext(
-                    "{n} receipt is open or held: finish or cancel it before the Z report.",
-                    "{n} receipts are open or held: finish or cancel them before the Z report.",
-                    len(pending),
-                ).format(n=len(pending))
-            )
+        check_nothing_unfinished(shift)
         report = x_report(shift)
         head_id, head_hash = audit_head()
         report.audit_head = [head_id, head_hash] if head_id is not None else []
