@@ -5,6 +5,11 @@ Precedence (later wins): built-in defaults, the TOML file (``--config``, ``TORGT
 Environment variables are ``TORGTUI_<SECTION>_<KEY>`` (``TORGTUI_DEVICES_PRINTER=file``), plus
 the short forms ``TORGTUI_DB`` and ``TORGTUI_LANG``. A bad value names the key, where it came
 from and the form expected; unknown keys are refused so that a typo is not silently ignored.
+
+Values are taken as they are typed, never guessed: a TOML ``true`` is not the number 1, a TOML
+number is not text, and numbers stay within their natural bounds (a field's ``range`` or
+``choices`` metadata; any other whole number is 0..2 147 483 647). Text has no control
+characters. A settings file larger than MAX_FILE_BYTES or nested too deeply is refused.
 """
 
 from __future__ import annotations
@@ -17,11 +22,23 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
 
-from torgtui.errors import ConfigError
+from torgtui.errors import ConfigError, ValidationError
 from torgtui.i18n import LANGUAGES, _
+from torgtui.values import MAX_DAYS, check_percent, check_text
 
 ENV_PREFIX = "TORGTUI_"
 ENV_NOT_SETTINGS = {"TORGTUI_CONFIG", "TORGTUI_TEST_PG", "TORGTUI_DB", "TORGTUI_LANG"}
+MAX_FILE_BYTES = 1024 * 1024
+MAX_TEXT = 2000  # characters of any text setting (a receipt header of several lines)
+INT_RANGE = (0, 2**31 - 1)  # a whole-number setting without its own range
+BAUDRATES = (1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400)
+
+
+def _range(low: int, high: int) -> dict[str, Any]:
+    return {"range": (low, high)}
+
+
+BAUD = {"choices": BAUDRATES}
 
 
 def default_config_path() -> Path:
@@ -77,23 +94,23 @@ class TaxSettings:
 class DeviceSettings:
     printer: Literal["screen", "file", "network", "serial", "usb", "none"] = "screen"
     printer_host: str = ""
-    printer_port: int = 9100
+    printer_port: int = field(default=9100, metadata=_range(1, 65535))
     printer_path: str = "receipts.txt"  # file backend: output file; serial: device path
-    printer_baudrate: int = 19200
-    printer_usb_vendor: int = 0
-    printer_usb_product: int = 0
+    printer_baudrate: int = field(default=19200, metadata=BAUD)
+    printer_usb_vendor: int = field(default=0, metadata=_range(0, 0xFFFF))
+    printer_usb_product: int = field(default=0, metadata=_range(0, 0xFFFF))
     printer_codepage: Literal["CP866", "CP1251"] = "CP866"
-    printer_width: int = 42  # characters per line
+    printer_width: int = field(default=42, metadata=_range(16, 100))  # characters per line
     drawer: bool = True
     scanner: Literal["wedge", "serial"] = "wedge"
     scanner_port: str = ""
-    scanner_baudrate: int = 9600
+    scanner_baudrate: int = field(default=9600, metadata=BAUD)
     fiscal: Literal["sandbox", "checkbox", "serial", "none"] = "sandbox"
     checkbox_url: str = "https://api.checkbox.ua/api/v1"
     checkbox_license_key: str = ""
     checkbox_pin: str = ""
     fiscal_port: str = ""
-    fiscal_baudrate: int = 115200
+    fiscal_baudrate: int = field(default=115200, metadata=BAUD)
     audio: Literal["auto", "off"] = "auto"
 
 
@@ -103,13 +120,14 @@ class RegisterSettings:
     scale_prefixes: str = "20"  # comma-separated two-digit prefixes
     receipt_header: str = ""  # extra lines printed at the top of receipts ("\n" separated)
     receipt_footer: str = "Дякуємо за покупку!"
-    wedge_max_gap_ms: int = 30  # keyboard-wedge scanner: max gap between keys of one scan
-    wedge_min_length: int = 6
+    # keyboard-wedge scanner: max gap between keys of one scan
+    wedge_max_gap_ms: int = field(default=30, metadata=_range(1, 1000))
+    wedge_min_length: int = field(default=6, metadata=_range(1, 100))
     # a line discounted below its cost: "confirm" (someone with the permission approves with
     # their PIN) or "never" (the discount is limited so the line sells at cost)
     below_cost: Literal["confirm", "never"] = "confirm"
     # receipts older than this many days are taken back only with a senior's approval
-    return_days_without_approval: int = 14
+    return_days_without_approval: int = field(default=14, metadata=_range(0, MAX_DAYS))
 
     def prefixes(self) -> tuple[str, ...]:
         return tuple(p.strip() for p in self.scale_prefixes.split(",") if p.strip())
@@ -118,7 +136,7 @@ class RegisterSettings:
 @dataclass
 class CustomerSettings:
     # a product group becomes a customer's interest after this many receipts with it
-    interest_threshold: int = 2
+    interest_threshold: int = field(default=2, metadata=_range(1, 1000))
     novaposhta_url: str = "https://api.novaposhta.ua/v2.0/json/"
     novaposhta_key: str = ""
     card_prefix: str = "29"  # in-store card numbers: EAN-13 with this prefix
@@ -127,7 +145,7 @@ class CustomerSettings:
 @dataclass
 class UiSettings:
     language: str = "en"
-    idle_lock_seconds: int = 300  # 0 = never lock by idle time
+    idle_lock_seconds: int = field(default=300, metadata=_range(0, 86400))  # 0 = never
     simplified_customer_list: bool = False
 
 
@@ -166,20 +184,54 @@ def _expected(tp: Any) -> str:
     }.get(tp, str(tp))
 
 
-def _coerce(value: Any, tp: Any, key: str, where: str) -> Any:
+def _shown(value: Any) -> str:
+    """A value as quoted in a message: its repr, cut."""
+    try:
+        text = repr(value)
+    except ValueError:  # an int too long to print
+        text = type(value).__name__
+    return text if len(text) <= 60 else text[:59] + "…"
+
+
+def _digits(text: str, low: int, high: int) -> bool:
+    text = text.strip()
+    return low <= len(text) <= high and text.isascii() and text.isdigit()
+
+
+# Text settings with a form of their own: (the check, the form as a message says it)
+TEXT_FORMS: dict[str, tuple[typing.Callable[[str], bool], typing.Callable[[], str]]] = {
+    "register.scale_prefixes": (
+        lambda v: all(_digits(p, 2, 2) for p in v.split(",") if p.strip()),
+        lambda: _('two-digit prefixes separated by commas, like "20" or "20,21"'),
+    ),
+    "customers.card_prefix": (
+        lambda v: _digits(v, 1, 6),
+        lambda: _('1 to 6 digits, like "29"'),
+    ),
+    "ui.language": (
+        lambda v: v in LANGUAGES,
+        lambda: _("one of: {choices}").format(choices=", ".join(LANGUAGES)),
+    ),
+}
+
+
+def _coerce(
+    value: Any, tp: Any, key: str, where: str, meta: typing.Mapping[str, Any] | None = None
+) -> Any:
     """Convert a TOML or environment value to ``tp``, or raise a ConfigError naming ``key``."""
 
-    def bad() -> ConfigError:
+    def bad(expected: str | None = None) -> ConfigError:
         return ConfigError(
-            _("Setting {key} = {value!r} ({where}) is not valid: expected {expected}.").format(
-                key=key, value=value, where=where, expected=_expected(tp)
+            _("Setting {key} = {value} ({where}) is not valid: expected {expected}.").format(
+                key=key, value=_shown(value), where=where, expected=expected or _expected(tp)
             )
         )
 
     if get_origin(tp) is Literal:
-        choices = get_args(tp)
-        for choice in choices:
-            if value == choice or (isinstance(value, str) and str(choice) == value.strip()):
+        for choice in get_args(tp):
+            if type(value) is type(choice) and value == choice:  # a TOML true is not 1
+                return choice
+            if isinstance(value, str) and str(choice) == value.strip():
                 return choice
         raise bad()
     if tp is bool:
@@ -191,26 +243,59 @@ def _coerce(value: Any, tp: Any, key: str, where: str) -> Any:
             return False
         raise bad()
     if tp is int:
-        if isinstance(value, bool):
-            raise bad()
-        if isinstance(value, int):
-            return value
-        try:
-            return int(str(value).strip(), 0)
-        except ValueError:
-            raise bad() from None
+        return _whole_number(value, meta or {}, bad)
     if tp is Decimal:
+        if isinstance(value, float):
+            value = repr(value)
+        if isinstance(value, bool) or not isinstance(value, (int, str)):
+            raise bad()
         try:
-            if isinstance(value, float):
-                value = repr(value)
-            return Decimal(str(value).strip())
+            number = Decimal(str(value).strip())
         except InvalidOperation:
             raise bad() from None
-    if tp is str:
-        if isinstance(value, (dict, list)):
+        if not number.is_finite():
             raise bad()
-        return str(value)
+        return number
+    if tp is str:
+        if not isinstance(value, str):
+            raise bad()
+        try:
+            check_text(value, key, max_len=MAX_TEXT, multiline=True)
+        except ValidationError as exc:
+            raise ConfigError(
+                _("Setting {key} ({where}): {reason}").format(
+                    key=key, where=where, reason=exc.message
+                )
+            ) from None
+        form = TEXT_FORMS.get(key)
+        if form is not None and not form[0](value):
+            raise bad(form[1]())
+        return value
     raise bad()
+
+
+def _whole_number(value: Any, meta: typing.Mapping[str, Any], bad: Any) -> int:
+    """A whole-number setting within the field's ``choices`` or ``range`` (else INT_RANGE)."""
+    choices = meta.get("choices")
+    low, high = meta.get("range", INT_RANGE)
+    expected = (
+        _("one of: {choices}").format(choices=", ".join(str(c) for c in choices))
+        if choices
+        else _("a whole number from {low} to {high}").format(low=low, high=high)
+    )
+    if isinstance(value, str) and len(value.strip()) <= 20:
+        try:
+            value = int(value.strip(), 0)
+        except ValueError:
+            raise bad(expected) from None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise bad(expected)
+    if (choices and value not in choices) or not low <= value <= high:
+        raise bad(expected)
+    return value
+
+
+TAX_GROUP_KEYS = ("code", "name", "rate")
 
 
 def _tax_groups(value: Any, where: str) -> tuple[TaxGroup, ...]:
@@ -230,14 +315,25 @@ def _tax_groups(value: Any, where: str) -> tuple[TaxGroup, ...]:
                     'Setting {key} ({where}) needs code and rate, e.g. code = "A", rate = 20.'
                 ).format(key=key, where=where)
             )
-        rate = _coerce(item["rate"], Decimal, f"{key}.rate", where)
-        if not Decimal(0) <= rate <= Decimal(100):
+        for name in item:
+            if name not in TAX_GROUP_KEYS:
+                raise ConfigError(
+                    _("Unknown setting {key}.{name} ({where}); known: {known}.").format(
+                        key=key, name=name, where=where, known=", ".join(TAX_GROUP_KEYS)
+                    )
+                )
+        rate = item["rate"]
+        try:
+            rate = check_percent(repr(rate) if isinstance(rate, float) else rate, allow_zero=True)
+        except ValidationError:
             raise ConfigError(
                 _("Setting {key}.rate = {rate} ({where}) must be between 0 and 100.").format(
-                    key=key, rate=rate, where=where
+                    key=key, rate=_shown(rate), where=where
                 )
-            )
-        groups.append(TaxGroup(str(item["code"]), str(item.get("name", item["code"])), rate))
+            ) from None
+        code = _coerce(item["code"], str, f"{key}.code", where)
+        name = _coerce(item.get("name", code), str, f"{key}.name", where)
+        groups.append(TaxGroup(code, name, rate))
     return tuple(groups)
 
 
@@ -250,7 +346,7 @@ def _apply(settings: Settings, section: str, key: str, value: Any, where: str) -
         )
     target = getattr(settings, section)
     hints = typing.get_type_hints(type(target))
-    if key not in hints:
+    if not isinstance(key, str) or key not in hints:
         raise ConfigError(
             _("Unknown setting {section}.{key} ({where}); known in [{section}]: {known}.").format(
                 section=section, key=key, where=where, known=", ".join(hints)
@@ -259,38 +355,18 @@ def _apply(settings: Settings, section: str, key: str, value: Any, where: str) -
     if (section, key) == ("tax", "groups"):
         setattr(target, key, _tax_groups(value, where))
     else:
-        setattr(target, key, _coerce(value, hints[key], f"{section}.{key}", where))
+        meta = {f.name: f.metadata for f in dataclasses.fields(target)}[key]
+        setattr(target, key, _coerce(value, hints[key], f"{section}.{key}", where, meta))
 
 
 def _validate(settings: Settings) -> None:
-    if settings.ui.language not in LANGUAGES:
-        raise ConfigError(
-            _("Setting ui.language = {value!r} is not valid: expected one of: {choices}.").format(
-                value=settings.ui.language, choices=", ".join(LANGUAGES)
-            )
-        )
-    if settings.customers.interest_threshold < 1:
-        raise ConfigError(_("Setting customers.interest_threshold must be 1 or more."))
-    if settings.ui.idle_lock_seconds < 0:
-        raise ConfigError(_("Setting ui.idle_lock_seconds must be 0 (never) or more seconds."))
+    """What involves several settings (each value was checked as it was read)."""
     if not settings.tax_group(settings.tax.default):
         raise ConfigError(
             _("Setting tax.default = {code!r} names no group in tax.groups.").format(
                 code=settings.tax.default
             )
         )
-    for prefix in settings.register.prefixes():
-        if not (prefix.isdigit() and len(prefix) == 2):
-            raise ConfigError(
-                _("Setting register.scale_prefixes: {prefix!r} is not a two-digit prefix.").format(
-                    prefix=prefix
-                )
-            )
-    for name in ("printer_port", "printer_width", "printer_baudrate", "scanner_baudrate"):
-        if getattr(settings.devices, name) <= 0:
-            raise ConfigError(
-                _("Setting devices.{name} must be a positive number.").format(name=name)
-            )
 
 
 def load_settings(
@@ -313,6 +389,13 @@ def load_settings(
         import tomllib  # only when there is a file to read (start-up time)
 
         try:
+            if file.stat().st_size > MAX_FILE_BYTES:
+                raise ConfigError(
+                    _(
+                        "Settings file {file} is larger than {kb} KB: it is not a settings file. "
+                        "Check the path given to --config."
+                    ).format(file=file, kb=MAX_FILE_BYTES // 1024)
+                )
             data = tomllib.loads(file.read_text(encoding="utf-8"))
         except FileNotFoundError:
             raise ConfigError(
@@ -330,6 +413,13 @@ def load_settings(
                     file=file, error=exc
                 )
             ) from None
+        except (RecursionError, ValueError):  # nested thousands deep; a 5 000-digit number
+            raise ConfigError(
+                _(
+                    "Settings file {file} is not a settings file: it is nested too deeply or "
+                    "holds a number too long to read. Check the path given to --config."
+                ).format(file=file)
+            ) from None
         for section, table in data.items():
             if not isinstance(table, dict):
                 raise ConfigError(
@@ -346,10 +436,13 @@ def load_settings(
         section, _sep, key = name[len(ENV_PREFIX) :].lower().partition("_")
         if section in SECTIONS and key:
             _apply(settings, section, key, value, _("environment {name}").format(name=name))
-    if env.get("TORGTUI_DB"):
-        settings.database.url = env["TORGTUI_DB"]
-    if env.get("TORGTUI_LANG"):
-        settings.ui.language = env["TORGTUI_LANG"].strip().lower()
+    for name, section, key in (
+        ("TORGTUI_DB", "database", "url"),
+        ("TORGTUI_LANG", "ui", "language"),
+    ):
+        if env.get(name):
+            value = env[name].strip().lower() if key == "language" else env[name]
+            _apply(settings, section, key, value, _("environment {name}").format(name=name))
     for dotted, value in (overrides or {}).items():
         if value is None:
             continue
