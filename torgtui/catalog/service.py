@@ -427,6 +427,7 @@ def find_by_codes(codes: Iterable[str], *, chunk: int = 500) -> dict[str, Produc
             Product.select(Product, Barcode.code.alias("scanned"))
             .join(Barcode)
             .where(Barcode.code.in_(part) & (Product.active == True))  # noqa: E712
+            .objects()  # the barcode's column on the product row
         )
         found.update({p.scanned: p for p in query})
     rest = [c for c in wanted if c not in found]

@@ -1,76 +1,278 @@
 """``torgtui price BASKET.json``: price a basket without a screen, for scripts and backtests.
 
-Input: ``{"lines": [{"barcode" or "sku": "...", "qty": 1}], "customer": null,
-"at": "2026-11-22T12:00:00"}`` (qty in units, may be fractional for weighed goods).
+Input (UTF-8, a BOM is fine; ``-`` reads standard input)::
+
+    {"lines": [{"barcode": "4820..."} | {"sku": "D-1", "qty": 1.25}, ...],
+     "customer": null | {"card": "2900000000018"} | {"phone": "067 123 45 67"},
+     "at": "2026-11-22T12:00:00"}
+
+Each line names its product by ``barcode`` or ``sku`` (one of them) and may give ``qty`` in
+units (fractional for weighed goods; a scale label's weight when omitted, else 1). ``customer``
+and ``at`` may be left out. At most MAX_LINES lines and MAX_FILE_BYTES bytes.
+
 Output: ``{"lines": [{"sku", "name", "qty", "unit_price", "total", "adjustments": [{"step",
-"reason", "amount"}]}], "subtotal", "discount", "total", "errors": [...]}``; money in integer
-kopecks, qty in units as given. Unknown codes are listed in ``errors``, not crashed on.
+"reason", "amount"}]}], "subtotal", "discount", "total", "customer_id", "errors": [...]}``;
+money in integer kopecks, qty in units as given.
+
+What is refused, and how:
+
+* A basket that cannot be read as described (not JSON, too large or too deep, an unknown key
+  at any level, a line without a code or with both, a malformed customer or ``at``) and a
+  customer no active card matches: one message naming the key or line, nothing printed on
+  standard output, exit status 2. The customer decides the prices, so a basket is never
+  priced for somebody else, or for nobody, by mistake.
+* A line whose code names no product or whose quantity is not acceptable is listed in
+  ``errors`` as ``line N: ...`` and left out; the rest is priced and printed; exit status 1.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import sys
+from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from torgtui.errors import TorgError, ValidationError
+from torgtui.errors import ValidationError
 from torgtui.i18n import _
-from torgtui.sales.basket import Basket
-from torgtui.sales.pricing import PricingContext, price
-from torgtui.sales.register import line_from_product
-from torgtui.sales.scan import lookup, parse_qty
+
+MAX_FILE_BYTES = 4 * 1024 * 1024
+MAX_LINES = 10_000
+MAX_NUMBER_DIGITS = 40
+BASKET_KEYS = ("lines", "customer", "at")
+LINE_KEYS = ("barcode", "sku", "qty")
+CUSTOMER_KEYS = ("card", "phone")
 
 
-def _load(path: str) -> dict[str, Any]:
+class BasketError(ValidationError):
+    """The basket file as a whole cannot be priced (exit status 2)."""
+
+
+@dataclass
+class BasketLine:
+    n: int  # 1-based, as in messages
+    code: Any  # checked when priced: a bad code is that line's error, not the file's
+    qty: Any = None  # as given; None = not given
+
+
+@dataclass
+class BasketRequest:
+    """A basket file read and checked for shape (no database needed)."""
+
+    lines: list[BasketLine] = field(default_factory=list)
+    customer: tuple[str, str] | None = None  # ("card" | "phone", text)
+    at: dt.datetime | None = None
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+class _BadNumber(ValueError):
+    pass
+
+
+def _parse_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_NUMBER_DIGITS:
+        raise _BadNumber(text)
+    return int(text)
+
+
+def _parse_constant(text: str) -> Any:
+    raise _BadNumber(text)
+
+
+def _read_bytes(path: str) -> bytes:
+    if path == "-":
+        stream = getattr(sys.stdin, "buffer", None)
+        if stream is None:  # a text stream (tests)
+            return sys.stdin.read(MAX_FILE_BYTES + 1).encode("utf-8", "surrogatepass")
+        return stream.read(MAX_FILE_BYTES + 1)
     try:
-        text = (
-            Path(path).read_text(encoding="utf-8")
-            if path != "-"
-            else __import__("sys").stdin.read()
-        )
-        data = json.loads(text)
+        with Path(path).open("rb") as f:
+            return f.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
-        raise TorgError(_("Basket file {path} does not exist.").format(path=path)) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise TorgError(_("Cannot read {path}: {error}").format(path=path, error=exc)) from None
+        raise BasketError(_("Basket file {path} does not exist.").format(path=path)) from None
+    except IsADirectoryError:
+        raise BasketError(
+            _("{path} is a folder: give the basket's JSON file.").format(path=path)
+        ) from None
+    except OSError as exc:
+        raise BasketError(
+            _("Cannot read {path}: {error}").format(path=path, error=exc.strerror or exc)
+        ) from None
+
+
+def load_basket(path: str) -> BasketRequest:
+    """Read and check the basket file ``path`` (``-``: standard input); BasketError if unusable."""
+    data = _read_bytes(path)
+    if len(data) > MAX_FILE_BYTES:
+        raise BasketError(
+            _(
+                "{path} is larger than {mb} MB: a basket has at most {lines} lines. "
+                "Split it into several baskets."
+            ).format(path=path, mb=MAX_FILE_BYTES // 2**20, lines=MAX_LINES)
+        )
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise BasketError(
+            _("{path} is not UTF-8 text (byte {pos}): save it as UTF-8.").format(
+                path=path, pos=exc.start
+            )
+        ) from None
+    try:
+        parsed = json.loads(
+            text,
+            parse_float=Decimal,
+            parse_int=_parse_int,
+            parse_constant=_parse_constant,
+        )
     except json.JSONDecodeError as exc:
-        raise TorgError(
+        raise BasketError(
             _("{path} is not valid JSON: {error}").format(path=path, error=exc)
         ) from None
-    if not isinstance(data, dict) or not isinstance(data.get("lines"), list):
-        raise TorgError(_('{path} must be an object with a "lines" list.').format(path=path))
-    return data
+    except _BadNumber as exc:
+        raise BasketError(
+            _("{path} holds the number {number}: quantities are numbers like 3 or 1.25.").format(
+                path=path, number=_shown(str(exc)[:MAX_NUMBER_DIGITS])
+            )
+        ) from None
+    except RecursionError:
+        raise BasketError(
+            _(
+                '{path} is nested too deeply: a basket is {{"lines": [{{"sku": "D-1", '
+                '"qty": 2}}, ...]}}.'
+            ).format(path=path)
+        ) from None
+    return read_basket(parsed, path)
 
 
-def price_basket(
-    data: dict[str, Any], *, scale_prefixes: tuple[str, ...] = ("20",)
-) -> dict[str, Any]:
-    """Price the basket described by ``data`` (see the module doc) and return the output."""
-    errors: list[str] = []
-    basket = Basket(customer_id=data.get("customer"))
-    try:
-        at = dt.datetime.fromisoformat(data["at"]) if data.get("at") else dt.datetime.now()
-    except (TypeError, ValueError):
-        raise TorgError(_('"at" must be a date and time like 2026-11-22T12:00:00.')) from None
-    for n, item in enumerate(data["lines"], 1):
-        if not isinstance(item, dict):
-            errors.append(_("line {n}: not an object").format(n=n))
-            continue
-        code = str(item.get("barcode") or item.get("sku") or "")
-        try:
-            qty = parse_qty(str(item.get("qty", 1)))
-            found = lookup(code, scale_prefixes)
-            qty = found.qty if found.qty and "qty" not in item else qty
-            if not found.product.weighed and qty % 1000:
-                raise ValidationError(
-                    _("{name} is sold by the piece: the quantity must be whole.").format(
-                        name=found.product.name
-                    )
+def _shown(value: Any) -> str:
+    """A key or value as quoted in a message: JSON text, cut, escapes for what cannot print."""
+    text = value if isinstance(value, str) else repr(value)
+    return json.dumps(text[:40])
+
+
+def _unknown_keys(where: str, given: dict[str, Any], known: tuple[str, ...]) -> None:
+    for key in given:
+        if key not in known:
+            raise BasketError(
+                _("{where}: unknown key {key}; the keys are {known}.").format(
+                    where=where, key=_shown(key), known=", ".join(f'"{k}"' for k in known)
                 )
+            )
+
+
+def read_basket(data: Any, path: str = "basket") -> BasketRequest:
+    """Check the shape of a parsed basket (see the module doc): BasketError names what is
+    wrong. Codes and quantities are checked later, line by line."""
+    from torgtui.values import check_code, check_datetime, check_text
+
+    if not isinstance(data, dict) or not isinstance(data.get("lines"), list):
+        raise BasketError(_('{path} must be an object with a "lines" list.').format(path=path))
+    _unknown_keys(path, data, BASKET_KEYS)
+    if len(data["lines"]) > MAX_LINES:
+        raise BasketError(
+            _("{path} has {n} lines: a basket has at most {max}. Split it.").format(
+                path=path, n=len(data["lines"]), max=MAX_LINES
+            )
+        )
+    request = BasketRequest()
+    for n, item in enumerate(data["lines"], 1):
+        where = _("line {n}").format(n=n)
+        if not isinstance(item, dict):
+            raise BasketError(
+                _('{where} must be an object like {{"sku": "D-1", "qty": 2}}.').format(where=where)
+            )
+        _unknown_keys(where, item, LINE_KEYS)
+        if ("barcode" in item) == ("sku" in item):
+            raise BasketError(
+                _('{where}: give the product\'s "barcode" or its "sku" (one of them).').format(
+                    where=where
+                )
+            )
+        code = item["barcode"] if "barcode" in item else item["sku"]
+        request.lines.append(BasketLine(n, code, item.get("qty")))
+    customer = data.get("customer")
+    if customer is not None:
+        if not isinstance(customer, dict) or len(customer) != 1:
+            raise BasketError(
+                _(
+                    '"customer" must be null, {{"card": "..."}} or {{"phone": "..."}}, not {value}.'
+                ).format(value=_shown(customer))
+            )
+        _unknown_keys('"customer"', customer, CUSTOMER_KEYS)
+        ((kind, text),) = customer.items()
+        if kind == "card":
+            text = check_code(text, _("The customer's card"))
+        else:
+            text = check_text(text, _("The customer's phone"), max_len=40, required=True)
+        request.customer = (kind, text)
+    if data.get("at") is not None:
+        request.at = check_datetime(data["at"], '"at"')
+    return request
+
+
+# --- pricing ------------------------------------------------------------------------------
+
+
+def _customer_id(customer: tuple[str, str] | None) -> int | None:
+    if customer is None:
+        return None
+    from torgtui.customers.service import find_by_phone_or_card
+
+    found = find_by_phone_or_card(customer[1])
+    if found is None:
+        raise BasketError(
+            _(
+                '"customer": no active customer has the {kind} {value}. Check the number, '
+                'or give "customer": null to price without a customer.'
+            ).format(kind=customer[0], value=_shown(customer[1]))
+        )
+    return found.id
+
+
+def _qty(value: Any) -> Any:
+    """A JSON quantity as text for :func:`torgtui.values.parse_qty` (a float as written)."""
+    if isinstance(value, float):
+        return repr(value)
+    return value
+
+
+def price_request(
+    request: BasketRequest, *, scale_prefixes: tuple[str, ...] = ("20",)
+) -> dict[str, Any]:
+    """Price a checked basket (see the module doc) and return the output."""
+    from torgtui.sales.basket import Basket
+    from torgtui.sales.pricing import PricingContext, price
+    from torgtui.sales.register import line_from_product
+    from torgtui.sales.scan import lookup_many
+    from torgtui.values import check_code, check_qty, parse_qty
+
+    basket = Basket(customer_id=_customer_id(request.customer))
+    codes: dict[int, str | ValidationError] = {}
+    for line in request.lines:
+        try:
+            codes[line.n] = check_code(line.code, _("The code"))
+        except ValidationError as exc:
+            codes[line.n] = exc
+    # a few queries for the whole basket, not one or two per line
+    found_by_code = lookup_many([c for c in codes.values() if isinstance(c, str)], scale_prefixes)
+    errors: list[str] = []
+    for line in request.lines:
+        try:
+            code = codes[line.n]
+            found = code if isinstance(code, ValidationError) else found_by_code[code]
+            if isinstance(found, ValidationError):
+                raise found
+            qty = (found.qty or 1000) if line.qty is None else parse_qty(_qty(line.qty))
+            qty = check_qty(qty, weighed=found.product.weighed, name=found.product.name)
             basket.lines.append(line_from_product(found.product, qty, found.barcode))
         except ValidationError as exc:
-            errors.append(_("line {n}: {error}").format(n=n, error=exc.message))
+            errors.append(_("line {n}: {error}").format(n=line.n, error=exc.message))
+    at = request.at or dt.datetime.now()
     price(basket, PricingContext(at=at, customer_id=basket.customer_id))
     return {
         "lines": [
@@ -89,11 +291,18 @@ def price_basket(
         "subtotal": basket.subtotal,
         "discount": basket.discount,
         "total": basket.total,
+        "customer_id": basket.customer_id,
         "errors": errors,
     }
 
 
-def run_price_command(settings: Any, path: str) -> int:
-    result = price_basket(_load(path), scale_prefixes=settings.register.prefixes())
+def price_basket(data: Any, *, scale_prefixes: tuple[str, ...] = ("20",)) -> dict[str, Any]:
+    """Price the basket described by ``data`` (a parsed basket file, see the module doc)."""
+    return price_request(read_basket(data), scale_prefixes=scale_prefixes)
+
+
+def run_price_command(settings: Any, request: BasketRequest) -> int:
+    """Print the priced basket as JSON; 1 when some lines were refused."""
+    result = price_request(request, scale_prefixes=settings.register.prefixes())
     print(json.dumps(result, ensure_ascii=False, indent=2))
     return 1 if result["errors"] else 0
