@@ -1,5 +1,6 @@
 """``torgtui ...`` commands. Every failure a person can fix is printed as one clear line
-(exit status 2), never a traceback.
+(exit status 2), never a traceback; a command that only partly succeeded (some import rows or
+basket lines refused) exits 1.
 
     torgtui [--db URL] [--config FILE] [--lang en|uk]        open the register
     torgtui init --db FILE --owner NAME --pin PIN            a new, empty shop
@@ -11,15 +12,28 @@
     torgtui print questionnaire|envelopes|labels FILE.pdf [...]
     torgtui price BASKET.json
     torgtui staff list | staff add NAME --role ROLE --pin PIN | staff set-pin NAME --pin PIN
+
+Settings are read first, then each command checks all of its arguments before it opens or
+creates anything, so a mistyped value never leaves a half-made database behind. Only then is
+the command's module imported: on SQLite the PostgreSQL driver is never loaded.
+
+An unexpected error (a bug, not the input) is not shown as a traceback: the traceback goes to a
+crash log, ``$XDG_STATE_HOME/torgtui/crash-<time>-<pid>.log`` (``~/.local/state/torgtui`` by
+default; the platform's user state folder elsewhere; the temporary folder if that cannot be
+written), with PINs and database passwords blanked, and one line names the command and the
+file. Exit status 3.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from torgtui.errors import TorgError
 from torgtui.i18n import _, set_language
@@ -68,9 +82,9 @@ def build_parser() -> argparse.ArgumentParser:
     backup.add_argument("path")
 
     demo = sub.add_parser("demo", help=_("build a demo shop"))
-    demo.add_argument("--customers", type=int, default=2000)
-    demo.add_argument("--seed", type=int, default=1)
-    demo.add_argument("--months", type=int, default=6, help=_("months of sales history"))
+    demo.add_argument("--customers", default="2000")
+    demo.add_argument("--seed", default="1")
+    demo.add_argument("--months", default="6", help=_("months of sales history"))
     demo.add_argument("--today", help=_("last day of history, YYYY-MM-DD (default: today)"))
     demo.add_argument("--force", action="store_true", help=_("replace an existing file"))
 
@@ -107,9 +121,9 @@ def _customer_parsers(sub: argparse._SubParsersAction) -> None:
 
     def filters(p: argparse.ArgumentParser) -> None:
         p.add_argument("--attention", action="store_true", help=_("only cards marked '!'"))
-        p.add_argument("--birthday-within", type=int, metavar="DAYS")
+        p.add_argument("--birthday-within", metavar="DAYS")
         p.add_argument("--children-age", metavar="X-Y", help=_("a child aged X to Y years"))
-        p.add_argument("--not-bought-days", type=int, metavar="DAYS")
+        p.add_argument("--not-bought-days", metavar="DAYS")
 
     exp = sub.add_parser("export", help=_("export data to CSV")).add_subparsers(
         dest="export_what", required=True
@@ -163,8 +177,7 @@ def _open(settings, *, create: bool = False):  # -> peewee.Database
     return db.open_and_upgrade(settings.database.url, create=create)
 
 
-def cmd_run(args: argparse.Namespace) -> int:
-    settings = _settings(args)
+def cmd_run(args: argparse.Namespace, settings) -> int:
     _open(settings)
     # Textual paints changes on a frame timer (60 per second by default): a scan's lines
     # waited up to three ticks. 120 halves each wait (scan to screen p95 54 -> 46 ms in
@@ -177,30 +190,82 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_init(args: argparse.Namespace) -> int:
-    from torgtui import db, staff
-    from torgtui.models import Employee, Location
+def _employee_name(name: str) -> str:
+    from torgtui.values import check_text
 
-    settings = _settings(args)
-    path = db.sqlite_path(settings.database.url)
-    if path is not None and path.exists():
-        raise TorgError(_("{path} already exists: choose a new file.").format(path=path))
-    _open(settings, create=True)
-    with db.write_tx():
-        if Employee.select().exists():
-            raise TorgError(_("This database already has employees; use `torgtui staff add`."))
-        Location.create(code=args.location, name=args.store or settings.store.name)
-        staff.create_employee(args.owner, staff.Role.OWNER, args.pin, by=None, system=True)
-    print(
-        _("Created {url}: log in as {owner}.").format(url=settings.database.url, owner=args.owner)
+    return check_text(name, _("The employee's name"), max_len=120, required=True)
+
+
+def cmd_init(args: argparse.Namespace, settings) -> int:
+    """A new, empty shop. Every argument is checked first; a SQLite shop is built in a
+    temporary file beside the target and renamed at the end, so a failure leaves no file."""
+    from torgtui.values import check_code, check_text
+
+    owner = _employee_name(args.owner)
+    location = check_code(args.location, _("The location code"), max_len=20)
+    store = check_text(
+        args.store or settings.store.name, _("The store name"), max_len=120, required=True
     )
+    from torgtui import db, staff
+
+    pin = staff.check_pin_format(args.pin)
+    url = settings.database.url
+    path = db.sqlite_path(url)
+    if path is None:
+        _open(settings, create=True)
+        _fill_new_shop(owner, pin, location, store)
+    else:
+        if path.exists() or path.is_symlink():
+            raise TorgError(_("{path} already exists: choose a new file.").format(path=path))
+        if not path.parent.is_dir():
+            raise TorgError(
+                _("The folder {folder} does not exist: create it first.").format(folder=path.parent)
+            )
+        _build_sqlite_atomically(path, lambda: _fill_new_shop(owner, pin, location, store))
+    print(_("Created {url}: log in as {owner}.").format(url=db.redact(url), owner=owner))
     return 0
 
 
-def cmd_db(args: argparse.Namespace) -> int:
+def _fill_new_shop(owner: str, pin: str, location: str, store: str) -> None:
+    from torgtui import db, staff
+    from torgtui.models import Employee, Location
+
+    with db.write_tx():
+        if Employee.select().exists():
+            raise TorgError(_("This database already has employees; use `torgtui staff add`."))
+        Location.create(code=location, name=store)
+        staff.create_employee(owner, staff.Role.OWNER, pin, by=None, system=True)
+
+
+def _build_sqlite_atomically(path: Path, fill: Any) -> None:
+    """Make the SQLite shop ``path`` by ``fill()``-ing a new file beside it, then renaming it:
+    whatever fails (or interrupts) on the way, no file is left under either name."""
+    from torgtui import db
+
+    tmp = path.with_name(f"{path.name}.creating")
+    _remove_sqlite(tmp)
+    try:
+        database = db.open_and_upgrade(str(tmp), create=True)
+        try:
+            fill()
+        finally:
+            database.close()
+        if path.exists():
+            raise TorgError(_("{path} already exists: choose a new file.").format(path=path))
+        os.replace(tmp, path)
+    finally:
+        _remove_sqlite(tmp)
+    db.open_database(str(path))
+
+
+def _remove_sqlite(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal", "-writelock"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def cmd_db(args: argparse.Namespace, settings) -> int:
     from torgtui import db, migrations
 
-    settings = _settings(args)
     url = settings.database.url
     if args.db_command == "backup":
         path = db.sqlite_path(url)
@@ -227,50 +292,59 @@ def cmd_db(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_demo(args: argparse.Namespace) -> int:
+def cmd_demo(args: argparse.Namespace, settings) -> int:
     from torgtui.demo import run_demo_command
 
-    settings = _settings(args)
     return run_demo_command(settings, args)
 
 
-def cmd_import(args: argparse.Namespace) -> int:
-    from torgtui.catalog.importer import run_import_command
+def cmd_import(args: argparse.Namespace, settings) -> int:
+    from torgtui.values import check_code
 
-    settings = _settings(args)
-    _open(settings)
+    if getattr(args, "location", None) is not None:
+        args.location = check_code(args.location, _("The location code"), max_len=20)
     if args.import_what == "customers":
         from torgtui.customers.csvio import run_import_command as import_customers
 
+        _open(settings)
         return import_customers(args)
+    from torgtui.catalog.importer import run_import_command
+
+    _open(settings)
     return run_import_command(settings, args)
 
 
-def cmd_customers(args: argparse.Namespace) -> int:
-    """``torgtui export customers`` and ``torgtui print ...``."""
-    from torgtui.customers.csvio import run_export_command
-    from torgtui.customers.printing import run_print_command
+def cmd_customers(args: argparse.Namespace, settings) -> int:
+    """``torgtui export customers`` and ``torgtui print ...``: arguments first, then the
+    database."""
+    from torgtui.customers.csvio import filters_from_args, run_export_command
+    from torgtui.customers.printing import check_print_args, run_print_command
 
-    settings = _settings(args)
+    if args.command == "print":
+        check_print_args(args)
+    else:
+        filters_from_args(args)
     _open(settings)
     if args.command == "export":
         return run_export_command(args)
     return run_print_command(settings, args)
 
 
-def cmd_price(args: argparse.Namespace) -> int:
-    from torgtui.sales.price_cli import run_price_command
+def cmd_price(args: argparse.Namespace, settings) -> int:
+    from torgtui.sales.price_cli import load_basket, run_price_command
 
-    settings = _settings(args)
+    basket = load_basket(args.basket)
     _open(settings)
-    return run_price_command(settings, args.basket)
+    return run_price_command(settings, basket)
 
 
-def cmd_staff(args: argparse.Namespace) -> int:
+def cmd_staff(args: argparse.Namespace, settings) -> int:
+    """``torgtui staff ...``: the name is checked here, the role and PIN by the staff service
+    (before it writes anything)."""
+    name = _employee_name(args.name) if args.staff_command != "list" else ""
     from torgtui import staff
     from torgtui.models import Employee
 
-    settings = _settings(args)
     _open(settings)
     if args.staff_command == "list":
         for emp in Employee.select().order_by(Employee.name):
@@ -278,14 +352,12 @@ def cmd_staff(args: argparse.Namespace) -> int:
             print(f"{emp.id:>4}  {emp.name:<30} {staff.role_title(emp.role)}{state}")
         return 0
     if args.staff_command == "add":
-        emp = staff.create_employee(args.name, args.role, args.pin, by=None, system=True)
+        emp = staff.create_employee(name, args.role, args.pin, by=None, system=True)
         print(_("Added {name} ({role}).").format(name=emp.name, role=staff.role_title(emp.role)))
         return 0
-    emp = Employee.get_or_none(Employee.name == args.name)
+    emp = Employee.get_or_none(Employee.name == name)
     if emp is None:
-        raise TorgError(
-            _("No employee named {name}: see `torgtui staff list`.").format(name=args.name)
-        )
+        raise TorgError(_("No employee named {name}: see `torgtui staff list`.").format(name=name))
     staff.set_pin(emp, args.pin, by=None, system=True)
     print(_("PIN changed for {name}.").format(name=emp.name))
     return 0
@@ -327,14 +399,119 @@ def _register_only(argv: Sequence[str]) -> argparse.Namespace | None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    args = _register_only(argv) or build_parser().parse_args(argv)
     try:
-        return COMMANDS[args.command](args)
+        args = _register_only(argv) or build_parser().parse_args(argv)
+    except SystemExit as exc:  # --help, or a usage error argparse has already printed
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+    if args.command is not None:
+        _tolerant_output()
+    try:
+        return COMMANDS[args.command](args, _settings(args))
     except TorgError as exc:
         print(f"torgtui: {exc.message}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
+    except Exception:  # a bug: the cashier gets one line, the crash log the traceback
+        return _crashed(argv, args)
+
+
+def _tolerant_output() -> None:
+    """A file name that is not valid UTF-8 (kept by Python as surrogates) is printed with
+    escapes rather than failing the command after its work is done."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with contextlib.suppress(ValueError, OSError):  # a closed or unusual stream
+                reconfigure(errors="backslashreplace")
+
+
+def crash_dir() -> Path:
+    """Where crash logs go: ``$XDG_STATE_HOME/torgtui`` (``~/.local/state/torgtui``) on Linux,
+    the platform's user state folder elsewhere."""
+    if sys.platform.startswith("linux"):
+        base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+        return Path(base) / "torgtui"
+    from platformdirs import user_state_dir
+
+    return Path(user_state_dir("torgtui"))
+
+
+_SECRET_URL = re.compile(r"(://[^:/@\s]*:)[^@\s]*@")
+
+
+def _redacted(argv: Sequence[str]) -> list[str]:
+    """``argv`` without PINs and database passwords (a crash log may be mailed to support)."""
+    out: list[str] = []
+    hide = False
+    for arg in argv:
+        if hide:
+            out.append("***")
+        elif arg.startswith("--pin="):
+            out.append("--pin=***")
+        else:
+            out.append(_SECRET_URL.sub(r"\1***@", arg))
+        hide = arg == "--pin"
+    return out
+
+
+def _crashed(argv: Sequence[str], args: argparse.Namespace) -> int:
+    """Write the current exception's traceback to a crash log; say what failed and where."""
+    import datetime as dt
+    import tempfile
+    import traceback
+
+    from torgtui import __version__
+
+    command = " ".join(
+        str(part)
+        for part in (
+            args.command or "run",
+            *(
+                getattr(args, name, None) or ""
+                for name in ("db_command", "import_what", "export_what", "print_what")
+            ),
+            getattr(args, "staff_command", "") or "",
+        )
+        if part
+    )
+    now = dt.datetime.now()
+    report = "".join(
+        [
+            f"torgtui {__version__} crash at {now.isoformat(timespec='seconds')}\n",
+            f"python {sys.version.split()[0]} on {sys.platform}\n",
+            "command: torgtui " + " ".join(_redacted(argv)) + "\n\n",
+            _SECRET_URL.sub(r"\1***@", traceback.format_exc()),
+        ]
+    )
+    name = f"crash-{now:%Y%m%d-%H%M%S}-{os.getpid()}.log"
+    path: Path | None = None
+    for folder in (crash_dir(), Path(tempfile.gettempdir())):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / name).write_text(report, encoding="utf-8", errors="backslashreplace")
+        except OSError:
+            continue
+        path = folder / name
+        break
+    if path is None:
+        print(
+            _(
+                "torgtui: `torgtui {command}` stopped on an unexpected error; the details could "
+                "not be saved. This is a bug in torgtui: please tell support."
+            ).format(command=command),
+            file=sys.stderr,
+        )
+    else:
+        print(
+            _(
+                "torgtui: `torgtui {command}` stopped on an unexpected error. This is a bug in "
+                "torgtui, not in what you typed: the details are in {path}; send that file to "
+                "support."
+            ).format(command=command, path=path),
+            file=sys.stderr,
+        )
+    return 3
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -29,7 +29,7 @@ import peewee
 from torgtui import db as dbmod
 from torgtui import demodata as data
 from torgtui.catalog.barcodes import make_ean13
-from torgtui.errors import DatabaseError, ValidationError
+from torgtui.errors import DatabaseError
 from torgtui.i18n import _
 from torgtui.models import (
     Barcode,
@@ -49,6 +49,7 @@ from torgtui.models import (
 )
 from torgtui.money import line_amount, percent_of, round_cash
 from torgtui.staff import Role, create_employee, role_title
+from torgtui.values import check_count, check_date
 
 EMPLOYEES = (
     ("Olena Kovalenko", Role.OWNER, "1111"),
@@ -499,30 +500,24 @@ def _fill(
     return shop
 
 
-def _parse_day(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise ValidationError(
-            _("--today {text!r} is not a date: write it as YYYY-MM-DD, e.g. 2026-11-22").format(
-                text=text
-            )
-        ) from None
+MAX_CUSTOMERS = 1_000_000  # a million cards: the customer list's benchmark size
+MAX_MONTHS = 36
+MAX_SEED = 10**12 - 1
 
 
 def run_demo_command(settings: Any, args: Any) -> int:
-    """``torgtui demo``: build the shop, then print the employees' PINs and how to start."""
-    today = _parse_day(args.today) if args.today else dt.date.today()
-    if args.customers < 0:
-        raise ValidationError(_("--customers must be 0 or more."))
-    if not 1 <= args.months <= 36:
-        raise ValidationError(_("--months must be between 1 and 36."))
+    """``torgtui demo``: check every argument, build the shop, then print the employees' PINs
+    and how to start."""
+    today = check_date(args.today, "--today") if args.today is not None else dt.date.today()
+    customers = check_count(args.customers, "--customers", maximum=MAX_CUSTOMERS)
+    seed = check_count(args.seed, "--seed", maximum=MAX_SEED)
+    months = check_count(args.months, "--months", minimum=1, maximum=MAX_MONTHS)
     url = settings.database.url
     summary = build_demo(
         url,
-        customers=args.customers,
-        seed=args.seed,
-        months=args.months,
+        customers=customers,
+        seed=seed,
+        months=months,
         today=today,
         force=args.force,
         location_code=settings.store.location,

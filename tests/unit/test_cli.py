@@ -50,6 +50,9 @@ def test_staff_commands(shop: str, capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_backup_command(shop: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     target = tmp_path / "b" / "copy.sqlite"
+    code, _, err = run(capsys, "--db", shop, "db", "backup", str(target))
+    assert code == 2 and "The folder" in err and not target.exists()
+    target.parent.mkdir()
     code, out, _ = run(capsys, "--db", shop, "db", "backup", str(target))
     assert code == 0 and "Backup written" in out
     conn = sqlite3.connect(target)
@@ -62,7 +65,7 @@ def test_backup_command(shop: str, tmp_path: Path, capsys: pytest.CaptureFixture
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["--lang", "fr", "db", "version"], "ui.language = 'fr' is not valid"),
+        (["--lang", "fr", "db", "version"], "ui.language = 'fr' (command line) is not valid"),
         (["db", "version"], "does not exist. Build a demo shop"),
         (["--config", "/nonexistent/settings.toml", "db", "version"], "does not exist"),
     ],
@@ -100,7 +103,7 @@ def test_global_options_after_the_subcommand(tmp_path: Path, capsys) -> None:
     assert "schema version" in capsys.readouterr().out
     # a late option is really read: a bad language after the subcommand is refused
     assert main(["--db", path, "db", "version", "--lang", "xx"]) == 2
-    assert "ui.language = 'xx'" in capsys.readouterr().err
+    assert "ui.language = 'xx' (command line)" in capsys.readouterr().err
 
 
 def test_register_start_is_parsed_without_the_full_parser() -> None:

@@ -150,11 +150,11 @@ def test_import_command_exit_1_and_2(shop, tmp_path: Path, capsys) -> None:
     none = write(tmp_path, HEADER + ";067 123 45 68;;\n", name="none.csv")
 
     assert main(["--db", shop, "import", "customers", str(some), "--encoding", "cp1251"]) == 1
-    assert "line 3: +380671234567 is already on line 2\n" in capsys.readouterr().out
+    assert "line 3: +380671234567 is already on line 2\n" in capsys.readouterr().err
     assert main(["--db", shop, "import", "customers", str(none)]) == 2
-    out = capsys.readouterr().out
-    assert "line 2: Name: a customer needs a name." in out
-    assert "Nothing was imported" in out
+    err = capsys.readouterr().err
+    assert "line 2: Name: a customer needs a name." in err
+    assert "Nothing was imported" in err
 
 
 @pytest.mark.parametrize(
@@ -281,3 +281,66 @@ def test_round_trip_into_a_fresh_database(cards, tmp_path: Path, clock) -> None:
         data.family = None
         data.social = ""
     assert got == expected
+
+
+def test_formula_cells_are_neutralised_and_read_back(db, staff, clock, tmp_path: Path) -> None:
+    """Issue 7: a name like =cmd|' /C calc'!A0 went out as a live formula. Cells a spreadsheet
+    would run get a leading ' (plain numbers such as phones and amounts do not), and the
+    import takes it off again."""
+    by = staff["manager"]
+    evil = [
+        CardData("=cmd|' /C calc'!A0", ["067 123 45 67"], note="-12.50 off\n@home"),
+        CardData("+Ганна", ["067 123 45 68", "050 765 43 21"], attention_note="=1+2"),
+        CardData("@Петро", card="2900000000018", note="'=already quoted"),
+        CardData("-12.50", note="+1 call"),
+    ]
+    for data in evil:
+        create_customer(data, by=by, clock=clock)
+    path = tmp_path / "evil.csv"
+    export_customers(path, viewer=None, clock=clock)
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        rows = {r[0]: r for r in csv.reader(f, delimiter=";")}
+
+    assert "'=cmd|' /C calc'!A0" in rows and "'+Ганна" in rows and "'@Петро" in rows
+    assert rows["'=cmd|' /C calc'!A0"][1] == "+380671234567"  # one E.164 phone: a number
+    assert rows["'=cmd|' /C calc'!A0"][7] == "'-12.50 off\n@home"
+    assert rows["'+Ганна"][1] == "'+380671234568 | +380507654321"
+    assert rows["'+Ганна"][9] == "'=1+2"
+    assert rows["'@Петро"][7] == "''=already quoted"
+    assert rows["-12.50"][7] == "'+1 call"  # while a plain number stays a number
+    for cells in rows.values():
+        for cell in cells:
+            assert not cell.startswith(("=", "+", "@", "\t", "\r")) or cell == "+380671234567"
+
+    expected = sorted((card_data(c) for c in Customer.select()), key=lambda d: d.name)
+    fresh = dbmod.open_and_upgrade(str(tmp_path / "fresh.sqlite"), create=True)
+    try:
+        report = import_customers(path, by=None, clock=clock)
+        got = sorted((card_data(c) for c in Customer.select()), key=lambda d: d.name)
+    finally:
+        fresh.close()
+    assert (report.imported, report.rejected) == (4, [])
+    assert got == expected
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["--birthday-within", "-5"], "--birthday-within must be from 0 to 366, not -5."),
+        (["--birthday-within", "9" * 5000], "--birthday-within must be a whole number"),
+        (["--not-bought-days", "99999999999"], "--not-bought-days must be from 1 to 36600"),
+        (["--not-bought-days", "0"], "--not-bought-days must be from 1 to 36600, not 0."),
+        (["--children-age", "7-3"], "--children-age '7-3': write two ages like 3-7."),
+        (["--children-age", "5-"], "--children-age '5-': write two ages like 3-7."),
+        (["--children-age", "99999999999999-5"], "write two ages like 3-7"),
+        (["--encoding", "latin9"], "invalid choice: 'latin9'"),
+    ],
+)
+def test_export_command_refuses_bad_filters(
+    shop, tmp_path: Path, capsys, argv: list[str], expected: str
+) -> None:
+    path = tmp_path / "out.csv"
+    assert main(["--db", shop, "export", "customers", str(path), *argv]) == 2
+    err = capsys.readouterr().err
+    assert expected in err and "Traceback" not in err
+    assert not path.exists()

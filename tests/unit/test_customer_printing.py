@@ -265,7 +265,7 @@ def test_print_commands(tmp_path: Path, capsys) -> None:
     )
     assert "2 printed on 1 page(s)" in capsys.readouterr().out
     assert main(["--db", shop, "print", "envelopes", str(tmp_path / "e.pdf")]) == 2
-    assert "Nothing to print (0 without a postal address skipped)" in capsys.readouterr().out
+    assert "Nothing to print (0 without a postal address skipped)" in capsys.readouterr().err
 
 
 # --- TSPL / ZPL over TCP --------------------------------------------------------------------

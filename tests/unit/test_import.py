@@ -327,10 +327,10 @@ def test_command_exit_1_when_some_rows_rejected(shop, tmp_path, capsys):
 
     status = main(["--db", shop, "import", "products", str(path)])
 
-    out = capsys.readouterr().out
-    assert status == 1
-    assert "line 3: price: '-1' is negative: type the amount without a minus.\n" in out
-    assert "line 4: price: 'abc' is not an amount of money" in out
+    out, err = capsys.readouterr()
+    assert status == 1 and "1 new products, 0 updated, 2 rows rejected" in out
+    assert "line 3: price: '-1' is negative: type the amount without a minus.\n" in err
+    assert "line 4: price: 'abc' is not an amount of money" in err
     assert Product.select().count() == 1
 
 
@@ -338,7 +338,8 @@ def test_command_exit_2_when_nothing_imported(shop, tmp_path, capsys):
     path = write(tmp_path, HEADER + "S-2;Блуза;-1;;;\n")
 
     assert main(["--db", shop, "import", "products", str(path)]) == 2
-    assert "line 2: price: '-1' is negative" in capsys.readouterr().out
+    err = capsys.readouterr().err
+    assert "line 2: price: '-1' is negative" in err and "Nothing was imported" in err
 
 
 @pytest.mark.parametrize(

@@ -383,21 +383,27 @@ def print_rejections(
     report: ImportReport, columns: Sequence[str], again: str | None = None
 ) -> None:
     """The part of an import's report every CSV import shares: ignored columns, each
-    rejected row as ``line N: reason``, and what to do next."""
+    rejected row as ``line N: reason``, and what to do next (problems go to standard error,
+    the summary before them to standard output)."""
     if report.ignored_columns:
         print(
             _("Ignored unknown columns: {cols} (known: {known}).").format(
                 cols=", ".join(report.ignored_columns), known=", ".join(columns)
-            )
+            ),
+            file=sys.stderr,
         )
     for line, reason in report.rejected:
-        print(_("line {line}: {reason}").format(line=line, reason=reason))
+        print(_("line {line}: {reason}").format(line=line, reason=reason), file=sys.stderr)
     if report.exit_status == 2:
-        print(_("Nothing was imported: fix the rows above and run the import again."))
+        print(
+            _("Nothing was imported: fix the rows above and run the import again."),
+            file=sys.stderr,
+        )
     elif report.rejected:
         print(
             again
-            or _("Fix the rejected rows and import the file again: imported rows are updated.")
+            or _("Fix the rejected rows and import the file again: imported rows are updated."),
+            file=sys.stderr,
         )
 
 

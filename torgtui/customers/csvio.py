@@ -26,9 +26,16 @@ from typing import Any
 
 import peewee
 
-from torgtui.catalog.csvread import ImportFileError, read_rows, read_text, sniff_delimiter
+from torgtui.catalog.csvread import (
+    ImportFileError,
+    check_cells,
+    read_rows,
+    read_text,
+    sniff_delimiter,
+)
 from torgtui.catalog.importer import ImportReport, parse_flag, print_rejections
 from torgtui.clock import Clock, system_clock
+from torgtui.csvsafe import protect_row
 from torgtui.customers.listing import Filters, filter_conditions
 from torgtui.customers.phones import mask_phone
 from torgtui.customers.service import CardData, _fields, _write_phones, clean, index_words
@@ -37,6 +44,7 @@ from torgtui.errors import TorgError, ValidationError
 from torgtui.i18n import _
 from torgtui.models import Customer, CustomerPhone, Employee
 from torgtui.staff import Permission, audit, can, require
+from torgtui.values import MAX_DAYS, check_count
 
 COLUMNS = (
     *("name", "phone", "card", "email", "birth_date", "gender", "language", "note"),
@@ -57,7 +65,10 @@ GENDER_WORDS = dict.fromkeys(("f", "ж", "жін", "female"), "f") | dict.fromke
     ("m", "ч", "чол", "male"), "m"
 )
 LANGUAGE_WORDS = {"uk": "uk", "ua": "uk", "укр": "uk", "en": "en", "eng": "en", "англ": "en"}
+MULTILINE = ("note", "attention_note")
 EXPORT_ENCODINGS = ("utf-8", "cp1251")
+MAX_BIRTHDAY_WITHIN = 366  # days: a whole year of birthdays
+MAX_CHILD_AGE = 120
 _CHUNK = 500
 
 
@@ -101,6 +112,7 @@ def _word(text: str, words: dict[str, str], what: str, allowed: str) -> str:
 
 def card_from_cells(cells: dict[str, str], today: dt.date) -> CardData:
     """One row as a cleaned card (the service's rules); raises ValidationError with the reason."""
+    check_cells(cells, MULTILINE)
     raw_phones = [p for p in (cells.get("phone") or "").split(PHONE_SEPARATOR) if p.strip()]
     attention = cells.get("attention", "").strip()
     data = CardData(
@@ -169,13 +181,14 @@ def import_customers(
         require(by, Permission.CREATE_CUSTOMERS)
     path = Path(path)
     text, used = read_text(path, encoding)
+    text = text.lstrip("\ufeff")
     if not text.strip():
         raise ImportFileError(
             _("{path} is empty: the first row must name the columns, e.g.: {expected}").format(
                 path=path, expected=";".join(COLUMNS)
             )
         )
-    delimiter = sniff_delimiter(text.lstrip("\ufeff").splitlines()[0])
+    delimiter = sniff_delimiter(text.splitlines()[0])
     ignored, raw_rows = read_customer_rows(path, text, delimiter)
     if not raw_rows:
         raise ImportFileError(_("{path} has a header but no customer rows.").format(path=path))
@@ -289,19 +302,22 @@ def _phones_of(customers: list[Customer]) -> dict[int, list[str]]:
 
 
 def _export_row(customer: Customer, phones: list[str], full: bool) -> list[str]:
+    """One card's cells, each safe to open in a spreadsheet (see :mod:`torgtui.csvsafe`)."""
     shown = phones if full else [mask_phone(p) for p in phones]
-    return [
-        customer.name,
-        f" {PHONE_SEPARATOR} ".join(shown),
-        customer.card or "",
-        customer.email,
-        customer.birth_date.isoformat() if customer.birth_date else "",
-        customer.gender,
-        customer.language,
-        customer.note,
-        "1" if customer.attention else "0",
-        customer.attention_note,
-    ]
+    return protect_row(
+        [
+            customer.name,
+            f" {PHONE_SEPARATOR} ".join(shown),
+            customer.card or "",
+            customer.email,
+            customer.birth_date.isoformat() if customer.birth_date else "",
+            customer.gender,
+            customer.language,
+            customer.note,
+            "1" if customer.attention else "0",
+            customer.attention_note,
+        ]
+    )
 
 
 def export_customers(
@@ -384,23 +400,36 @@ def _encodable(ch: str, encoding: str) -> bool:
 # --- the commands -------------------------------------------------------------------------
 
 
+def _ages(text: str) -> tuple[int, int]:
+    """ "3-7" -> (3, 7), "5" -> (5, 5); anything else is refused."""
+    low, sep, high = text.partition("-")
+    try:
+        young = check_count(low, "--children-age", maximum=MAX_CHILD_AGE)
+        old = check_count(high, "--children-age", maximum=MAX_CHILD_AGE) if sep else young
+    except ValidationError:
+        old, young = -1, 0
+    if old < young:
+        raise ValidationError(
+            _("--children-age {value!r}: write two ages like 3-7.").format(value=text[:40])
+        )
+    return young, old
+
+
 def filters_from_args(args: argparse.Namespace) -> Filters:
-    ages = None
-    if getattr(args, "children_age", None):
-        low, _sep, high = args.children_age.partition("-")
-        try:
-            ages = (int(low), int(high or low))
-        except ValueError:
-            raise ValidationError(
-                _("--children-age {value!r}: write two ages like 3-7.").format(
-                    value=args.children_age
-                )
-            ) from None
+    """The filters of ``export customers`` and ``print envelopes|labels``, each checked: days
+    within their range, ages as "X-Y" (or "X") with X <= Y."""
+    ages = getattr(args, "children_age", None)
+    birthday = getattr(args, "birthday_within", None)
+    not_bought = getattr(args, "not_bought_days", None)
+    if birthday is not None:
+        birthday = check_count(birthday, "--birthday-within", maximum=MAX_BIRTHDAY_WITHIN)
+    if not_bought is not None:
+        not_bought = check_count(not_bought, "--not-bought-days", minimum=1, maximum=MAX_DAYS)
     return Filters(
         attention=bool(getattr(args, "attention", False)),
-        birthday_within_days=getattr(args, "birthday_within", None),
-        children_age=ages,
-        not_bought_days=getattr(args, "not_bought_days", None),
+        birthday_within_days=birthday,
+        children_age=None if ages is None else _ages(str(ages)),
+        not_bought_days=not_bought,
     )
 
 

@@ -348,9 +348,45 @@ def labels_pdf(
 # --- the command --------------------------------------------------------------------------
 
 
+MAX_CODES = 10_000  # codes given on the command line for one label sheet run
+MAX_SENDER = 300  # characters of the sender's lines on an envelope
+
+
+def check_print_args(args: argparse.Namespace) -> None:
+    """Refuse bad arguments of ``torgtui print ...`` before the database is opened: a card or
+    code that is no code (or cannot be drawn as bars), a sender too long or with control
+    characters, bad filters. Cleaned values are put back into ``args``."""
+    from torgtui.customers.csvio import filters_from_args
+    from torgtui.values import check_code, check_text
+
+    if args.print_what == "questionnaire":
+        if args.card:
+            args.card = check_code(args.card, _("The card number"))
+        return
+    filters_from_args(args)
+    if args.print_what == "envelopes" and args.sender is not None:
+        args.sender = check_text(
+            args.sender, _("The sender"), max_len=MAX_SENDER, required=True, multiline=True
+        )
+    if args.print_what == "labels" and args.codes:
+        if len(args.codes) > MAX_CODES:
+            raise ValidationError(
+                _("{n} codes given: at most {max} labels at a time.").format(
+                    n=len(args.codes), max=MAX_CODES
+                )
+            )
+        args.codes = [check_code(code, _("The code")) for code in args.codes]
+        for code in args.codes:
+            barcode_modules(code)
+
+
 def run_print_command(settings, args: argparse.Namespace) -> int:
     """Write the PDF and say what it holds; 2 when there was nothing to print."""
+    import sys
+
     from torgtui.customers.csvio import filters_from_args, iter_customers
+
+    check_print_args(args)
 
     if args.print_what == "questionnaire":
         pages = questionnaire_pdf(
@@ -380,7 +416,10 @@ def run_print_command(settings, args: argparse.Namespace) -> int:
         summary = labels_pdf(args.file, customers, layout=args.layout)
         skipped = _("{n} without a card skipped").format(n=summary.skipped)
     if not summary.printed:
-        print(_("Nothing to print ({skipped}): no file written.").format(skipped=skipped))
+        print(
+            _("Nothing to print ({skipped}): no file written.").format(skipped=skipped),
+            file=sys.stderr,
+        )
         return 2
     print(
         _("{file}: {printed} printed on {pages} page(s), {skipped}.").format(
