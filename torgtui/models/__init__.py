@@ -22,7 +22,21 @@ from torgtui.models.customers import (
     Reminder,
     phone_tail,
 )
+from torgtui.models.loyalty import MODELS as LOYALTY_MODELS
+from torgtui.models.loyalty import (
+    CardAccelerator,
+    CardGroupRate,
+    CardThreshold,
+    CardType,
+    LedgerAccount,
+    LedgerEntry,
+    LedgerMatch,
+    LedgerOpen,
+    OutboxMessage,
+    RolePermission,
+)
 from torgtui.models.meta import SchemaVersion, Setting
+from torgtui.models.prices import MODELS as PRICE_MODELS
 from torgtui.models.sales import (
     CashMovement,
     Draft,
@@ -35,6 +49,7 @@ from torgtui.models.sales import (
     Shift,
 )
 from torgtui.models.staff import Approval, AuditEntry, Employee
+from torgtui.models.vip import MODELS as VIP_MODELS
 
 ALL_MODELS: list[type[BaseModel]] = [
     SchemaVersion,
@@ -65,6 +80,9 @@ ALL_MODELS: list[type[BaseModel]] = [
     DeliveryAddress,
     Approval,
     ReceiptCounter,
+    *LOYALTY_MODELS,
+    *PRICE_MODELS,
+    *VIP_MODELS,
 ]
 
 __all__ = [
@@ -74,6 +92,10 @@ __all__ = [
     "AuditEntry",
     "Barcode",
     "BaseModel",
+    "CardAccelerator",
+    "CardGroupRate",
+    "CardThreshold",
+    "CardType",
     "CashMovement",
     "Contact",
     "Customer",
@@ -85,10 +107,15 @@ __all__ = [
     "Employee",
     "FamilyMember",
     "FiscalJob",
+    "LedgerAccount",
+    "LedgerEntry",
+    "LedgerMatch",
+    "LedgerOpen",
     "LineAdjustment",
     "Location",
     "Manufacturer",
     "MoneyField",
+    "OutboxMessage",
     "Payment",
     "Product",
     "ProductGroup",
@@ -97,6 +124,7 @@ __all__ = [
     "ReceiptCounter",
     "ReceiptLine",
     "Reminder",
+    "RolePermission",
     "SchemaVersion",
     "Setting",
     "Shift",

@@ -12,7 +12,8 @@ from torgtui.models.staff import Employee
 
 class Customer(BaseModel):
     name = peewee.CharField(max_length=200)
-    phone = peewee.CharField(max_length=20, null=True, unique=True)  # primary, E.164
+    # primary, E.164; not unique since migration 0007: a family may share one phone
+    phone = peewee.CharField(max_length=20, null=True, index=True)
     card = peewee.CharField(max_length=40, null=True, unique=True)  # discount card barcode
     email = peewee.CharField(max_length=200, default="")
     birth_date = peewee.DateField(null=True)
@@ -33,6 +34,12 @@ class Customer(BaseModel):
     status = peewee.CharField(max_length=10, default="active")  # active, merged, cleaned, erased
     merged_into = peewee.ForeignKeyField("self", null=True, backref="merged_cards")
     updated_at = peewee.DateTimeField(null=True)
+    # migration 0007: the loyalty card
+    card_type = peewee.DeferredForeignKey("CardType", null=True, index=True)
+    card_status = peewee.CharField(max_length=10, default="active")  # active, blocked
+    card_issued_at = peewee.DateTimeField(null=True)
+    card_spent_at = peewee.DateTimeField(null=True)  # a one-time card, once used
+    tier_floor = MoneyField(default=0)  # accelerators: the counted total is at least this
 
     class Meta:
         indexes = (
@@ -44,7 +51,7 @@ class Customer(BaseModel):
 
 class CustomerPhone(BaseModel):
     customer = peewee.ForeignKeyField(Customer, backref="phones", on_delete="CASCADE")
-    phone = peewee.CharField(max_length=20, unique=True)  # E.164
+    phone = peewee.CharField(max_length=20, index=True)  # E.164; shared by a family since 0007
     kind = peewee.CharField(max_length=10, default="mobile")
     # migration 0006: the digits reversed, so "the last digits" is an index range
     tail = peewee.CharField(max_length=20, default="", index=True)

@@ -41,6 +41,7 @@ class Receipt(BaseModel):
     fiscal_status = peewee.CharField(max_length=12, default="")  # "", pending, done, error
     fiscal_code = peewee.CharField(max_length=80, default="")  # fiscal number from the unit
     print_status = peewee.CharField(max_length=12, default="")  # "", printed, failed
+    info = peewee.TextField(default="")  # migration 0007: JSON of loyalty facts for the print
 
     class Meta:
         indexes = ((("location", "number"), True),)
@@ -68,6 +69,7 @@ class ReceiptLine(BaseModel):
     discount = MoneyField(default=0)  # sum of adjustments (positive = money off)
     total = MoneyField()
     original_line = peewee.ForeignKeyField("self", null=True, backref="returned_by")
+    bonus_earned = MoneyField(default=0)  # migration 0007: bonuses this line earned
 
 
 class LineAdjustment(BaseModel):
