@@ -259,7 +259,9 @@ def _build_sqlite_atomically(path: Path, fill: Any) -> None:
 
 
 def _remove_sqlite(path: Path) -> None:
-    for suffix in ("", "-wal", "-shm", "-journal", "-writelock"):
+    from torgtui.sqlite_writers import LOCK_SUFFIX
+
+    for suffix in ("", "-wal", "-shm", "-journal", LOCK_SUFFIX):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 

@@ -373,7 +373,9 @@ class _Shop:
 
 
 def _remove_sqlite(path: Path) -> None:
-    for suffix in ("", "-wal", "-shm", "-journal"):
+    from torgtui.sqlite_writers import LOCK_SUFFIX
+
+    for suffix in ("", "-wal", "-shm", "-journal", LOCK_SUFFIX):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 

@@ -268,7 +268,30 @@ def test_cli_builds_and_prints_the_pins(tmp_path: Path, capsys: pytest.CaptureFi
     assert main(args) == 2
     assert "already exists" in capsys.readouterr().err
     assert main([*args[:-1], "22.11.2026", "--force"]) == 2
-    assert "YYYY-MM-DD" in capsys.readouterr().err
+    assert "'22.11.2026' is not a date like 2026-11-22" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--customers", "-1"], "--customers must be from 0 to 1000000, not -1."),
+        (["--customers", "99999999999999999"], "--customers must be a whole number from 0"),
+        (["--customers", "1e3"], "--customers must be a whole number from 0 to 1000000"),
+        (["--months", "0"], "--months must be from 1 to 36, not 0."),
+        (["--months", "37"], "--months must be from 1 to 36, not 37."),
+        (["--seed", "-1"], "--seed must be from 0 to 999999999999, not -1."),
+        (["--seed", "9" * 5000], "--seed must be a whole number"),
+        (["--today", "0001-01-01"], "--today 0001-01-01 is out of range: check the year."),
+        (["--today", "2026-02-30"], "--today: '2026-02-30' is not a date like 2026-11-22."),
+    ],
+)
+def test_cli_checks_its_arguments_before_building(
+    tmp_path: Path, capsys: pytest.CaptureFixture, argv: list[str], message: str
+) -> None:
+    assert main(["--db", str(tmp_path / "demo.sqlite"), "demo", *argv]) == 2
+    err = capsys.readouterr().err
+    assert message in err and len(err.strip().splitlines()) == 1
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.pg
