@@ -315,3 +315,29 @@ def test_send_label_to_nobody_is_a_clear_error() -> None:
         port = probe.getsockname()[1]  # closed again: nothing listens there
     with pytest.raises(LabelPrinterError, match="did not answer"):
         send_label(b"^XA^XZ", "127.0.0.1", port, timeout=2)
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["questionnaire", "--card", "9" * 3000], "The card number is 3000 characters long"),
+        (["questionnaire", "--card", "29 00"], "'29 00' is not a code"),
+        (["labels", "--codes", "Ж"], "'Ж' cannot be printed as a barcode"),
+        (["labels", "--codes", "A\x00"], "holds a control character (U+0000)"),
+        (["labels", "--codes", "9" * 41], "is 41 characters long: at most 40"),
+        (["envelopes", "--sender", "x" * 301], "The sender is 301 characters long: at most 300"),
+        (["envelopes", "--sender", "Shop\x1b[2J"], "The sender holds a control character"),
+        (["labels", "--not-bought-days", "99999999999"], "--not-bought-days must be from 1"),
+        (["envelopes", "--birthday-within", "-5"], "--birthday-within must be from 0 to 366"),
+        (["labels", "--children-age", "3-x"], "--children-age '3-x': write two ages like 3-7."),
+    ],
+)
+def test_print_commands_check_their_arguments(tmp_path: Path, capsys, argv, message) -> None:
+    shop = str(tmp_path / "shop.sqlite")
+    assert main(["--db", shop, "init", "--owner", "O", "--pin", "1111"]) == 0
+    capsys.readouterr()
+    pdf = tmp_path / "out.pdf"
+    assert main(["--db", shop, "print", argv[0], str(pdf), *argv[1:]]) == 2
+    err = capsys.readouterr().err
+    assert message in err and len(err.strip().splitlines()) == 1
+    assert not pdf.exists()
