@@ -1,5 +1,6 @@
-"""The pricing pipeline: base price from the catalog, overrides, manual line and receipt
-discounts, the below-cost guard, exact splitting. Pure: the catalog is handed in."""
+"""The register's own pricing steps: base price from the catalog, overrides, manual line and
+receipt discounts, the below-cost guard, exact splitting. Pure: the catalog is handed in and
+only the register's steps run (the features' steps are tested with the features)."""
 
 from __future__ import annotations
 
@@ -57,7 +58,7 @@ def test_split_is_exact() -> None:
 
 def test_base_price_and_weighed_rounding() -> None:
     basket = Basket([line(1, 12999, 1250, weighed=True, unit="kg"), line(2, 5000, 3000)])
-    price(basket, ctx(basket))
+    price(basket, ctx(basket), PIPELINE)
     assert [ln.subtotal for ln in basket.lines] == [16249, 15000]
     assert basket.total == 31249 and basket.discount == 0
 
@@ -65,7 +66,7 @@ def test_base_price_and_weighed_rounding() -> None:
 def test_pricing_starts_over() -> None:
     basket = Basket([line(1, 10000)])
     basket.lines[0].adjustments.append(Adjustment("stale", "left from before", 500))
-    price(basket, ctx(basket))
+    price(basket, ctx(basket), PIPELINE)
     assert basket.lines[0].adjustments == []
 
 
@@ -75,7 +76,7 @@ def test_manual_line_and_receipt_discounts() -> None:
         ManualDiscount(employee_id=7, percent=Decimal(10), line=0),
         ManualDiscount(employee_id=7, amount=1000, reason="Damaged box"),
     ]
-    price(basket, ctx(basket))
+    price(basket, ctx(basket), PIPELINE)
     first = basket.lines[0].adjustments
     assert first[0] == Adjustment("manual", "Manual discount 10%", 1000, employee_id=7)
     receipt_shares = [
@@ -94,7 +95,7 @@ def test_manual_line_and_receipt_discounts() -> None:
 def test_amount_discount_never_exceeds_the_line() -> None:
     basket = Basket([line(1, 500)])
     basket.manual_discounts = [ManualDiscount(employee_id=1, amount=900, line=0)]
-    price(basket, ctx(basket))
+    price(basket, ctx(basket), PIPELINE)
     assert basket.total == 0
 
 
@@ -127,7 +128,7 @@ def test_the_catalog_sets_the_price_not_the_caller() -> None:
     basket = Basket([line(1, 205390)])
     context = ctx(basket)
     basket.lines[0].unit_price, basket.lines[0].name = 1, "anything"
-    price(basket, context)
+    price(basket, context, PIPELINE)
     assert (basket.lines[0].unit_price, basket.lines[0].name, basket.total) == (
         205390,
         "P1",
@@ -138,13 +139,13 @@ def test_the_catalog_sets_the_price_not_the_caller() -> None:
 def test_unknown_product_is_refused() -> None:
     basket = Basket([line(1, 100)])
     with pytest.raises(ValidationError, match="no such product"):
-        price(basket, PricingContext(at=AT, catalog={}))
+        price(basket, PricingContext(at=AT, catalog={}), PIPELINE)
 
 
 def test_price_override_is_an_adjustment_with_its_reason() -> None:
     basket = Basket([line(1, 10000, 2000)])
     basket.overrides = [PriceOverride(0, 1, 8000, employee_id=2, reason="Display model")]
-    price(basket, ctx(basket))
+    price(basket, ctx(basket), PIPELINE)
     assert basket.lines[0].unit_price == 10000
     assert basket.lines[0].adjustments == [
         Adjustment("override", "Display model", 4000, rule="price", employee_id=2)
@@ -155,7 +156,7 @@ def test_price_override_is_an_adjustment_with_its_reason() -> None:
 def test_below_cost_confirm_leaves_the_price_and_says_by_how_much() -> None:
     basket = Basket([line(1, 103190), line(2, 1000)])  # cost 536.58, 50% off -> 515.95
     basket.manual_discounts = [ManualDiscount(employee_id=1, percent=Decimal(50), line=0)]
-    price(basket, ctx(basket, cost={1: 53658, 2: 100}))
+    price(basket, ctx(basket, cost={1: 53658, 2: 100}), PIPELINE)
     assert basket.lines[0].total == 51595 and basket.lines[0].below_cost == 2063
     assert basket.below_cost == 2063
     assert basket.below_cost_subject() == {"shortfall": 2063, "lines": [[1, 2063]]}
@@ -164,7 +165,7 @@ def test_below_cost_confirm_leaves_the_price_and_says_by_how_much() -> None:
 def test_below_cost_never_limits_the_discount_to_cost() -> None:
     basket = Basket([line(1, 103190)])
     basket.manual_discounts = [ManualDiscount(employee_id=1, percent=Decimal(50), line=0)]
-    price(basket, ctx(basket, cost={1: 53658}, below_cost="never"))
+    price(basket, ctx(basket, cost={1: 53658}, below_cost="never"), PIPELINE)
     last = basket.lines[0].adjustments[-1]
     assert (last.step, last.reason, last.amount) == (
         "cost_guard",
@@ -176,5 +177,5 @@ def test_below_cost_never_limits_the_discount_to_cost() -> None:
 
 def test_a_catalog_price_below_cost_is_not_a_discount() -> None:
     basket = Basket([line(1, 5000)])
-    price(basket, ctx(basket, cost={1: 6000}, below_cost="never"))
+    price(basket, ctx(basket, cost={1: 6000}, below_cost="never"), PIPELINE)
     assert basket.total == 5000 and basket.lines[0].adjustments == []

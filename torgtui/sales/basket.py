@@ -38,6 +38,10 @@ class BasketLine:
     tax_group: str = "A"
     adjustments: list[Adjustment] = field(default_factory=list)
     below_cost: int = 0  # kopecks under cost after every step (set by pricing, not saved)
+    bonus_spend: int = 0  # this line's share of the bonuses paid (set by pricing, not saved)
+    bonus_earn: int = 0  # bonuses this line earns (set by pricing, not saved)
+    group_id: int | None = None  # the product's group and manufacturer (set by pricing)
+    manufacturer_id: int | None = None
 
     @property
     def subtotal(self) -> int:
@@ -104,6 +108,8 @@ class Basket:
     manual_discounts: list[ManualDiscount] = field(default_factory=list)
     overrides: list[PriceOverride] = field(default_factory=list)
     below_cost_approval: int | None = None  # a spent approval of the lines below cost
+    bonus_redeem: int = 0  # bonuses the customer pays with (kopecks), asked before payment
+    info: dict[str, object] = field(default_factory=dict)  # what steps found (card, tier...)
 
     @property
     def below_cost(self) -> int:

@@ -16,6 +16,7 @@ registers queue on the number only for the final statements of their transaction
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -27,13 +28,23 @@ from torgtui.errors import ValidationError
 from torgtui.i18n import _
 from torgtui.models import Customer, Employee, Receipt, Shift
 from torgtui.money import format_money, round_cash
+from torgtui.sales import extensions
 from torgtui.sales.basket import Basket
+from torgtui.sales.extensions import SaleEvent
 from torgtui.sales.pricing import PricingContext, price
 from torgtui.sales.shifts import _check_open
 from torgtui.staff import Permission, audit, require
 from torgtui.values import MAX_AMOUNT, check_id, check_kopecks, check_qty, check_uuid
 
-TENDERS = ("cash", "card", "cashless")
+TENDERS = ("cash", "card", "cashless")  # the register's own; features add theirs
+
+
+def tender_kinds() -> list[str]:
+    """Every way to pay: cash, card, cashless and what features add (bonuses, credit ...)."""
+    extensions.load()
+    return [*TENDERS, *extensions.TENDERS]
+
+
 MAX_CHANGE = 100_000  # 1 000 UAH: more change than the largest note means a typing slip
 MAX_LINES = 1000  # as the register: a basket of more lines is refused whole
 
@@ -51,15 +62,25 @@ class Settlement:
     change: int
 
 
-def settle(total: int, tenders: Sequence[Tender], cash_step: int) -> Settlement:
-    """Check the tenders cover ``total``; work out cash rounding and change."""
+def check_tenders(tenders: Sequence[Tender]) -> list[str]:
+    """Each tender is a known way to pay with an amount in kopecks; returns the known ways."""
     if not isinstance(tenders, (list, tuple)) or len(tenders) > 20:
         raise ValidationError(_("Give the payments as a short list of tenders."))
+    known = tender_kinds()
     for t in tenders:
-        if not isinstance(t, Tender) or t.kind not in TENDERS:
+        if not isinstance(t, Tender) or not isinstance(t.kind, str) or t.kind not in known:
             kind = getattr(t, "kind", t)
             raise ValidationError(_("Unknown way to pay: {kind}.").format(kind=str(kind)[:40]))
         check_kopecks(t.amount, _("A payment"), minimum=1)
+    return known
+
+
+def settle(total: int, tenders: Sequence[Tender], cash_step: int) -> Settlement:
+    """Check the tenders cover ``total``; work out cash rounding and change."""
+    check_kopecks(total, _("The amount to pay"))
+    if cash_step not in (1, 5, 10, 50, 100):
+        raise ValidationError(_("Cash is rounded to 1, 5, 10, 50 or 100 kopecks."))
+    known = check_tenders(tenders)
     noncash = [t for t in tenders if t.kind != "cash"]
     noncash_sum = sum(t.amount for t in noncash)
     if noncash_sum > total:
@@ -67,6 +88,10 @@ def settle(total: int, tenders: Sequence[Tender], cash_step: int) -> Settlement:
             _("The card payment is more than the amount to pay ({total}).").format(
                 total=format_money(total)
             )
+            if all(t.kind in ("card", "cashless") for t in noncash)
+            else _(
+                "The payments other than cash come to more than the amount to pay ({total})."
+            ).format(total=format_money(total))
         )
     cash_due = total - noncash_sum
     cash_given = sum(t.amount for t in tenders if t.kind == "cash")
@@ -86,7 +111,7 @@ def settle(total: int, tenders: Sequence[Tender], cash_step: int) -> Settlement:
             )
         )
     payments: list[tuple[str, int, int]] = []
-    for kind in ("card", "cashless"):
+    for kind in [k for k in known if k != "cash"]:
         amount = sum(t.amount for t in noncash if t.kind == kind)
         if amount:
             payments.append((kind, amount, amount))
@@ -152,6 +177,7 @@ def write_lines(
             "discount",
             "total",
             "original_line_id",
+            "bonus_earned",
         ],
         [
             (
@@ -167,6 +193,7 @@ def write_lines(
                 ln.discount,
                 ln.total,
                 originals[i - 1] if originals else None,
+                ln.bonus_earn,
             )
             for i, ln in enumerate(basket.lines, 1)
         ],
@@ -428,16 +455,30 @@ def commit_sale(
     clock: Clock = system_clock,
     fiscal: bool = True,
     below_cost: str = "confirm",
+    change_to_card: int = 0,
 ) -> Receipt:
-    """Write the sale. Calling it again with the same ``uuid`` returns the same receipt."""
+    """Write the sale. Calling it again with the same ``uuid`` returns the same receipt.
+
+    Tenders besides cash and card (bonuses, credit ...) are posted by the features' sale
+    hooks in the same transaction; ``change_to_card`` is the part of the cash change the
+    customer keeps on the card (it stays in the drawer: a cash movement of its own)."""
     require(employee, Permission.SELL)
     uuid = check_uuid(uuid)
     _check_basket(basket)
+    check_tenders(tenders)
+    change_to_card = check_kopecks(change_to_card, _("The change to the card"))
+    basket.bonus_redeem = sum(t.amount for t in tenders if t.kind == "bonus")
     now = clock()
     ctx = PricingContext(at=now, customer_id=basket.customer_id, below_cost=below_cost)
     priced = price(basket, ctx)
     _check_lines_against_catalog(priced, ctx)
     settlement = settle(priced.total, tenders, cash_step)
+    if change_to_card > settlement.change:
+        raise ValidationError(
+            _("Only {change} of change can go onto the card.").format(
+                change=format_money(settlement.change)
+            )
+        )
     with write_tx():
         lock_uuid(uuid)
         existing = receipt_by_uuid(uuid)
@@ -452,6 +493,31 @@ def commit_sale(
                 raise ValidationError(_("That customer card is not active: check the card."))
         manual = [a for ln in priced.lines for a in ln.adjustments if a.step == "manual"]
         overridden = [a for ln in priced.lines for a in ln.adjustments if a.step == "override"]
+
+        def finish(receipt_id: int) -> None:
+            event = SaleEvent(
+                receipt_id=receipt_id,
+                uuid=uuid,
+                basket=priced,
+                ctx=ctx,
+                payments=settlement.payments,
+                employee=employee,
+                shift=shift,
+                now=now,
+                change_to_card=change_to_card,
+            )
+            for hook in extensions.SALE_HOOKS:
+                hook(event)
+            info = {**priced.info, **event.info}
+            info.pop("refused", None)
+            if info:
+                database.execute_sql(
+                    sql('UPDATE "receipt" SET "info" = ? WHERE "id" = ?'),
+                    (json.dumps(info, ensure_ascii=False, default=str), receipt_id),
+                )
+            if change_to_card:
+                _to_card(shift, employee, change_to_card, receipt_id, now, fiscal)
+            audit_discounts(receipt_id)
 
         def audit_discounts(receipt_id: int) -> None:
             if manual:
@@ -491,11 +557,56 @@ def commit_sale(
             employee=employee,
             now=now,
             fiscal=fiscal,
-            finish=audit_discounts,
+            finish=finish,
         )
         database.execute_sql(sql('DELETE FROM "draft" WHERE "uuid" = ?'), (uuid,))
-    receipt.change = settlement.change  # type: ignore[attr-defined]
+    receipt.change = settlement.change - change_to_card  # type: ignore[attr-defined]
     return receipt
+
+
+def _to_card(
+    shift: Shift, employee: Employee, amount: int, receipt_id: int, now: dt.datetime, fiscal: bool
+) -> None:
+    """The change kept on the card stays in the drawer: a cash movement (and, for the fiscal
+    unit, a service cash-in), so the drawer's expected cash is right."""
+    at = stamp(now)
+    insert_rows(
+        "cash_movement",
+        ["shift_id", "kind", "amount", "employee_id", "at", "note"],
+        [(shift.id, "to_card", amount, employee.id, at, f"receipt:{receipt_id}")],
+    )
+    if fiscal:
+        insert_rows(
+            "fiscal_job",
+            [
+                "kind",
+                "receipt_id",
+                "shift_id",
+                "payload",
+                "status",
+                "attempts",
+                "created_at",
+                "updated_at",
+                "last_error",
+                "remote_id",
+                "fiscal_code",
+            ],
+            [
+                (
+                    "cash_in",
+                    None,
+                    shift.id,
+                    json.dumps({"amount": amount}),
+                    "pending",
+                    0,
+                    at,
+                    at,
+                    "",
+                    "",
+                    "",
+                )
+            ],
+        )
 
 
 def _open_shift_of(shift: Shift) -> Shift:

@@ -24,6 +24,7 @@ from torgtui.db import database, sql
 from torgtui.errors import ValidationError
 from torgtui.i18n import _
 from torgtui.money import line_amount, percent_of
+from torgtui.sales import extensions
 from torgtui.sales.basket import Adjustment, Basket, ManualDiscount
 
 BELOW_COST_POLICIES = ("confirm", "never")
@@ -42,6 +43,8 @@ class CatalogItem:
     weighed: bool
     tax_group: str
     active: bool
+    group_id: int | None = None
+    manufacturer_id: int | None = None
 
 
 def load_catalog(product_ids: Sequence[int]) -> dict[int, CatalogItem]:
@@ -54,12 +57,14 @@ def load_catalog(product_ids: Sequence[int]) -> dict[int, CatalogItem]:
         rows = database.execute_sql(
             sql(
                 'SELECT "id", "sku", "name", "price", "cost", "unit", "weighed", "tax_group", '
-                f'"active" FROM "product" WHERE "id" IN ({marks})'
+                f'"active", "group_id", "manufacturer_id" FROM "product" WHERE "id" IN ({marks})'
             ),
             chunk,
         ).fetchall()
         for row in rows:
-            out[row[0]] = CatalogItem(*row[:6], bool(row[6]), row[7], bool(row[8]))
+            out[row[0]] = CatalogItem(
+                *row[:6], bool(row[6]), row[7], bool(row[8]), row[9], row[10]
+            )
     return out
 
 
@@ -112,8 +117,10 @@ def base_price(basket: Basket, ctx: PricingContext) -> None:
             item.cost,
         )
         line.unit, line.weighed, line.tax_group = item.unit, item.weighed, item.tax_group
+        line.group_id, line.manufacturer_id = item.group_id, item.manufacturer_id
         line.adjustments.clear()
-        line.below_cost = 0
+        line.below_cost = line.bonus_spend = line.bonus_earn = 0
+    basket.info.clear()
 
 
 def price_override(basket: Basket, ctx: PricingContext) -> None:
@@ -207,12 +214,23 @@ def cost_guard(basket: Basket, ctx: PricingContext) -> None:
             line.below_cost = short
 
 
-PIPELINE: list[tuple[str, Step]] = [
-    ("base", base_price),
-    ("override", price_override),
-    ("manual", manual_discount),
-    ("cost_guard", cost_guard),  # always last: later steps go before it
+# The register's own steps with their place in the order (the whole order, with the
+# features' steps, is written down in torgtui.sales.extensions).
+CORE_STEPS: list[tuple[int, str, Step]] = [
+    (0, "base", base_price),
+    (10, "override", price_override),
+    (80, "manual", manual_discount),
+    (100, "cost_guard", cost_guard),  # always last: later steps go before it
 ]
+PIPELINE: list[tuple[str, Step]] = [(name, step) for _order, name, step in CORE_STEPS]
+
+
+def pipeline() -> list[tuple[str, Step]]:
+    """The full pipeline: the register's steps and every feature's, in order."""
+    extensions.load()
+    merged = [(o, n, s) for o, n, s in CORE_STEPS]
+    merged += [(step.order, step.name, step.run) for step in extensions.PRICING_STEPS]
+    return [(name, step) for _order, name, step in sorted(merged, key=lambda m: m[0])]
 
 
 def price(
@@ -227,7 +245,11 @@ def price(
         )
     if ctx.catalog is None:
         ctx.catalog = load_catalog([line.product_id for line in basket.lines])
-    for _name, step in steps or PIPELINE:
+    if steps is None:
+        steps = pipeline()
+        for loader in extensions.CONTEXT_LOADERS:
+            loader(basket, ctx)
+    for _name, step in steps:
         step(basket, ctx)
     for line in basket.lines:
         if line.total < 0:

@@ -31,9 +31,9 @@ from torgtui.values import (
     check_text,
 )
 
-LINE_FIELDS = [
-    f.name for f in dataclasses.fields(BasketLine) if f.name not in ("adjustments", "below_cost")
-]
+# what a draft keeps of a line: what was scanned, not what pricing worked out
+COMPUTED = ("adjustments", "below_cost", "bonus_spend", "bonus_earn", "group_id", "manufacturer_id")
+LINE_FIELDS = [f.name for f in dataclasses.fields(BasketLine) if f.name not in COMPUTED]
 MAX_LINES = 1000  # lines on one receipt: more is a runaway scanner or a script gone wrong
 
 
@@ -61,6 +61,7 @@ def basket_to_json(basket: Basket) -> str:
             ],
             "overrides": [dataclasses.asdict(o) for o in basket.overrides],
             "below_cost_approval": basket.below_cost_approval,
+            "bonus_redeem": basket.bonus_redeem,
         },
         ensure_ascii=False,
     )
@@ -78,6 +79,7 @@ def basket_from_json(text: str) -> Basket:
         manual_discounts=manual,
         overrides=[PriceOverride(**o) for o in data.get("overrides", [])],
         below_cost_approval=data.get("below_cost_approval"),
+        bonus_redeem=int(data.get("bonus_redeem") or 0),
     )
 
 

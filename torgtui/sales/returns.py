@@ -10,6 +10,7 @@ same line at once cannot both succeed.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -18,13 +19,16 @@ import peewee
 from torgtui import approvals
 from torgtui.approvals import Action, Approval, ApprovalNeeded
 from torgtui.clock import Clock, system_clock
-from torgtui.db import is_sqlite, write_tx
+from torgtui.db import database, is_sqlite, sql, write_tx
 from torgtui.errors import ValidationError
 from torgtui.i18n import _
 from torgtui.models import Employee, Payment, Product, Receipt, ReceiptLine, Shift
 from torgtui.money import format_qty, round_cash, round_kopecks
+from torgtui.sales import extensions
 from torgtui.sales.basket import Adjustment, Basket, BasketLine
 from torgtui.sales.checkout import _open_shift_of, lock_uuid, receipt_by_uuid, write_receipt
+from torgtui.sales.extensions import ReturnEvent
+from torgtui.sales.pricing import split_proportionally
 from torgtui.staff import Permission, ask_whom, audit, require
 from torgtui.values import check_count, check_id, check_qty, check_uuid
 
@@ -103,12 +107,31 @@ def refund_total(chosen: list[tuple[Returnable, int]]) -> int:
     return sum(refund_line(item, qty).total for item, qty in chosen)
 
 
-def _refund_tenders(original: Receipt, amount: int, cash_step: int) -> tuple[list, int]:
-    """Money back by the original tenders: cards first (up to what they paid, less earlier
-    refunds), the rest in cash, rounded as cash is."""
+def _value(items: dict[int, Returnable], extra: dict[int, int]) -> int:
+    """What the lines returned so far (plus ``extra`` thousandths per line) are worth."""
+    return sum(
+        _share(r.line.total, r.returned + extra.get(lid, 0), r.line.qty) for lid, r in items.items()
+    )
+
+
+def _refund_tenders(
+    original: Receipt,
+    amount: int,
+    cash_step: int,
+    *,
+    worth_before: int,
+    worth_after: int,
+    deduction: int = 0,
+) -> tuple[list, int]:
+    """Money back by the original tenders. Tenders that live on a ledger (bonuses, credit,
+    certificates) get back their share of what the returned lines are worth, in proportion
+    to what they paid of the receipt (cumulative over returns, never more than they paid);
+    then cards up to what they paid, the rest in cash, rounded as cash is. ``deduction``
+    comes off the card and cash part (bonuses the customer can no longer give back)."""
     paid: dict[str, int] = {}
     for p in Payment.select().where(Payment.receipt == original.id):
         paid[p.tender] = paid.get(p.tender, 0) + p.amount
+    left_to_refund = dict(paid)
     refunded = (
         Payment.select(Payment.tender, peewee.fn.SUM(Payment.amount))
         .join(Receipt)
@@ -117,10 +140,20 @@ def _refund_tenders(original: Receipt, amount: int, cash_step: int) -> tuple[lis
         .tuples()
     )
     for tender, sum_ in refunded:
-        paid[tender] = paid.get(tender, 0) - int(sum_ or 0)
+        left_to_refund[tender] = left_to_refund.get(tender, 0) - int(sum_ or 0)
     payments, left = [], amount
+    whole = max(original.total, 1)
+    for tender in sorted(paid):
+        if tender in ("cash", "card", "cashless"):
+            continue
+        share = _share(paid[tender], worth_after, whole) - _share(paid[tender], worth_before, whole)
+        part = max(0, min(share, left_to_refund.get(tender, 0), left))
+        if part:
+            payments.append((tender, part, part))
+            left -= part
+    left = max(left - deduction, 0)
     for tender in ("card", "cashless"):
-        part = min(left, max(paid.get(tender, 0), 0))
+        part = min(left, max(left_to_refund.get(tender, 0), 0))
         if part:
             payments.append((tender, part, part))
             left -= part
@@ -227,7 +260,7 @@ def commit_return(
             .where(Product.id.in_([r.line.product_id for r in items.values()]))
             .tuples()
         )
-        basket, originals = Basket(), []
+        basket, originals, chosen = Basket(), [], []
         for line_id, qty in wanted.items():
             item = items.get(line_id)
             if item is None:
@@ -245,12 +278,55 @@ def commit_return(
                         returned=format_qty(item.returned),
                     )
                 )
-            basket.lines.append(refund_line(item, qty))
+            refund = refund_line(item, qty)
+            basket.lines.append(refund)
             originals.append(line_id)
-        payments, rounding = _refund_tenders(original, basket.total, cash_step)
+            chosen.append((item.line, qty, refund))
+        event = ReturnEvent(
+            original=original,
+            lines=chosen,
+            refund=basket.total,
+            payments=[],
+            employee=employee,
+            shift=shift,
+            now=now,
+            uuid=uuid,
+        )
+        extensions.load()
+        for planner in extensions.RETURN_PLANNERS:
+            planner(event)
+        deduction = min(event.deduction, basket.total)
+        payments, rounding = _refund_tenders(
+            original,
+            basket.total,
+            cash_step,
+            worth_before=_value(items, {}),
+            worth_after=_value(items, wanted),
+            deduction=deduction,
+        )
+        if deduction:  # it comes off the lines, so the return's total is what is paid back
+            totals = [ln.total for ln in basket.lines]
+            for refund, share in zip(
+                basket.lines, split_proportionally(deduction, totals), strict=True
+            ):
+                if share:
+                    refund.adjustments.append(
+                        Adjustment(
+                            "bonus_reverse", _("Bonuses from this purchase already spent"), share
+                        )
+                    )
+        event.payments = payments
         basket.customer_id = original.customer_id
 
         def audit_return(receipt_id: int) -> None:
+            event.receipt_id = receipt_id
+            for hook in extensions.RETURN_HOOKS:
+                hook(event)
+            if event.info:
+                database.execute_sql(
+                    sql('UPDATE "receipt" SET "info" = ? WHERE "id" = ?'),
+                    (json.dumps(event.info, ensure_ascii=False, default=str), receipt_id),
+                )
             audit(
                 "receipt.return",
                 employee,

@@ -162,6 +162,7 @@ class ShiftReport:
     cash_float: int = 0
     cash_in: int = 0
     cash_out: int = 0
+    to_card: int = 0  # change customers kept as bonuses: cash that stayed in the drawer
     cash_expected: int = 0
     audit_head: list = field(default_factory=list)  # [id, hash] of the audit chain at the Z
 
@@ -214,8 +215,13 @@ def x_report(shift: Shift) -> ShiftReport:
         sums.get("in", 0),
         sums.get("out", 0),
     )
+    report.to_card = sums.get("to_card", 0)
     report.cash_expected = (
-        report.cash_float + report.cash_in - report.cash_out + report.by_tender.get("cash", 0)
+        report.cash_float
+        + report.cash_in
+        + report.to_card
+        - report.cash_out
+        + report.by_tender.get("cash", 0)
     )
     return report
 
