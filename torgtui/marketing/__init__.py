@@ -1,1 +1,8 @@
-"""marketing domain package (filled by later issues)."""
+"""The marketing module: loyalty (the ledger, bonuses, cards, VIP accounts, price policy) and,
+later, promotions, codes, certificates and partners.
+
+Its features extend the register through torgtui.sales.extensions; importing this package
+registers them (torgtui.sales.extensions.load does it once, by name).
+"""
+
+from torgtui.marketing import bonuses  # noqa: F401  (registers the bonus tender and steps)
