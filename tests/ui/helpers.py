@@ -24,6 +24,8 @@ async def log_in(pilot: Pilot, name: str, pin: str) -> None:
     options = app.screen.query_one("#login-employees", OptionList)
     names = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
     target = next(i for i, text in enumerate(names) if text.startswith(name))
+    if options.highlighted is None:  # nobody chosen at first: down is the first name
+        await pilot.press("down")
     current = options.highlighted or 0
     key = "down" if target > current else "up"
     for _step in range(abs(target - current)):
@@ -46,3 +48,11 @@ def make_settings(tmp_path: Path, db_url: str, **overrides: object) -> Settings:
         env={},
         overrides={"database.url": db_url, "store.name": "Kramnytsia", **overrides},
     )
+
+
+async def type_then_enter(pilot: Pilot, text: str) -> None:
+    """Type ``text``, then Enter a moment later, as a person does: typed in one burst, a
+    dialog would take it for a scanner's and refuse it (see screens.scan_guard)."""
+    await pilot.press(*text)
+    await pilot.pause(0.05)
+    await pilot.press("enter")

@@ -1,7 +1,9 @@
 """The login screen: choose your name, type your PIN, press Enter.
 
 The PIN is checked by ``staff.login`` in a thread worker (scrypt is slow on purpose); wrong PINs
-and lockouts are shown as the service words them.
+and lockouts are shown as the service words them. Every login starts with nobody chosen (unless
+the shop has a single employee): a PIN typed after someone else's session never counts as a
+wrong PIN against them.
 """
 
 from __future__ import annotations
@@ -65,10 +67,10 @@ class LoginScreen(PinCheck, Screen[None]):
         self.reset()
 
     def reset(self) -> None:
-        """Reload the employees (someone may have been added) and clear the PIN and message."""
+        """Reload the employees (someone may have been added), choose nobody (the only one in
+        a one-person shop), and clear the PIN and message."""
         employees = active_employees()
         options = self.query_one("#login-employees", OptionList)
-        previous = options.highlighted_option.id if options.highlighted_option else None
         options.clear_options()
         options.add_options(
             Option(Content(f"{e.name}  ·  {role_title(e.role)}"), id=str(e.id)) for e in employees
@@ -89,8 +91,7 @@ class LoginScreen(PinCheck, Screen[None]):
                 error=False,
             )
             return
-        ids = [str(e.id) for e in employees]
-        options.highlighted = ids.index(previous) if previous in ids else 0
+        options.highlighted = 0 if len(employees) == 1 else None
         self.show_message("")
         pin.focus()
 
@@ -101,9 +102,13 @@ class LoginScreen(PinCheck, Screen[None]):
 
     def action_move(self, step: int) -> None:
         options = self.query_one("#login-employees", OptionList)
-        if options.option_count:
-            current = options.highlighted if options.highlighted is not None else 0
-            options.highlighted = max(0, min(options.option_count - 1, current + step))
+        if not options.option_count:
+            return
+        if options.highlighted is None:  # nobody chosen yet: down is the first, up the last
+            options.highlighted = 0 if step > 0 else options.option_count - 1
+            return
+        current = options.highlighted
+        options.highlighted = max(0, min(options.option_count - 1, current + step))
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
@@ -114,11 +119,11 @@ class LoginScreen(PinCheck, Screen[None]):
         if self.checking:
             return
         option = self.query_one("#login-employees", OptionList).highlighted_option
-        if option is None or option.id is None:
-            self.show_message(_("Choose your name from the list first."))
-            return
         if not event.value:
             self.show_message(_("Type your PIN, then press Enter."))
+            return
+        if option is None or option.id is None:
+            self.show_message(_("Choose your name with the arrows first, then press Enter."))
             return
         self.show_message(_("Checking the PIN..."), error=False)
         self.start_check(int(option.id), event.value)
