@@ -3,7 +3,7 @@ permission checks made by the staff service."""
 
 from __future__ import annotations
 
-from textual.widgets import Label
+from textual.widgets import Label, OptionList
 
 from torgtui.app import TorgApp
 from torgtui.screens.area import AreaScreen, PendingAreaScreen
@@ -71,23 +71,24 @@ async def test_enter_on_the_list_opens_the_highlighted_area(settings, ui_staff, 
         assert app.screen.area.id == "vip"
 
 
-async def test_cashier_is_refused_reports_audit_and_settings(settings, ui_staff, clock):
+async def test_cashier_sees_only_the_areas_she_may_open(settings, ui_staff, clock):
     app = TorgApp(settings, clock=clock)
     async with app.run_test(size=(80, 24)) as pilot:
         await log_in(pilot, "Kateryna Cashier", "3333")
         home = app.screen
-        for key, what in [
-            ("8", "view reports"),
-            ("0", "view the audit log"),
-            ("9", "change settings"),
-        ]:
+        shown = home.query_one("#home-areas", OptionList)
+        ids = [shown.get_option_at_index(i).id for i in range(shown.option_count)]
+        assert ids == ["sale", "customers", "vip", "promotions", "certificates", "partners"]
+        for key in ("7", "8", "9", "0"):  # the keys of hidden areas do nothing
             await pilot.press(key)
             await pilot.pause()
-            assert app.screen is home
-            assert home.message == (
-                f"Kateryna Cashier (Cashier) may not {what}. Ask a manager or the owner to log "
-                "in and do it."
-            )
+            assert app.screen is home and home.message == ""
+        app.open_area("settings")  # and a direct call is still refused by the service
+        await pilot.pause()
+        assert app.screen is home and "may not change settings" in home.message
+        provider = AreaCommands(app.screen)
+        names = [hit.text async for hit in provider.discover()]
+        assert "Settings" not in names and "Audit log" not in names and "Sale" in names
         # an allowed area clears the message
         await pilot.press("1")
         await pilot.pause()
@@ -99,13 +100,28 @@ async def test_support_may_not_sell_but_sees_settings(settings, ui_staff, clock)
     app = TorgApp(settings, clock=clock)
     async with app.run_test(size=(80, 24)) as pilot:
         await log_in(pilot, "Petro Support", "5555")
+        shown = app.screen.query_one("#home-areas", OptionList)
+        ids = [shown.get_option_at_index(i).id for i in range(shown.option_count)]
+        assert "sale" not in ids and "settings" in ids
         await pilot.press("1")
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
-        assert "may not sell" in app.screen.message
         await pilot.press("9")
         await pilot.pause()
         assert isinstance(app.screen, SettingsScreen)
+
+
+async def test_manager_is_not_offered_settings_nor_told_to_ask_a_manager(settings, ui_staff, clock):
+    app = TorgApp(settings, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot, "Maria Manager", "2222")
+        shown = app.screen.query_one("#home-areas", OptionList)
+        ids = [shown.get_option_at_index(i).id for i in range(shown.option_count)]
+        assert "settings" not in ids and "reports" in ids
+        app.open_area("settings")
+        await pilot.pause()
+        message = app.screen.message
+        assert "may not change settings" in message and "a manager" not in message
 
 
 async def test_palette_provider_offers_areas_lock_and_logout(settings, ui_staff, clock):

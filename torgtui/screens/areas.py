@@ -8,7 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from torgtui.i18n import _
-from torgtui.staff import Permission
+from torgtui.models import Employee
+from torgtui.staff import Permission, can
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,18 @@ def areas() -> list[Area]:
         Area("settings", "9", _("Settings"), Permission.CHANGE_SETTINGS),
         Area("audit", "0", _("Audit log"), Permission.VIEW_AUDIT),
     ]
+
+
+def may_open(area: Area, employee: Employee | None) -> bool:
+    """Whether ``employee`` may open ``area`` (the home menu and the palette show only those)."""
+    if employee is None:
+        return False
+    return area.permission is None or can(employee, area.permission)
+
+
+def areas_for(employee: Employee | None) -> list[Area]:
+    """The areas ``employee`` may open, in menu order."""
+    return [area for area in areas() if may_open(area, employee)]
 
 
 def area_by_id(area_id: str) -> Area:

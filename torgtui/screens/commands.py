@@ -1,4 +1,5 @@
-"""The command palette's one provider: every area, Lock and Log out (only while logged in)."""
+"""The command palette's one provider: the areas the employee may open, Lock and Log out
+(only while logged in)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import TYPE_CHECKING
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from torgtui.i18n import _
-from torgtui.screens.areas import areas
+from torgtui.screens.areas import areas_for
 
 if TYPE_CHECKING:
     from torgtui.app import TorgApp
@@ -29,7 +30,7 @@ class AreaCommands(Provider):
                 partial(app.open_area, area.id),
                 _("Open {area} (key {key})").format(area=area.title, key=area.key),
             )
-            for area in areas()
+            for area in areas_for(app.employee)
         ]
         found.append((_("Lock"), app.action_lock, _("Hide the screen until your PIN is typed")))
         found.append((_("Log out"), app.logout, _("Back to the login screen")))

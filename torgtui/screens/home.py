@@ -1,4 +1,5 @@
-"""The home menu after login: every back-office area by its key (1-9, 0) or from the list."""
+"""The home menu after login: the areas the employee's role may open, by their key (1-9, 0) or
+from the list. The others are not shown, and their keys do nothing."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from textual.widgets import Footer, Label, OptionList
 from textual.widgets.option_list import Option
 
 from torgtui.i18n import _
-from torgtui.screens.areas import areas
+from torgtui.screens.areas import area_by_id, areas, areas_for, may_open
 from torgtui.widgets.status import StatusLine
 
 if TYPE_CHECKING:
@@ -50,7 +51,10 @@ class HomeScreen(Screen[None]):
             id="home-hint",
         )
         yield OptionList(
-            *(Option(Content(f"{area.key}  {area.title}"), id=area.id) for area in areas()),
+            *(
+                Option(Content(f"{area.key}  {area.title}"), id=area.id)
+                for area in areas_for(self.app.employee)
+            ),
             id="home-areas",
             markup=False,
         )
@@ -64,6 +68,11 @@ class HomeScreen(Screen[None]):
     @property
     def message(self) -> str:
         return str(self.query_one("#home-message", Label).content)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "open_area" and parameters:
+            return may_open(area_by_id(str(parameters[0])), self.app.employee)
+        return True
 
     def action_open_area(self, area_id: str) -> None:
         self.app.open_area(area_id)
