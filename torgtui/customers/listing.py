@@ -219,6 +219,77 @@ def list_page(
     )
 
 
+PHONE_PUNCTUATION = " -()./"
+
+
+def is_number_search(text: str) -> bool:
+    """Digits as a phone or card is typed ("050 989-12", "+380...", "(067) 12"): at least one
+    digit, and nothing else but phone punctuation and a leading "+"."""
+    cleaned = "".join(ch for ch in text.strip() if ch not in PHONE_PUNCTUATION)
+    cleaned = cleaned.removeprefix("+")
+    return bool(cleaned) and cleaned.isascii() and cleaned.isdigit()
+
+
+def _digit_bounds(prefix: str) -> tuple[str, str]:
+    """[low, high) of the strings starting with ``prefix`` that ends in a digit: the same
+    range in every collation ("0509" .. "050:"; "+38050989" .. "+3805098:")."""
+    return prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
+def phone_prefixes(digits: str) -> list[str]:
+    """The E.164 beginnings the typed digits can be: local "050989" -> "+38050989",
+    international "38050..." -> "+38050...", the old long-distance "8050..." -> "+38050..."."""
+    found = []
+    if digits.startswith("0"):
+        found.append("+38" + digits)
+    if digits.startswith("380"):
+        found.append("+" + digits)
+    elif digits.startswith("80") and len(digits) > 2:
+        found.append("+3" + digits)
+    return found
+
+
+def number_matches(text: str, limit: int) -> list[int]:
+    """Customer ids for digits typed in the search, best first: the phone in full, a card
+    number's beginning, a phone's beginning (typed in local or international form) and a
+    phone's last digits ("7693" finds every phone ending in 7693). Each is one range of an
+    index (the phone's, the card's, the reversed phone's), so it costs the same at a million
+    cards; a run of digits from the middle of a number is not looked for (it would need a scan
+    of every phone)."""
+    digits = "".join(ch for ch in text if ch.isdigit())
+    ids: list[int] = []
+
+    def take(query: peewee.ModelSelect) -> None:
+        ids.extend(row[0] for row in query.limit(limit).tuples())
+
+    try:
+        phone = normalize_phone(text)
+    except ValidationError:
+        phone = None
+    if phone is not None:
+        take(CustomerPhone.select(CustomerPhone.customer).where(CustomerPhone.phone == phone))
+    low, high = _digit_bounds(digits)
+    take(
+        Customer.select(Customer.id)
+        .where((Customer.card >= low) & (Customer.card < high))
+        .order_by(Customer.card)
+    )
+    for prefix in phone_prefixes(digits):
+        low, high = _digit_bounds(prefix)
+        take(
+            CustomerPhone.select(CustomerPhone.customer)
+            .where((CustomerPhone.phone >= low) & (CustomerPhone.phone < high))
+            .order_by(CustomerPhone.phone)
+        )
+    low, high = _digit_bounds(digits[::-1])
+    take(
+        CustomerPhone.select(CustomerPhone.customer)
+        .where((CustomerPhone.tail >= low) & (CustomerPhone.tail < high))
+        .order_by(CustomerPhone.tail)
+    )
+    return list(dict.fromkeys(ids))
+
+
 def search(
     text: str,
     *,
@@ -227,37 +298,17 @@ def search(
     filters: Filters | None = None,
     today: dt.date | None = None,
 ) -> Page:
-    """Cards matching what was typed: a phone or card number exactly, or every word's prefix
-    (in either alphabet). Pages are keyed by (matched word, id)."""
+    """Cards matching what was typed: digits as a phone or a card (see :func:`number_matches`),
+    or every word's prefix (in either alphabet). Pages are keyed by (matched word, id)."""
     text = (text or "").strip()
     today = today or dt.date.today()
     base = filter_conditions(filters or Filters(), today)
     if not text:
         return list_page(filters=filters, limit=limit, today=today)
-    digits = "".join(ch for ch in text if ch.isdigit())
-    if digits and len(digits) >= len(text.replace(" ", "").replace("-", "")) - 1:
-        ids: list[int] = []
-        try:
-            phone = normalize_phone(text)
-            ids += [
-                r.customer_id
-                for r in CustomerPhone.select(CustomerPhone.customer).where(
-                    CustomerPhone.phone == phone
-                )
-            ]
-        except ValidationError:
-            pass
-        low, high = prefix_bounds(text.replace(" ", ""))
-        ids += [
-            c.id
-            for c in Customer.select(Customer.id)
-            .where((Customer.card >= low) & (Customer.card < high))
-            .order_by(Customer.card)
-            .limit(limit)
-        ]
-        seen = list(dict.fromkeys(ids))
-        rows = _rows(Customer.select(*COLUMNS).where(Customer.id.in_(seen), *base)) if seen else []
-        rows.sort(key=lambda r: seen.index(r.id))
+    if is_number_search(text):
+        ids = number_matches(text, limit)
+        rows = _rows(Customer.select(*COLUMNS).where(Customer.id.in_(ids), *base)) if ids else []
+        rows.sort(key=lambda r: ids.index(r.id))
         return Page(rows=rows[:limit], next=None)
     words = [fold(w) for w in text.split() if w.strip()]
     first, others = words[0], words[1:]
