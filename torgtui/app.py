@@ -20,6 +20,7 @@ from torgtui.config import Settings
 from torgtui.errors import TorgError
 from torgtui.i18n import _
 from torgtui.screens.login import LoginScreen
+from torgtui.screens.scan_guard import DialogScanGuard
 
 if TYPE_CHECKING:
     from textual.command import Provider
@@ -54,6 +55,16 @@ class TorgApp(App[None]):
     BINDINGS = [
         Binding("ctrl+l", "lock", _("Lock"), priority=True, id="app.lock"),
         Binding("ctrl+o", "logout", _("Log out"), id="app.logout"),
+        # Textual adds its own English "palette" key unless the app declares one
+        Binding(
+            "ctrl+p",
+            "command_palette",
+            _("palette"),
+            show=False,
+            priority=True,
+            tooltip=_("Open the command palette"),
+            id="app.palette",
+        ),
     ]
 
     def __init__(self, settings: Settings, *, clock: Clock = system_clock) -> None:
@@ -66,6 +77,8 @@ class TorgApp(App[None]):
         self.last_activity = clock()
         self.is_locked = False
         self.title = settings.store.name
+        register = settings.register
+        self.scan_guard = DialogScanGuard(register.wedge_max_gap_ms, register.wedge_min_length)
 
     def on_mount(self) -> None:
         if self.settings.ui.idle_lock_seconds > 0:
@@ -74,7 +87,25 @@ class TorgApp(App[None]):
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, ACTIVITY_EVENTS):
             self.last_activity = self.clock()
+        if (
+            isinstance(event, events.Key)
+            and not event.is_forwarded  # not again when it bubbles back up to the app
+            and self.scan_guard.swallow(self, event)
+        ):
+            return  # a scan's Enter in a dialog: refused (see DialogScanGuard)
         await super().on_event(event)
+
+    def action_help_quit(self) -> None:
+        """Ctrl+C does not quit (Textual's own hint, in the interface language)."""
+        self.notify(_("Press Ctrl+Q to quit the register."), title=_("Quit?"))
+
+    def action_command_palette(self) -> None:
+        from textual.command import CommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(
+                CommandPalette(placeholder=_("Type an area or a command…"), id="--command-palette")
+            )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "lock":

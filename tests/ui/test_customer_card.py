@@ -101,7 +101,7 @@ async def test_duplicate_phone_offers_the_existing_card(settings, ui_staff, cloc
         await settle(pilot)
         assert isinstance(app.screen, ConfirmScreen)
         assert "Taras Melnyk" in app.screen.question
-        await pilot.press("enter")
+        await pilot.press("y")
         await settle(pilot)
         assert app.screen is screen and screen.customer_id == first.id
         assert screen.query_one("#card-name", Input).value == "Taras Melnyk"

@@ -1,4 +1,4 @@
-"""Merging two cards on the merge screen: the cursor picks the card kept, Enter confirms."""
+"""Merging two cards on the merge screen: the cursor picks the card kept, Y or F2 confirms."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ async def test_merge_two_cards(settings, ui_staff, clock):
         await pilot.pause()
         assert isinstance(app.screen, ConfirmScreen)
         assert "Merge 2 cards into Olha Kravets" in app.screen.question
-        await pilot.press("enter")
+        await pilot.press("f2")  # Y or F2: Enter never answers a confirmation
         await settle(pilot)
     assert results == [a.id]
     active = list(Customer.select().where(Customer.status == "active"))
@@ -48,7 +48,9 @@ async def test_merge_refusal_in_words(settings, ui_staff, clock):
         app.push_screen(screen)
         await settle(pilot)
         Customer.update(status="erased").where(Customer.id == b.id).execute()
-        await pilot.press("enter", "enter")
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("y")
         await settle(pilot)
         assert app.screen is screen
         text = str(screen.query_one("#merge-message", Label).content)

@@ -115,7 +115,11 @@ async def test_search_edit_delete(settings, shifted, shop, clock):
         assert lines(screen) == [("C-1", 5000), ("T-1", 1000)]
         await pilot.press("delete")
         await pilot.pause()
-        await pilot.press("enter")
+        await pilot.press("enter")  # Enter never answers a confirmation
+        await pilot.pause()
+        assert lines(screen) == [("C-1", 5000), ("T-1", 1000)]
+        assert "Enter does not answer" in str(app.screen.query_one("#confirm-hint").content)
+        await pilot.press("y")
         await pilot.pause()
         assert lines(screen) == [("T-1", 1000)]
 

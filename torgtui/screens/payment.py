@@ -18,13 +18,14 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label
 
 from torgtui import db
-from torgtui.errors import TorgError
+from torgtui.errors import TorgError, ValidationError
 from torgtui.i18n import _
 from torgtui.models import Receipt, Shift
-from torgtui.money import format_money, parse_money, round_cash
+from torgtui.money import format_money, round_cash
 from torgtui.sales.aftersale import after_sale
 from torgtui.sales.basket import Basket
 from torgtui.sales.checkout import Settlement, Tender, commit_sale, settle
+from torgtui.values import parse_money
 
 if TYPE_CHECKING:
     from torgtui.app import TorgApp
@@ -97,12 +98,8 @@ class PaymentScreen(ModalScreen[Receipt | None]):
         with Vertical():
             yield Label(total, id="pay-total", markup=False)
             yield Label("", id="pay-mode", markup=False)
-            yield Input(placeholder=_("Card part"), restrict=r"[0-9.,]*", id="pay-card")
-            yield Input(
-                placeholder=_("Cash handed over (Enter: exact)"),
-                restrict=r"[0-9., ]*",
-                id="pay-cash",
-            )
+            yield Input(placeholder=_("Card part"), id="pay-card")
+            yield Input(placeholder=_("Cash handed over (Enter: exact)"), id="pay-cash")
             yield Label("", id="pay-change", markup=False)
             yield Label("", id="pay-message", markup=False)
         yield Footer()
@@ -117,9 +114,9 @@ class PaymentScreen(ModalScreen[Receipt | None]):
             return
         self.mode = mode
         titles = {
-            "cash": _("Cash: type what the customer hands over, or just press Enter"),
-            "card": _("Card: the whole amount; press Enter once the terminal approves"),
-            "mixed": _("Card and cash: type the card part, then the cash"),
+            "cash": _("Cash: type what is handed over, or just Enter"),
+            "card": _("Card: the whole amount; Enter once the terminal approves"),
+            "mixed": _("Card and cash: the card part, Enter, then the cash"),
         }
         self.query_one("#pay-mode", Label).update(titles[mode])
         card = self.query_one("#pay-card", Input)
@@ -131,20 +128,27 @@ class PaymentScreen(ModalScreen[Receipt | None]):
             self.set_focus(None)
         self.show_change()
 
+    def card_part(self) -> int:
+        """The card part typed in card + cash (0 when empty); ValidationError if unreadable or
+        not less than the total (then it is a card payment: F3)."""
+        text = self.query_one("#pay-card", Input).value
+        card = parse_money(text, _("The card part")) if text.strip() else 0
+        if card >= self.total:
+            message = _("The card part must be less than {total}: for all of it by card, F3.")
+            raise ValidationError(message.format(total=format_money(self.total)))
+        return card
+
     def tenders(self) -> list[Tender]:
         """The tenders the fields describe; raises ValidationError for what cannot be read."""
         if self.total <= 0:
             return []
         if self.mode == "card":
             return [Tender("card", self.total)]
-        card = 0
-        if self.mode == "mixed":
-            text = self.query_one("#pay-card", Input).value
-            card = parse_money(text) if text.strip() else 0
+        card = self.card_part() if self.mode == "mixed" else 0
         tenders = [Tender("card", card)] if card else []
         cash_text = self.query_one("#pay-cash", Input).value
         if cash_text.strip():
-            given = parse_money(cash_text)
+            given = parse_money(cash_text, _("The cash handed over"))
         else:
             given = round_cash(max(0, self.total - card), self.cash_step)
         if given or not tenders:
@@ -155,14 +159,18 @@ class PaymentScreen(ModalScreen[Receipt | None]):
         return settle(self.total, self.tenders(), self.cash_step)
 
     def show_change(self) -> Settlement | None:
-        """Show the change (or what is missing); returns the settlement when it adds up."""
+        """Show the change, or (on the one message line) what is wrong; returns the settlement
+        when it adds up."""
         label = self.query_one("#pay-change", Label)
         try:
             result = self.settlement()
         except TorgError as exc:
-            label.update(exc.message)
+            label.update("")
+            self.say(exc.message)
             return None
         label.update(_("Change: {change}").format(change=format_money(result.change)))
+        if not self.committing:
+            self.say("")
         return result
 
     def on_input_changed(self, event: Input.Changed) -> None:
@@ -173,9 +181,17 @@ class PaymentScreen(ModalScreen[Receipt | None]):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        if event.input.id == "pay-card" and not self.query_one("#pay-cash", Input).value:
-            self.query_one("#pay-cash", Input).focus()
-            if self.show_change() is None:
+        if event.input.id == "pay-card":
+            try:
+                self.card_part()
+            except TorgError as exc:  # stay on the card part: it is what must change
+                self.say(exc.message)
+                event.input.focus()
+                event.input.select_all()
+                return
+            if not self.query_one("#pay-cash", Input).value:
+                self.query_one("#pay-cash", Input).focus()
+                self.show_change()
                 return
         self.pay()
 
@@ -213,6 +229,7 @@ class PaymentScreen(ModalScreen[Receipt | None]):
                     cash_step=settings.money.cash_rounding,
                     clock=app.clock,
                     fiscal=settings.devices.fiscal != "none",
+                    below_cost=settings.register.below_cost,
                 )
                 after_sale(result, settings, clock=app.clock)
         except TorgError as exc:

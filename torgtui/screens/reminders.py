@@ -163,9 +163,7 @@ class RemindersScreen(DbJobs, ModalScreen[None]):
             )
 
         self.app.push_screen(
-            AskScreen(
-                _("Remind again on (DD.MM.YYYY):"), value=format_date(tomorrow), restrict=r"[0-9.]*"
-            ),
+            AskScreen(_("Remind again on (DD.MM.YYYY):"), value=format_date(tomorrow)),
             typed,
         )
 

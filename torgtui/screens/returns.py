@@ -27,6 +27,7 @@ from torgtui.models import Location, Payment, Receipt
 from torgtui.money import format_money, format_qty
 from torgtui.sales import returns, shifts
 from torgtui.sales.scan import parse_qty
+from torgtui.screens.approval import with_approval
 from torgtui.screens.till import (
     cut_cell,
     devices_of,
@@ -36,10 +37,12 @@ from torgtui.screens.till import (
     todays_sales,
 )
 from torgtui.screens.till_dialogs import ValueDialog
+from torgtui.values import check_count
 from torgtui.widgets.status import StatusLine
 
 if TYPE_CHECKING:
     from torgtui.app import TorgApp
+    from torgtui.approvals import Approval
     from torgtui.hw.printer import PrintOutcome
 
 # item, price, sold, returned, left, to return: 78 columns with the table's cell padding
@@ -87,12 +90,7 @@ class ReturnScreen(Screen[None]):
                 ),
                 id="return-find-hint",
             )
-            yield Input(
-                placeholder=_("Receipt number"),
-                restrict=r"[0-9]*",
-                max_length=9,
-                id="return-number",
-            )
+            yield Input(placeholder=_("Receipt number"), max_length=12, id="return-number")
             yield DataTable(id="return-sales", cursor_type="row", zebra_stripes=True)
         with Vertical(id="return-lines"):
             yield Label("", id="return-head", markup=False)
@@ -201,7 +199,8 @@ class ReturnScreen(Screen[None]):
             self.show_message(_("Type the number printed on the sale receipt."))
             return
         try:
-            receipt = returns.find_receipt(int(text), self.location.id)
+            number = check_count(text, _("The receipt number"), minimum=1, maximum=10**9)
+            receipt = returns.find_receipt(number, self.location.id)
         except Exception as exc:
             if (message := problem(exc, self.url)) is None:
                 raise
@@ -383,7 +382,9 @@ class ReturnScreen(Screen[None]):
     # --- the refund -------------------------------------------------------------------------
 
     def action_confirm(self) -> None:
-        """Write the return (once, whatever happens to the answer) and show the refund."""
+        """Write the return (once, whatever happens to the answer) and show the refund. A
+        receipt older than ``register.return_days_without_approval`` needs someone who may
+        take it back: the service says so and one of them confirms with their PIN."""
         if self.phase != "lines" or self.original is None:
             return
         wanted = {line_id: qty for line_id, qty in self.quantities.items() if qty}
@@ -393,26 +394,39 @@ class ReturnScreen(Screen[None]):
         app = self.app
         try:
             shift = shifts.current_shift(app.employee, app.terminal)
-            if shift is None:
-                raise ValidationError(no_shift_message())
-            if self.return_uuid is None:
-                self.return_uuid = str(uuidlib.uuid4())
-            receipt = returns.commit_return(
-                self.original,
+        except Exception as exc:
+            if (message := problem(exc, self.url)) is None:
+                raise
+            self.show_message(message)
+            return
+        if shift is None:
+            self.show_message(no_shift_message())
+            return
+        if self.return_uuid is None:
+            self.return_uuid = str(uuidlib.uuid4())
+        original, uuid = self.original, self.return_uuid
+
+        def commit(approval: Approval | None) -> Receipt:
+            return returns.commit_return(
+                original,
                 wanted,
-                uuid=self.return_uuid,
+                uuid=uuid,
                 employee=app.employee,
                 shift=shift,
                 cash_step=app.settings.money.cash_rounding,
                 clock=app.clock,
                 fiscal=app.settings.devices.fiscal != "none",
+                max_age_days=app.settings.register.return_days_without_approval,
+                approval=approval,
             )
-        except Exception as exc:
-            if (message := problem(exc, self.url)) is None:
-                raise
+
+        def refused(message: str) -> None:
             self.show_message(message)
             self.reload_lines()
-            return
+
+        with_approval(app, commit, done=self.returned, fail=refused)
+
+    def returned(self, receipt: Receipt) -> None:
         self.done = receipt
         self.show_refund(receipt)
         self.show_phase()

@@ -9,6 +9,7 @@ The code field tells a keyboard-wedge scanner from typing by the keys' timing
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING
 
 import peewee
@@ -18,26 +19,28 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Footer, Label
 
-from torgtui import db
-from torgtui.errors import PermissionDenied, TorgError
+from torgtui import approvals, db
+from torgtui.errors import TorgError
 from torgtui.hw.scanner import WedgeDetector
 from torgtui.i18n import _, ngettext
 from torgtui.models import Customer, Receipt
 from torgtui.money import format_money, format_qty
-from torgtui.sales.register import Register
+from torgtui.sales import shifts
+from torgtui.sales.register import Register, WeightNeeded
 from torgtui.sales.scan import lookup, parse_qty
 from torgtui.sales.shifts import current_shift
+from torgtui.screens.approval import with_approval
 from torgtui.screens.area import AreaScreen
 from torgtui.screens.areas import Area
-from torgtui.screens.sale_dialogs import ConfirmScreen, PickScreen, SeniorPinScreen
+from torgtui.screens.sale_dialogs import ConfirmScreen, PickScreen
 from torgtui.screens.sale_input import BarcodeScanned, CodeInput
 from torgtui.screens.sale_lines import LineActions
-from torgtui.staff import Permission
 from torgtui.widgets.receipt_view import ReceiptLines, rows_of
 
 if TYPE_CHECKING:
+    from torgtui.approvals import Approval
     from torgtui.hw.printer import PrintOutcome
-    from torgtui.models import Employee, Shift
+    from torgtui.models import Shift
 
 __all__ = ["BarcodeScanned", "SaleScreen"]
 
@@ -83,6 +86,7 @@ class SaleScreen(LineActions, AreaScreen):
         self.register: Register | None = None
         self.shift: Shift | None = None
         self.pending_qty: int | None = None
+        self.refused_qty = ""  # why the quantity typed before "*" was refused (see on_star)
         self.selected: int | None = None
         self.last_receipt: Receipt | None = None
         self.fiscal_waiting = 0
@@ -118,6 +122,7 @@ class SaleScreen(LineActions, AreaScreen):
             app.employee,
             register=app.terminal,
             scale_prefixes=app.settings.register.prefixes(),
+            below_cost=app.settings.register.below_cost,
             clock=app.clock,
         )
         if self.register.basket.lines:
@@ -252,7 +257,10 @@ class SaleScreen(LineActions, AreaScreen):
             self.code.focus()
 
     def show_pending(self) -> None:
-        pending = "" if self.pending_qty is None else f"{format_qty(self.pending_qty)} x "
+        if self.refused_qty:
+            pending = "? x "
+        else:
+            pending = "" if self.pending_qty is None else f"{format_qty(self.pending_qty)} x "
         self.set_text("#sale-pending", pending, fixed=False)
 
     def run(self, change: Callable[[], object]) -> bool:
@@ -268,22 +276,20 @@ class SaleScreen(LineActions, AreaScreen):
         self.show_receipt()
         return True
 
-    def guarded(self, change: Callable[[Employee | None], object], permission: Permission) -> None:
-        """Run ``change``; when the cashier may not, a senior's PIN confirms it (``by``)."""
-        try:
-            change(None)
-        except PermissionDenied as exc:
+    def approved(
+        self,
+        change: Callable[[Approval | None], object],
+        then: Callable[[], object] | None = None,
+    ) -> None:
+        """Run ``change(approval)``: first alone; when the service says a confirmation is
+        needed, one of those who may confirms with their PIN (see :mod:`.approval`)."""
 
-            def confirmed(senior: Employee | None) -> None:
-                if senior is not None:
-                    self.run(lambda: change(senior))
+        def done(_result: object) -> None:
+            self.show_receipt()
+            if then is not None:
+                then()
 
-            self.app.push_screen(SeniorPinScreen(exc.message, permission), confirmed)
-            return
-        except TorgError as exc:
-            self.say(exc.message)
-            return
-        self.show_receipt()
+        with_approval(self.app, change, done=done, fail=self.say)
 
     # --- scanning ------------------------------------------------------------------------
 
@@ -303,6 +309,11 @@ class SaleScreen(LineActions, AreaScreen):
             return
         try:
             line = self.register.scan(text, self.pending_qty)
+        except WeightNeeded as exc:  # a weighed product by its own barcode: ask the weight
+            self.pending_qty = None
+            self.show_pending()
+            self.product_chosen(exc.product, exc.barcode)
+            return
         except TorgError as exc:
             self.say(exc.message, bell=True)
             return
@@ -325,6 +336,15 @@ class SaleScreen(LineActions, AreaScreen):
         typed."""
         event.stop()
         text, scanned = event.text, event.scanned
+        if self.refused_qty:  # "999999999*" then a scan: the whole entry is refused
+            why, self.refused_qty = self.refused_qty, ""
+            self.show_pending()
+            if text.strip():
+                self.say(
+                    _("Nothing added: {why} Type the quantity again, then scan.").format(why=why),
+                    bell=True,
+                )
+            return
         if scanned and text.endswith(scanned) and len(text) > len(scanned):
             self.add_code(scanned)
             return
@@ -333,17 +353,21 @@ class SaleScreen(LineActions, AreaScreen):
         self.add_code(text)
 
     def on_code_input_star(self, event: CodeInput.Star) -> None:
+        """ "3*": the quantity for the next scan. The field cleared itself; a quantity that
+        cannot be read refuses the scan that follows too (it was meant for it)."""
         event.stop()
         text = event.text.strip()
+        self.pending_qty = None
+        self.refused_qty = ""
         if not text:
             self.say(_("Type the quantity first, then * (like 3*), then scan."))
+            self.show_pending()
             return
         try:
             self.pending_qty = parse_qty(text)
         except TorgError as exc:
-            self.say(exc.message)
-            return
-        self.code.value = ""
+            self.refused_qty = exc.message
+            self.say(exc.message, bell=True)
         self.show_pending()
 
     def on_barcode_scanned(self, event: BarcodeScanned) -> None:
@@ -357,6 +381,7 @@ class SaleScreen(LineActions, AreaScreen):
     # --- the receipt as a whole ----------------------------------------------------------
 
     def action_hold(self) -> None:
+        """F8: hold the receipt; on an empty one, list every unfinished receipt to recall."""
         assert self.register is not None
         reg = self.register
         if reg.basket.lines:
@@ -367,25 +392,47 @@ class SaleScreen(LineActions, AreaScreen):
                     severity="information",
                 )
             return
-        held = reg.held()
-        if not held:
+        try:
+            drafts = self.unfinished()
+        except peewee.DatabaseError as exc:
+            self.say(db.explain(exc, self.app.settings.database.url).message)
+            return
+        if not drafts:
             self.say(_("No receipts are held."), severity="warning")
             return
         from torgtui.screens.held import HeldScreen
 
+        by_uuid = {d.uuid: d for d in drafts}
+
+        def recall(uuid: str) -> None:
+            if by_uuid[uuid].status == "open":  # own, left open in another session
+                shifts.hold_left_open(uuid, self.app.employee, clock=self.app.clock)
+            reg.recall(uuid)
+
         def chosen(uuid: str | None) -> None:
-            if uuid and self.run(lambda: reg.recall(uuid)):
+            if uuid in by_uuid and self.run(lambda: recall(uuid)):
                 self.selected = len(reg.basket.lines) - 1 if reg.basket.lines else None
                 self.show_receipt()
 
-        self.app.push_screen(HeldScreen(held), chosen)
+        self.app.push_screen(HeldScreen(drafts, self.app.clock()), chosen)
+
+    def unfinished(self) -> list:
+        """Held receipts (anyone's) and this cashier's receipts open in another session."""
+        assert self.register is not None
+        mine = self.register.draft.uuid if self.register.draft is not None else None
+        held = {d.uuid: d for d in self.register.held()}
+        for draft in shifts.unfinished_receipts(self.app.employee.id):
+            if draft.uuid != mine:
+                held.setdefault(draft.uuid, draft)
+        return sorted(held.values(), key=lambda d: (d.updated_at, d.id))
 
     def action_back(self) -> None:
         """Escape: clear what is typed; else cancel a non-empty receipt; else back home."""
         assert self.register is not None
-        if self.code.value or self.pending_qty is not None:
+        if self.code.value or self.pending_qty is not None or self.refused_qty:
             self.code.value = ""
             self.pending_qty = None
+            self.refused_qty = ""
             self.show_pending()
             return
         reg = self.register
@@ -395,7 +442,7 @@ class SaleScreen(LineActions, AreaScreen):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.guarded(lambda by: reg.cancel(by=by), Permission.CANCEL_RECEIPT)
+                self.approved(lambda approval: reg.cancel(approval=approval))
 
         question = ngettext(
             "Cancel this receipt ({n} line)? Its goods stay unsold.",
@@ -405,8 +452,7 @@ class SaleScreen(LineActions, AreaScreen):
         self.app.push_screen(ConfirmScreen(question), answered)
 
     def action_pay(self) -> None:
-        from torgtui.screens.payment import PaymentScreen
-
+        """F12: lines below cost are confirmed first (which line, by how much), then pay."""
         assert self.register is not None
         if self.shift is None:
             self.say(_("No open shift: press F10 to open one (with the cash float)."))
@@ -415,6 +461,34 @@ class SaleScreen(LineActions, AreaScreen):
             self.say(_("The receipt is empty: scan something first."))
             return
         self.code.value = ""
+        reg = self.register
+        try:
+            needed = reg.below_cost_needed()
+        except TorgError as exc:
+            self.say(exc.message)
+            return
+        if needed is None:
+            self.open_payment()
+            return
+        confirm = partial(self.approved, reg.confirm_below_cost, self.open_payment)
+        if not approvals.may(self.app.employee, needed.action, needed.facts):
+            confirm()  # the service's message names the lines; someone who may confirms
+            return
+        priced = reg.priced()
+        lines = ", ".join(
+            f"{ln.name} −{format_money(ln.below_cost)}" for ln in priced.lines if ln.below_cost
+        )
+        question = _("This receipt sells below cost by {amount} ({lines}). Sell it so?").format(
+            amount=format_money(priced.below_cost), lines=lines
+        )
+        self.app.push_screen(ConfirmScreen(question), lambda yes: confirm() if yes else None)
+
+    def open_payment(self) -> None:
+        from torgtui.screens.payment import PaymentScreen
+
+        assert self.register is not None and self.register.uuid is not None
+        if self.shift is None:
+            return
         priced = self.register.priced()
         screen = PaymentScreen(priced, uuid=self.register.uuid, shift=self.shift)
         self.app.push_screen(screen, self.paid)
@@ -456,11 +530,19 @@ class SaleScreen(LineActions, AreaScreen):
             else:
                 outcome = devices.print_receipt(receipt, paid_in_cash(receipt))
             waiting = devices.fiscal_waiting()
-        self.app.call_from_thread(self.printed, outcome, waiting)
+        printer = devices.printer
+        screen_printer = again and printer is not None and printer.screen
+        shown = list(printer.screen_text) if screen_printer else []
+        self.app.call_from_thread(self.printed, outcome, waiting, shown)
 
-    def printed(self, outcome: PrintOutcome, waiting: int) -> None:
+    def printed(self, outcome: PrintOutcome, waiting: int, shown: list[str] | None = None) -> None:
+        """After a print: a failure in words; F9 on the ``screen`` printer shows the receipt."""
         if not outcome.ok:
             self.say(outcome.message, severity="warning")
+        elif shown and self.is_attached:
+            from torgtui.screens.sale_dialogs import ReceiptTextScreen
+
+            self.app.push_screen(ReceiptTextScreen(shown))
         self.fiscal_counted(waiting)
 
     def action_reprint(self) -> None:

@@ -1,28 +1,25 @@
-"""Small dialogs of the sale screen: ask for a line of text, confirm, pick from a list, and a
-senior employee's PIN to confirm what the cashier may not do alone.
+"""Small dialogs of the sale screen (and others): ask for a line of text, confirm, pick from
+a list. A senior's PIN is :mod:`torgtui.screens.approval`.
 
-Each is a ModalScreen: Enter confirms, Escape goes back (dismissing with None or False).
+Each is a ModalScreen: Escape goes back (dismissing with None or False); Enter takes what was
+typed or chosen, but never answers a confirmation (Y or F2 does).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, Label, OptionList
+from textual.widgets import Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from torgtui.errors import TorgError
 from torgtui.i18n import _
-from torgtui.screens.pin import PinCheck
-from torgtui.staff import Permission, active_employees, can, role_title
-
-if TYPE_CHECKING:
-    from torgtui.app import TorgApp
-    from torgtui.models import Employee
 
 DIALOG_CSS = """
 {name} {{
@@ -45,6 +42,10 @@ DIALOG_CSS = """
     width: 100%;
     color: $error;
 }}
+{name} .-warning {{
+    color: $warning;
+    text-style: bold;
+}}
 {name} OptionList {{
     height: auto;
     max-height: 12;
@@ -52,21 +53,32 @@ DIALOG_CSS = """
 """
 
 
-class AskScreen(ModalScreen[str | None]):
-    """Ask for one line of text; dismisses with the text (Enter) or None (Escape)."""
+class AskScreen(ModalScreen[Any]):
+    """Ask for one line of text; dismisses with the text (Enter) or None (Escape).
+
+    With ``parse``, Enter dismisses with ``parse(text)`` instead; when that raises a
+    TorgError, its message shows under the field and the dialog stays open (nothing typed is
+    ever dropped or changed on the way: a wrong value is refused in words)."""
 
     DEFAULT_CSS = DIALOG_CSS.format(name="AskScreen")
     AUTO_FOCUS = "#ask-input"
     BINDINGS = [Binding("escape", "back", _("Back"), id="ask.back")]
 
     def __init__(
-        self, title: str, *, value: str = "", placeholder: str = "", restrict: str | None = None
+        self,
+        title: str,
+        *,
+        value: str = "",
+        placeholder: str = "",
+        parse: Callable[[str], Any] | None = None,
+        accepts_scans: bool = False,
     ) -> None:
         super().__init__()
         self.title_text = title
         self.value = value
         self.placeholder = placeholder
-        self.restrict = restrict
+        self.parse = parse
+        self.accepts_scans = accepts_scans  # e.g. the customer field takes a scanned card
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -74,27 +86,45 @@ class AskScreen(ModalScreen[str | None]):
             yield Input(
                 self.value,
                 placeholder=self.placeholder,
-                restrict=self.restrict,
                 id="ask-input",
                 select_on_focus=True,
             )
-        yield Footer()
+            yield Label("", classes="dialog-message", id="ask-message", markup=False)
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        self.dismiss(event.value)
+        if self.parse is None:
+            self.dismiss(event.value)
+            return
+        try:
+            value = self.parse(event.value)
+        except TorgError as exc:
+            self.query_one("#ask-message", Label).update(exc.message)
+            return
+        self.dismiss(value)
 
     def action_back(self) -> None:
         self.dismiss(None)
 
+    @property
+    def message(self) -> str:
+        return str(self.query_one("#ask-message", Label).content)
+
 
 class ConfirmScreen(ModalScreen[bool]):
-    """A yes/no question: Enter (or Y) confirms, Escape (or N) does not."""
+    """A yes/no question about something that cannot be undone: Y or F2 says yes, Escape or N
+    says no. Enter does not answer: a scanner ends every scan with Enter, and a stray one must
+    never confirm (it only shows how to answer)."""
 
     DEFAULT_CSS = DIALOG_CSS.format(name="ConfirmScreen")
     BINDINGS = [
-        Binding("enter,y", "answer(True)", _("Yes"), id="confirm.yes"),
-        Binding("escape,n", "answer(False)", _("No"), id="confirm.no"),
+        Binding("f2", "answer(True)", _("Yes"), id="confirm.yes"),
+        # Y, also in the Ukrainian layout (the same key types "н"): not shown, said in the hint
+        Binding("y,н", "answer(True)", _("Yes"), show=False, id="confirm.yes_letter"),
+        Binding("escape", "answer(False)", _("No"), id="confirm.no"),
+        Binding("n,т", "answer(False)", _("No"), show=False, id="confirm.no_letter"),
+        Binding("enter", "enter", show=False, id="confirm.enter"),
     ]
 
     def __init__(self, question: str) -> None:
@@ -104,11 +134,20 @@ class ConfirmScreen(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(self.question, classes="dialog-title", markup=False)
-            yield Label(_("Enter: yes    Escape: no"))
-        yield Footer()
+            yield Label(confirm_hint(), id="confirm-hint")
+        yield Footer(compact=True, show_command_palette=False)
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)
+
+    def action_enter(self) -> None:
+        hint = self.query_one("#confirm-hint", Label)
+        hint.update(_("Enter does not answer here. Y or F2: yes    Escape: no"))
+        hint.add_class("-warning")
+
+
+def confirm_hint() -> str:
+    return _("Y or F2: yes    Escape: no")
 
 
 class PickScreen(ModalScreen[str | None]):
@@ -141,75 +180,53 @@ class PickScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class SeniorPinScreen(PinCheck, ModalScreen["Employee | None"]):
-    """A senior employee confirms with their PIN: choose the name, type the PIN, Enter.
+class ReceiptTextScreen(ModalScreen[None]):
+    """A receipt as the ``screen`` printer "printed" it (F9 with ``devices.printer =
+    "screen"``): the paper's lines, scrolling; Escape or Enter closes it."""
 
-    Dismisses with the employee after a right PIN (checked by ``staff.login`` in a worker, so
-    wrong PINs count toward the lockout), or None on Escape.
+    DEFAULT_CSS = """
+    ReceiptTextScreen {
+        align: center middle;
+    }
+    ReceiptTextScreen > VerticalScroll {
+        width: auto;
+        max-width: 100%;
+        height: auto;
+        max-height: 100%;
+        border: round $primary;
+        background: $surface;
+        padding: 0 1;
+        scrollbar-size-vertical: 1;
+    }
+    ReceiptTextScreen #receipt-text {
+        width: auto;
+        text-wrap: nowrap;
+    }
     """
-
-    PIN_INPUT = "#senior-pin"
-
-    DEFAULT_CSS = DIALOG_CSS.format(name="SeniorPinScreen")
-    AUTO_FOCUS = "#senior-pin"
     BINDINGS = [
-        Binding("up", "move(-1)", _("Previous name"), show=False, id="senior.up"),
-        Binding("down", "move(1)", _("Next name"), show=False, id="senior.down"),
-        Binding("escape", "back", _("Back"), id="senior.back"),
+        Binding("escape,enter", "close", _("Close"), id="receipt.close"),
+        Binding("down", "scroll(1)", _("Down"), show=False, id="receipt.down"),
+        Binding("up", "scroll(-1)", _("Up"), show=False, id="receipt.up"),
+        Binding("pagedown", "scroll(10)", _("Page down"), show=False, id="receipt.pagedown"),
+        Binding("pageup", "scroll(-10)", _("Page up"), show=False, id="receipt.pageup"),
     ]
 
-    app: TorgApp
-
-    def __init__(self, reason: str, permission: Permission) -> None:
+    def __init__(self, lines: list[str]) -> None:
         super().__init__()
-        self.reason = reason
-        self.permission = permission
-        self.checking = False
+        self.lines = lines
 
     def compose(self) -> ComposeResult:
-        people = [e for e in active_employees() if can(e, self.permission)]
-        with Vertical():
-            yield Label(self.reason, classes="dialog-title", markup=False)
-            yield Label(_("A senior employee: choose your name, type your PIN, press Enter."))
-            yield OptionList(
-                *(
-                    Option(Content(f"{e.name} · {role_title(e.role)}"), id=str(e.id))
-                    for e in people
-                ),
-                id="senior-list",
-                markup=False,
-            )
-            yield Input(password=True, placeholder=_("PIN"), restrict=r"[0-9]*", id="senior-pin")
-            yield Label("", classes="dialog-message", id="senior-message", markup=False)
-        yield Footer()
+        with VerticalScroll(can_focus=False) as box:
+            box.border_title = _("Receipt (screen printer)")
+            yield Static("\n".join(self.lines), id="receipt-text", markup=False)
+        yield Footer(compact=True, show_command_palette=False)
 
-    def on_mount(self) -> None:
-        options = self.query_one("#senior-list", OptionList)
-        if options.option_count:
-            options.highlighted = 0
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
 
-    def action_move(self, step: int) -> None:
-        options = self.query_one("#senior-list", OptionList)
-        if options.option_count:
-            current = options.highlighted or 0
-            options.highlighted = max(0, min(options.option_count - 1, current + step))
+    def action_scroll(self, rows: int) -> None:
+        self.query_one(VerticalScroll).scroll_relative(y=rows, animate=False)
 
-    def action_back(self) -> None:
+    def action_close(self) -> None:
         self.dismiss(None)
-
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        self.query_one("#senior-pin", Input).focus()
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        option = self.query_one("#senior-list", OptionList).highlighted_option
-        if self.checking or option is None or option.id is None or not event.value:
-            return
-        self.start_check(int(option.id), event.value)
-
-    def pin_accepted(self, employee: Employee) -> None:
-        self.dismiss(employee)
-
-    def pin_refused(self, message: str) -> None:
-        self.query_one("#senior-message", Label).update(message)

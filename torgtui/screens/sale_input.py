@@ -4,7 +4,8 @@ and reading what the cashier types for a customer or a discount."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
+from dataclasses import dataclass
+from decimal import Decimal
 
 from textual import events
 from textual.message import Message
@@ -13,7 +14,7 @@ from textual.widgets import Input
 from torgtui.errors import ValidationError
 from torgtui.hw.scanner import WedgeDetector
 from torgtui.i18n import _
-from torgtui.money import parse_money
+from torgtui.values import check_percent, parse_money
 
 
 class BarcodeScanned(Message):
@@ -57,7 +58,11 @@ class CodeInput(Input):
             event.stop()
             event.prevent_default()
             self.detector.reset()
-            self.post_message(self.Star(self.value))
+            text = self.value
+            # cleared here (in the field's own queue) for the reason Enter is: a scan right
+            # behind "3*" must neither be wiped nor land after the quantity's digits
+            self.value = ""
+            self.post_message(self.Star(text))
             return
         if event.key in ("enter", "tab", "ctrl+j"):
             scanned = self.detector.feed(event.key, event.time)
@@ -87,14 +92,30 @@ class CodeInput(Input):
         await super()._on_key(event)
 
 
-def parse_discount(text: str) -> tuple[Decimal | None, int | None]:
-    """ "10%" -> (10, None); "25.50" -> (None, 2550)."""
+@dataclass(frozen=True)
+class DiscountEntry:
+    """What was typed in the F5 dialog: a percent, an amount off, or a new unit price."""
+
+    percent: Decimal | None = None
+    amount: int | None = None
+    price: int | None = None
+
+
+def parse_discount(text: str, *, allow_price: bool = True) -> DiscountEntry:
+    """ "10%" -> 10 percent; "25.50" -> 25.50 off; "=120" -> sell at 120.00 a unit (a price
+    change, on a line only). Each through :mod:`torgtui.values`: nothing is guessed."""
     text = text.strip()
-    if text.endswith("%"):
-        try:
-            return Decimal(text[:-1].strip().replace(",", ".")), None
-        except InvalidOperation:
+    if not text:
+        raise ValidationError(_("Type 10% for a percent, 25.50 for an amount off."))
+    if text.startswith("="):
+        if not allow_price:
             raise ValidationError(
-                _("{text!r} is not a percent: type it like 10%.").format(text=text)
-            ) from None
-    return None, parse_money(text)
+                _("A new price is for one line: select the line and press F5 there.")
+            )
+        return DiscountEntry(price=parse_money(text[1:], _("The new price")))
+    if text.endswith("%"):
+        return DiscountEntry(percent=check_percent(text, _("A discount in percent")))
+    amount = parse_money(text, _("The discount"))
+    if amount <= 0:
+        raise ValidationError(_("The discount must be more than zero."))
+    return DiscountEntry(amount=amount)

@@ -4,22 +4,21 @@ the customer. A mixin of :class:`~torgtui.screens.sale.SaleScreen`, apart to kee
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING
 
 from torgtui.customers.service import find_by_phone_or_card
-from torgtui.errors import TorgError
 from torgtui.i18n import _
 from torgtui.models import Product
 from torgtui.money import format_qty
 from torgtui.sales.scan import parse_qty
 from torgtui.screens.sale_dialogs import AskScreen, ConfirmScreen
-from torgtui.screens.sale_input import parse_discount
-from torgtui.staff import Permission
+from torgtui.screens.sale_input import DiscountEntry, parse_discount
 
 if TYPE_CHECKING:
     from textual.app import App
 
-    from torgtui.models import Employee
+    from torgtui.approvals import Approval
     from torgtui.sales.register import Register
     from torgtui.screens.sale_input import CodeInput
 
@@ -40,9 +39,7 @@ class LineActions:
         def run(self, change: Callable[[], object]) -> bool: ...
         def show_receipt(self) -> None: ...
         def line_added(self, line: object) -> None: ...
-        def guarded(
-            self, change: Callable[[Employee | None], object], permission: Permission
-        ) -> None: ...
+        def approved(self, change: Callable[[Approval | None], object]) -> None: ...
 
     # --- lines ---------------------------------------------------------------------------
 
@@ -68,7 +65,8 @@ class LineActions:
             return
         self.app.push_screen(ProductSearchScreen(self.code.value.strip()), self.product_chosen)
 
-    def product_chosen(self, product: Product | None) -> None:
+    def product_chosen(self, product: Product | None, barcode: str = "") -> None:
+        """Add ``product`` (from F3, or scanned): a weighed one without a weight asks for it."""
         assert self.register is not None
         if product is None:
             return
@@ -76,33 +74,19 @@ class LineActions:
         qty = self.pending_qty
         if qty is None and product.weighed:
 
-            def weighed(text: str | None) -> None:
-                if text:
-                    self.pending_qty = self.parse_or_say(text)
-                    if self.pending_qty is not None:
-                        self.product_chosen(product)
+            def weighed(typed: int | None) -> None:
+                if typed is not None:
+                    self.pending_qty = typed
+                    self.product_chosen(product, barcode)
 
             title = _("Weight of {name} in {unit}:").format(name=product.name, unit=product.unit)
-            self.app.push_screen(AskScreen(title, restrict=r"[0-9.,]*"), weighed)
-            return
-        qty = qty or 1000
-        if not product.weighed and qty % 1000:
-            self.say(
-                _("{name} is sold by the piece: the quantity must be whole.").format(
-                    name=product.name
-                )
+            self.app.push_screen(
+                AskScreen(title, placeholder=_("like 0.350"), parse=parse_qty), weighed
             )
             return
+        qty = qty or 1000
         reg = self.register
-        if self.run(lambda: self.line_added(reg.add(product, qty))):
-            pass
-
-    def parse_or_say(self, text: str) -> int | None:
-        try:
-            return parse_qty(text)
-        except TorgError as exc:
-            self.say(exc.message)
-            return None
+        self.run(lambda: self.line_added(reg.add(product, qty, barcode)))
 
     def action_edit_qty(self) -> None:
         assert self.register is not None
@@ -112,15 +96,12 @@ class LineActions:
         line = self.register.basket.lines[index]
         reg = self.register
 
-        def typed(text: str | None) -> None:
-            qty = self.parse_or_say(text) if text else None
+        def typed(qty: int | None) -> None:
             if qty is not None:
                 self.run(lambda: reg.set_qty(index, qty))
 
         title = _("Quantity of {name}:").format(name=line.name)
-        self.app.push_screen(
-            AskScreen(title, value=format_qty(line.qty), restrict=r"[0-9.,]*"), typed
-        )
+        self.app.push_screen(AskScreen(title, value=format_qty(line.qty), parse=parse_qty), typed)
 
     def action_delete_line(self) -> None:
         assert self.register is not None
@@ -138,6 +119,9 @@ class LineActions:
         self.app.push_screen(ConfirmScreen(question), answered)
 
     def action_discount(self, whole: bool) -> None:
+        """F5: a discount on the selected line (10% or an amount), or "=price" to sell it at
+        another price; shift+F5: a discount on the whole receipt. Beyond the cashier's own
+        rights the service names who may confirm, and only then is a PIN asked for."""
         assert self.register is not None
         index = None if whole else self.selected_line()
         if index is None and (not whole or not self.register.basket.lines):
@@ -145,23 +129,32 @@ class LineActions:
                 self.say(_("The receipt is empty: scan something first."))
             return
         reg = self.register
-        target = _("the whole receipt") if index is None else reg.basket.lines[index].name
 
-        def typed(text: str | None) -> None:
-            if not text:
+        def typed(entry: DiscountEntry | None) -> None:
+            if entry is None:
                 return
-            try:
-                percent, amount = parse_discount(text)
-            except TorgError as exc:
-                self.say(exc.message)
+            if entry.price is not None and index is not None:
+                self.approved(partial(override, index, entry.price))
                 return
-            self.guarded(
-                lambda by: reg.manual_discount(percent=percent, amount=amount, line=index, by=by),
-                Permission.MANUAL_DISCOUNT,
+            self.approved(partial(discount, entry))
+
+        def discount(entry: DiscountEntry, approval: Approval | None) -> None:
+            reg.manual_discount(
+                percent=entry.percent, amount=entry.amount, line=index, approval=approval
             )
 
-        title = _("Discount on {target}: type 10% or an amount like 25.50").format(target=target)
-        self.app.push_screen(AskScreen(title, restrict=r"[0-9.,% ]*"), typed)
+        def override(line: int, price: int, approval: Approval | None) -> None:
+            reg.override_price(line, price, approval=approval)
+
+        if index is None:
+            title = _("Discount on the whole receipt: type 10% or an amount like 25.50")
+            parse = partial(parse_discount, allow_price=False)
+        else:
+            title = _(
+                "{name}: type 10%, an amount off like 25.50, or =120.00 for a new price"
+            ).format(name=reg.basket.lines[index].name)
+            parse = parse_discount
+        self.app.push_screen(AskScreen(title, parse=parse), typed)
 
     def action_customer(self) -> None:
         assert self.register is not None
@@ -185,4 +178,4 @@ class LineActions:
             self.run(lambda: reg.attach_customer(customer))
 
         title = _("Customer: scan the card or type the phone (empty: no customer)")
-        self.app.push_screen(AskScreen(title), typed)
+        self.app.push_screen(AskScreen(title, accepts_scans=True), typed)

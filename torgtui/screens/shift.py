@@ -19,9 +19,8 @@ from textual.widgets import Footer, Input, Label
 from textual.worker import Worker, WorkerState
 
 from torgtui.catalog.stock import location_by_code
-from torgtui.errors import ValidationError
 from torgtui.i18n import _
-from torgtui.money import format_money, parse_money
+from torgtui.money import format_money
 from torgtui.sales import shifts
 from torgtui.screens.till import (
     devices_of,
@@ -34,6 +33,7 @@ from torgtui.screens.till import (
     sales_rows,
 )
 from torgtui.screens.till_dialogs import CashMoveDialog, ConfirmDialog, ValueDialog
+from torgtui.values import parse_money
 from torgtui.widgets.status import StatusLine
 
 if TYPE_CHECKING:
@@ -45,11 +45,8 @@ REFRESH_SECONDS = 15.0
 
 
 def parse_counted(text: str) -> int:
-    """Counted cash: an amount of money, zero or more."""
-    amount = parse_money(text)
-    if amount < 0:
-        raise ValidationError(_("Counted cash cannot be negative: type what is in the drawer."))
-    return amount
+    """Counted cash: an amount of money, zero or more (bounded by values.parse_money)."""
+    return parse_money(text, _("The counted cash"))
 
 
 class ShiftScreen(Screen[None]):
@@ -196,7 +193,7 @@ class ShiftScreen(Screen[None]):
             return
         app = self.app
         try:
-            amount = parse_money(text)
+            amount = parse_money(text, _("The float"))
             location = location_by_code(app.settings.store.location)
             self.shift = shifts.open_shift(
                 app.employee,
@@ -294,6 +291,13 @@ class ShiftScreen(Screen[None]):
         """Ask the counted cash, show the difference, confirm, then close (the Z report)."""
         self.refresh_report()
         if self.shift is None or self.report is None:
+            return
+        try:  # open or held receipts first: nobody counts the drawer for a refused Z report
+            shifts.check_nothing_unfinished(self.shift)
+        except Exception as exc:
+            if (message := problem(exc, self.url)) is None:
+                raise
+            self.show_message(message)
             return
         self.app.push_screen(
             ValueDialog(

@@ -15,7 +15,8 @@ from textual.widgets import Input, Label
 
 from torgtui.errors import TorgError
 from torgtui.i18n import _
-from torgtui.money import parse_money
+from torgtui.screens.sale_dialogs import confirm_hint
+from torgtui.values import parse_money
 
 T = TypeVar("T")
 
@@ -108,12 +109,16 @@ class CashMoveDialog(ModalScreen[tuple[int, str] | None]):
 
 
 class ConfirmDialog(ModalScreen[bool]):
-    """A decision: Enter (or Y) says yes, Escape (or N) says no."""
+    """A decision that cannot be undone (closing the shift): Y or F2 says yes, Escape or N says
+    no. Enter does not answer: a scanner's Enter must never close a shift."""
 
     CSS_PATH = "till_dialogs.tcss"
     BINDINGS = [
-        Binding("enter,y", "answer(True)", _("Yes"), id="dialog.yes"),
-        Binding("escape,n", "answer(False)", _("No"), id="dialog.no"),
+        Binding("f2", "answer(True)", _("Yes"), id="dialog.yes"),
+        Binding("y,н", "answer(True)", _("Yes"), show=False, id="dialog.yes_letter"),
+        Binding("escape", "answer(False)", _("No"), id="dialog.no"),
+        Binding("n,т", "answer(False)", _("No"), show=False, id="dialog.no_letter"),
+        Binding("enter", "enter", show=False, id="dialog.enter"),
     ]
 
     def __init__(self, title: str, text: str) -> None:
@@ -125,7 +130,12 @@ class ConfirmDialog(ModalScreen[bool]):
         with Vertical(classes="dialog-box"):
             yield Label(self.title_text, classes="dialog-title", markup=False)
             yield Label(self.text, id="confirm-text", markup=False)
-            yield Label(_("Enter: yes, Escape: no."), classes="dialog-hint", markup=False)
+            yield Label(confirm_hint(), id="confirm-hint", classes="dialog-hint", markup=False)
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)
+
+    def action_enter(self) -> None:
+        hint = self.query_one("#confirm-hint", Label)
+        hint.update(_("Enter does not answer here. Y or F2: yes    Escape: no"))
+        hint.add_class("-warning")
