@@ -427,7 +427,7 @@ def check_encoding(name: Any) -> str:
     known = _("utf-8, cp1251, cp866 or koi8-u")
     try:
         is_codec = bool(key) and codecs.lookup(key) is not None
-    except LookupError:
+    except (LookupError, ValueError):  # ValueError: a NUL in the name
         is_codec = False
     if is_codec:
         raise ValidationError(

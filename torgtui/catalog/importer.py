@@ -214,6 +214,8 @@ def import_products(
             location = location_by_code(location_code)  # an unknown location refuses the file
         _write_rows(rows, existing, location, employee, path, clock, report)
         report.rejected.sort()
+        if report.imported + report.updated == 0:
+            return report  # nothing changed: nothing to audit, nothing written
         audit(
             "catalog.import",
             employee,

@@ -247,6 +247,8 @@ def import_customers(
                 continue
             report.imported += 1
         report.rejected.sort()
+        if report.imported == 0:
+            return report  # nothing changed: nothing to audit, nothing written
         audit(
             "customer.import",
             by,

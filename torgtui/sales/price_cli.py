@@ -305,4 +305,12 @@ def run_price_command(settings: Any, request: BasketRequest) -> int:
     """Print the priced basket as JSON; 1 when some lines were refused."""
     result = price_request(request, scale_prefixes=settings.register.prefixes())
     print(json.dumps(result, ensure_ascii=False, indent=2))
-    return 1 if result["errors"] else 0
+    if result["errors"]:
+        print(
+            _('torgtui: {n} of {total} lines were not priced: see "errors" in the output.').format(
+                n=len(result["errors"]), total=len(request.lines)
+            ),
+            file=sys.stderr,
+        )
+        return 1
+    return 0
