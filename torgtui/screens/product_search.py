@@ -22,6 +22,7 @@ from textual.widgets.option_list import Option
 from torgtui import db
 from torgtui.i18n import _
 from torgtui.models import Product
+from torgtui.models.catalog import fold_name
 from torgtui.money import format_money
 
 if TYPE_CHECKING:
@@ -38,16 +39,27 @@ class Found:
     price: int
 
 
+def _like_escaped(text: str) -> str:
+    """``text`` for inside a LIKE pattern with ``ESCAPE '!'``: its own % and _ are literal."""
+    return text.replace("!", "!!").replace("%", "!%").replace("_", "!_")
+
+
 def search_products(
     text: str, *, after: tuple[str, int] | None = None, limit: int = PAGE
 ) -> list[Found]:
-    """Active products whose name contains ``text`` (or whose article starts with it), by name."""
+    """Active products whose name contains ``text`` in any case and alphabet ("сукня" finds
+    "Сукня"; compared casefolded through ``Product.name_fold``), or whose article starts with
+    it; by name, keyset-paged after (name, id)."""
     text = text.strip()
     query = Product.select(Product.id, Product.name, Product.sku, Product.price).where(
         Product.active == True  # noqa: E712
     )
     if text:
-        query = query.where(Product.name ** f"%{text}%" | Product.sku.startswith(text))
+        pattern = f"%{_like_escaped(fold_name(text))}%"
+        contains = peewee.NodeList(
+            (Product.name_fold, peewee.SQL("LIKE"), pattern, peewee.SQL("ESCAPE '!'"))
+        )
+        query = query.where(contains | Product.sku.startswith(text))
     if after is not None:
         name, last_id = after
         query = query.where(
