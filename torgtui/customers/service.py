@@ -29,6 +29,7 @@ from torgtui.models import (
     Employee,
     FamilyMember,
     Receipt,
+    phone_tail,
 )
 from torgtui.money import round_kopecks
 from torgtui.staff import Permission, audit, can, require
@@ -248,8 +249,8 @@ def _write_phones(customer_id: int, phones: Sequence[str]) -> None:
     CustomerPhone.delete().where(CustomerPhone.customer == customer_id).execute()
     insert_rows(
         "customer_phone_number",
-        ["customer_id", "phone", "kind"],
-        [(customer_id, p, "mobile") for p in phones],
+        ["customer_id", "phone", "kind", "tail"],
+        [(customer_id, p, "mobile", phone_tail(p)) for p in phones],
     )
 
 
@@ -484,8 +485,8 @@ def reindex_all(batch: int = 5000) -> int:
             )
             insert_rows(
                 "customer_phone_number",
-                ["customer_id", "phone", "kind"],
-                [(cid, phone, "mobile") for cid, _n, phone, _b in chunk if phone],
+                ["customer_id", "phone", "kind", "tail"],
+                [(cid, p, "mobile", phone_tail(p)) for cid, _n, p, _b in chunk if p],
             )
             statement = sql('UPDATE "customer" SET "name_sort" = ?, "birth_md" = ? WHERE "id" = ?')
             for cid, name, _phone, birth in chunk:
