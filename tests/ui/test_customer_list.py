@@ -14,9 +14,10 @@ from textual.widgets import Label
 from torgtui import db
 from torgtui.app import TorgApp
 from torgtui.clock import FixedClock
-from torgtui.customers.service import reindex_all
+from torgtui.customers import listing
+from torgtui.customers.service import CardData, create_customer, reindex_all
 from torgtui.demodata import FEMALE_NAMES, MALE_NAMES, SURNAMES
-from torgtui.models import Customer
+from torgtui.models import Customer, CustomerPhone
 from torgtui.screens.areas import area_by_id
 from torgtui.screens.customer_filters import FiltersScreen
 from torgtui.screens.customers import SEARCH_DELAY, CustomerListScreen
@@ -384,3 +385,36 @@ def test_last_page_is_the_tail_of_every_order(db, staff, sort):
     last = list_loader(sort, Filters(), today)(PageRequest("last", limit=5))
     assert [row.id for row in last.rows] == everything[-5:]
     assert end_key(sort, Filters(attention=True), today) is None
+
+
+async def test_search_by_the_digits_cashiers_type(settings, ui_staff, clock: FixedClock):
+    """A phone's beginning in local or international form, or its last digits: each one range
+    of an index. A run from the middle of a number is not looked for (it would be a scan)."""
+    owner = ui_staff["owner"]
+    olha = create_customer(CardData(name="Olha Kravets", phones=["0509891234"]), by=owner)
+    ivan = create_customer(CardData(name="Ivan Sirko", phones=["0671117693"]), by=owner)
+    create_customer(CardData(name="Petro Bilyi", phones=["0935550000"]), by=owner)
+    today = clock().date()
+
+    def found(text: str) -> list[int]:
+        return [row.id for row in listing.search(text, today=today).rows]
+
+    for text in ("050989", "050 989", "(050) 98", "38050989", "+380 50 989", "80509891"):
+        assert found(text) == [olha.id], text
+    assert found("7693") == [ivan.id]
+    assert found("1234") == [olha.id]
+    assert found("0509891234") == [olha.id]
+    assert found("0989") == []  # the middle of a number: refused by design, no LIKE scan
+    tail = CustomerPhone.select(CustomerPhone.customer).where(
+        (CustomerPhone.tail >= "3967") & (CustomerPhone.tail < "3968")
+    )
+    sql, params = tail.sql()
+    plan = " ".join(str(r) for r in db.database.execute_sql("EXPLAIN QUERY PLAN " + sql, params))
+    assert "customer_phone_number_tail" in plan
+    app = TorgApp(settings, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_list(pilot)
+        await pilot.press(*"7693")
+        await pilot.pause(SEARCH_DELAY + 0.1)
+        paged = await wait_list(pilot)
+        assert [row.name for row in paged.rows] == ["Ivan Sirko"]
