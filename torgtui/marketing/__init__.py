@@ -5,4 +5,7 @@ Its features extend the register through torgtui.sales.extensions; importing thi
 registers them (torgtui.sales.extensions.load does it once, by name).
 """
 
-from torgtui.marketing import bonuses  # noqa: F401  (registers the bonus tender and steps)
+from torgtui.marketing import (
+    bonuses,  # noqa: F401  (registers the bonus tender and steps)
+    cards,  # noqa: F401  (the card's discount and bonus rule)
+)

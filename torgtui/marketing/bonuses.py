@@ -316,6 +316,7 @@ def _unearn(
             "unearn",
             settle=Settle.FIFO,
             keep_open=rule == "negative",
+            below_floor=rule == "negative",  # what cannot be taken back stays as a debt
             spend_only_unexpired=False,
             reverses=reverses,
             **common,

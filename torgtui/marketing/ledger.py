@@ -207,6 +207,7 @@ def post(
     employee_id: int | None = None,
     reverses: int | None = None,
     note: str = "",
+    below_floor: bool = False,
 ) -> Posted:
     """Append one entry of ``amount`` (signed kopecks) and settle open items with it.
 
@@ -215,7 +216,8 @@ def post(
     after settling stays open (a credit to spend later, a debt to pay); when False, a
     negative entry must be settled whole by unexpired credits (a spend), or nothing is
     written and InsufficientBalance says what is there. The cached balance may never go
-    below the account's floor. Call inside the caller's write transaction.
+    below the account's floor, unless ``below_floor`` (a reversal that must be recorded whole,
+    leaving a debt). Call inside the caller's write transaction.
     """
     if isinstance(amount, bool) or not isinstance(amount, int) or amount == 0:
         raise ValidationError(_("A ledger entry is a whole, non-zero number of kopecks."))
@@ -224,9 +226,9 @@ def post(
         moved = database.execute_sql(
             sql(
                 'UPDATE "ledger_account" SET "balance" = "balance" + ? '
-                'WHERE "id" = ? AND "balance" + ? >= "floor"'
+                'WHERE "id" = ? AND ("balance" + ? >= "floor" OR ?)'
             ),
-            (amount, account_id, amount),
+            (amount, account_id, amount, below_floor),
         ).rowcount
         if moved != 1:
             have = balance(account_id)
