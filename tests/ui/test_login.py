@@ -12,7 +12,7 @@ from torgtui.models import AuditEntry, Employee
 from torgtui.screens.home import HomeScreen
 from torgtui.screens.login import LoginScreen
 
-from .helpers import label_text, log_in, make_settings
+from .helpers import label_text, log_in, make_settings, settle
 
 
 async def test_right_pin_opens_home_and_is_audited(settings, ui_staff, clock: FixedClock):
@@ -82,3 +82,24 @@ async def test_login_screen_renders_at_80x24(settings, ui_staff, clock: FixedClo
         assert Path(svg).stat().st_size > 0
         box = app.screen.query_one("#login-box")
         assert box.region.right <= 80
+
+
+async def test_after_log_out_nobody_is_chosen(settings, ui_staff, clock: FixedClock):
+    """The next person's PIN must never count as a wrong PIN against the last one."""
+    app = TorgApp(settings, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot, "Maria Manager", "2222")
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        assert isinstance(app.screen, LoginScreen)
+        options = app.screen.query_one("#login-employees")
+        assert options.highlighted is None
+        await pilot.press(*"3333", "enter")
+        await settle(pilot)
+        assert app.employee is None
+        assert label_text(app, "#login-message").startswith("Choose your name")
+        assert Employee.get_by_id(ui_staff["manager"].id).failed_logins == 0
+        assert app.screen.query_one("#login-pin").value == "3333"  # kept: choose, then Enter
+        await pilot.press(*["backspace"] * 4)
+        await log_in(pilot, "Kateryna Cashier", "3333")
+        assert app.employee is not None and app.employee.id == ui_staff["cashier"].id
