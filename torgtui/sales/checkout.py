@@ -469,7 +469,12 @@ def commit_sale(
     change_to_card = check_kopecks(change_to_card, _("The change to the card"))
     basket.bonus_redeem = sum(t.amount for t in tenders if t.kind == "bonus")
     now = clock()
-    ctx = PricingContext(at=now, customer_id=basket.customer_id, below_cost=below_cost)
+    location_id = Shift.select(Shift.location).where(
+        Shift.id == check_id(getattr(shift, "id", None), _("The shift"))
+    ).scalar()
+    ctx = PricingContext(
+        at=now, customer_id=basket.customer_id, location_id=location_id, below_cost=below_cost
+    )
     priced = price(basket, ctx)
     _check_lines_against_catalog(priced, ctx)
     settlement = settle(priced.total, tenders, cash_step)

@@ -74,6 +74,7 @@ class PricingContext:
 
     at: dt.datetime
     customer_id: int | None = None
+    location_id: int | None = None  # where it is sold (its price type, its price list)
     # what the last step does with a line discounted below its cost: "confirm" leaves it for
     # a confirmer with the permission (checkout refuses it unapproved), "never" limits it
     below_cost: str = "confirm"

@@ -108,6 +108,7 @@ class Register:
         register: str,
         scale_prefixes: tuple[str, ...] = ("20",),
         below_cost: str = "confirm",
+        location_id: int | None = None,
         clock: Clock = system_clock,
     ) -> None:
         require(employee, Permission.SELL)
@@ -115,6 +116,7 @@ class Register:
         self.register = register
         self.scale_prefixes = scale_prefixes
         self.below_cost = below_cost
+        self.location_id = location_id  # the shift's: its price type and price list
         self.clock = clock
         self.draft: Draft | None = None
         self.basket = Basket()
@@ -164,6 +166,7 @@ class Register:
             PricingContext(
                 at=self.clock(),
                 customer_id=self.basket.customer_id,
+                location_id=self.location_id,
                 below_cost=self.below_cost,
             ),
         )
