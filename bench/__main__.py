@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import traceback
 
 from bench import commit, customer_list, customers, scan, startup
 
@@ -22,7 +23,14 @@ def main(argv: list[str]) -> int:
     elif argv and not argv[0].startswith("-"):
         print(f"bench: unknown benchmark {argv[0]!r}: choose one of {', '.join(BENCHMARKS)}")
         return 2
-    return BENCHMARKS[name](argv)
+    try:
+        return BENCHMARKS[name](argv)
+    except KeyboardInterrupt:
+        return 2
+    except Exception:  # the measurement itself failed: not a missed goal (exit status 2)
+        traceback.print_exc()
+        print(f"bench: {name} could not run (see the traceback above)", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":
