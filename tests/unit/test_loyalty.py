@@ -211,6 +211,34 @@ def test_paying_with_bonuses_earns_nothing_on_that_part(
     assert x_report(shift).by_tender == {"bonus": 8990, "card": 10000}
 
 
+def test_the_register_pays_with_bonuses(staff, shop, shift, clock, bonus_card) -> None:
+    c = customer(bonus_card.id)
+    ledger.post(bonuses.account_of(c.id, NOW), 5000, "earn", now=NOW)
+    reg = Register(staff["cashier"], register="till-1", clock=clock)
+    reg.scan(shop.cream_code)
+    with pytest.raises(ValidationError, match="Attach the customer's card"):
+        reg.redeem_bonus("max")
+    reg.attach_customer(c)
+    with pytest.raises(ValidationError, match="Only 50.00 ₴ in bonuses can be spent"):
+        reg.redeem_bonus(5001)
+    assert reg.basket.bonus_redeem == 0
+    assert reg.redeem_bonus("max") == 5000
+    reg.set_qty(0, 1000)
+    assert reg.redeem_bonus(1234) == 1234
+    priced = reg.priced()
+    assert priced.info["bonus"] == {"spend": 1234, "earn": 888}  # 5% of 189.90 - 12.34
+    receipt = commit_sale(
+        reg.basket,
+        [Tender("bonus", reg.basket.bonus_redeem), Tender("card", 18990 - 1234)],
+        uuid=reg.uuid,
+        employee=staff["cashier"],
+        shift=shift,
+        cash_step=10,
+        clock=clock,
+    )
+    assert info(receipt)["bonus"]["balance"] == 5000 - 1234 + 888
+
+
 def test_bonuses_beyond_the_balance_are_refused(staff, shop, shift, clock, bonus_card) -> None:
     c = customer(bonus_card.id)
     with pytest.raises(ValidationError, match="Only 0.00 ₴ in bonuses can be spent"):
@@ -382,3 +410,26 @@ def test_write_offs_by_hand_and_in_bulk(staff, shop, shift, clock, bonus_card) -
     assert (done.cards, done.amount) == (2, 9000)
     assert bonuses.balance_of(a.id) == bonuses.balance_of(b.id) == 0
     assert AuditEntry.select().where(AuditEntry.action == "bonus.mass_write_off").count() == 1
+
+
+def test_why_this_price_names_every_step(staff, shop, shift, clock) -> None:
+    from torgtui.sales.why import explain
+
+    ct = card_type(staff, clock, "accum", "accumulative", thresholds=[(100000, Decimal(5))])
+    c = customer(ct.id)
+    Customer.update(total_bought=200000).where(Customer.id == c.id).execute()
+    reg = Register(staff["cashier"], register="till-1", clock=clock)
+    reg.scan(shop.cream_code)
+    reg.attach_customer(c)
+    why = explain(reg.priced())
+    (line,) = why["lines"]
+    assert line["adjustments"] == [
+        {
+            "step": "card",
+            "rule": "accum",
+            "reason": "Card Accum 5% (from 1\u202f000.00 ₴)",
+            "amount": 950,
+        }
+    ]
+    assert why["tier"]["percent"] == "5" and why["tier"]["counted"] == 200000
+    assert why["total"] == 18040 and why["refused"] == []

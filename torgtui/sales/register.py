@@ -24,6 +24,7 @@ from torgtui.sales.pricing import PricingContext, manual_share, price
 from torgtui.sales.scan import lookup, parse_entry
 from torgtui.staff import MANUAL_DISCOUNT_LIMIT, Permission, Role, ask_whom, audit, require
 from torgtui.values import (
+    MAX_AMOUNT,
     check_id,
     check_kopecks,
     check_percent,
@@ -467,8 +468,38 @@ class Register:
             )
             if current is None or current.status != "active":
                 raise ValidationError(_("That customer card is not active: check the card."))
+        if (customer.id if customer else None) != self.basket.customer_id:
+            self.basket.bonus_redeem = 0  # bonuses belong to the card they were asked from
         self.basket.customer_id = customer.id if customer else None
         self.save()
+
+    def redeem_bonus(self, amount: int | str) -> int:
+        """Pay ``amount`` kopecks of this receipt with the attached card's bonuses ("max":
+        all that can be: up to what the card has and the receipt costs; 0: none). Returns
+        what will be paid with bonuses; the payment dialog takes the rest."""
+        if self.basket.customer_id is None:
+            raise ValidationError(
+                _("Attach the customer's card first (F6), then pay with bonuses.")
+            )
+        if not self.basket.lines:
+            raise ValidationError(_("The receipt is empty: scan something first."))
+        wanted = MAX_AMOUNT if amount == "max" else check_kopecks(amount, _("The bonuses"))
+        self.basket.bonus_redeem = wanted
+        priced = self.priced()
+        allowed = int(priced.info.get("bonus", {}).get("spend", 0))  # type: ignore[union-attr]
+        if amount != "max" and allowed < wanted:
+            reasons = [r["reason"] for r in priced.info.get("refused", []) if r["rule"] == "bonus"]
+            self.basket.bonus_redeem = 0
+            raise ValidationError(
+                reasons[0]
+                if reasons
+                else _("At most {max} of this receipt can be paid with bonuses.").format(
+                    max=format_money(allowed)
+                )
+            )
+        self.basket.bonus_redeem = allowed
+        self.save()
+        return allowed
 
     # --- the receipt as a whole ----------------------------------------------------------
 
