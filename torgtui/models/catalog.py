@@ -14,6 +14,8 @@ class Location(BaseModel):
     code = peewee.CharField(max_length=20, unique=True)
     name = peewee.CharField(max_length=120)
     address = peewee.CharField(max_length=250, default="")
+    # migration 0008: the price type sold at here (None: retail)
+    price_type = peewee.DeferredForeignKey("PriceType", null=True, backref="locations")
 
 
 class ProductGroup(BaseModel):

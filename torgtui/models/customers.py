@@ -40,6 +40,8 @@ class Customer(BaseModel):
     card_issued_at = peewee.DateTimeField(null=True)
     card_spent_at = peewee.DateTimeField(null=True)  # a one-time card, once used
     tier_floor = MoneyField(default=0)  # accelerators: the counted total is at least this
+    # migration 0008: the price type on a wholesale or VIP card (None: the location's)
+    price_type = peewee.DeferredForeignKey("PriceType", null=True, backref="customers")
 
     class Meta:
         indexes = (
