@@ -40,6 +40,9 @@ class Customer(BaseModel):
     card_issued_at = peewee.DateTimeField(null=True)
     card_spent_at = peewee.DateTimeField(null=True)  # a one-time card, once used
     tier_floor = MoneyField(default=0)  # accelerators: the counted total is at least this
+    # migration 0009: VIP customers (the balance and limit are on the ledger's vip account)
+    vip_mode = peewee.CharField(max_length=10, default="")  # "", credit, account, items
+    vip_term_days = peewee.IntegerField(default=0)  # days to pay a debt; 0: no term
     # migration 0008: the price type on a wholesale or VIP card (None: the location's)
     price_type = peewee.DeferredForeignKey("PriceType", null=True, backref="customers")
 
