@@ -33,7 +33,8 @@ class AreaScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield StatusLine(self.area.title)
         yield from self.compose_body()
-        yield Footer()
+        # compact and without the palette key (home shows it): Ukrainian labels fit 80 columns
+        yield Footer(compact=True, show_command_palette=False)
 
     def compose_body(self) -> ComposeResult:
         yield from ()

@@ -24,7 +24,8 @@ from torgtui.widgets.status import StatusLine
 if TYPE_CHECKING:
     from torgtui.app import TorgApp
 
-COLUMNS = ((_("Name"), 22), (_("Phone"), 16), (_("Card"), 10), (_("Bought"), 12), (_("Rcpt"), 5))
+# 66 columns of text and 10 of cell padding: a card number (13) and a masked phone (16) whole
+COLUMNS = ((_("Name"), 20), (_("Phone"), 16), (_("Card"), 13), (_("Bought"), 12), (_("Rcpt"), 5))
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,13 @@ def read_cards(ids: list[int], viewer: Employee | None) -> list[MergeRow]:
         )
         for c in (found[i] for i in ids if i in found)
     ]
+
+
+def cut_text(text: str, width: int) -> Text:
+    """A cell's text, cut with "…" (never silently) when longer than its column."""
+    if len(text) > width:
+        text = text[: width - 1] + "…"
+    return Text(text, no_wrap=True)
 
 
 class MergeScreen(DbJobs, Screen["int | None"]):
@@ -98,7 +106,7 @@ class MergeScreen(DbJobs, Screen["int | None"]):
             name = r.name if r.status == "active" else f"{r.name} ({r.status})"
             cells = (name, r.phone, r.card, format_money(r.bought), str(r.receipts))
             table.add_row(
-                *(Text(c[:w], no_wrap=True) for c, (_t, w) in zip(cells, COLUMNS, strict=True)),
+                *(cut_text(c, w) for c, (_t, w) in zip(cells, COLUMNS, strict=True)),
                 key=str(r.id),
             )
         if len(rows) < 2:

@@ -45,8 +45,9 @@ if TYPE_CHECKING:
     from torgtui.approvals import Approval
     from torgtui.hw.printer import PrintOutcome
 
-# item, price, sold, returned, left, to return: 78 columns with the table's cell padding
-LINE_COLUMNS = (("item", 22), ("price", 10), ("sold", 7), ("back", 7), ("left", 7), ("qty", 7))
+# item, price, sold, returned, left, to return: 77 columns with the table's cell padding, so
+# "Returned" and "To return" (and their Ukrainian words) are whole
+LINE_COLUMNS = (("item", 19), ("price", 10), ("sold", 8), ("back", 10), ("left", 8), ("qty", 10))
 SALE_COLUMNS = (("number", 8), ("time", 6), ("total", 14), ("cashier", 24))
 
 
@@ -265,7 +266,7 @@ class ReturnScreen(Screen[None]):
         for item in self.items:
             ln = item.line
             table.add_row(
-                cut_cell(ln.name, 22),
+                cut_cell(ln.name, LINE_COLUMNS[0][1]),
                 right_cell(format_money(ln.unit_price, symbol=False)),
                 right_cell(format_qty(item.sold)),
                 right_cell(format_qty(item.returned)),

@@ -76,8 +76,10 @@ class SaleScreen(LineActions, AreaScreen):
         Binding("f7", "returns", _("Returns"), id="sale.returns"),
         Binding("up", "select(-1)", _("Up"), show=False, id="sale.up"),
         Binding("down", "select(1)", _("Down"), show=False, id="sale.down"),
-        # at 80 columns the footer has no room for log out: Ctrl+O still works
+        # at 80 columns (in Ukrainian) the footer has no room for lock and log out: Ctrl+L
+        # and Ctrl+O still work (the app's priority binding runs; this one only hides it)
         Binding("ctrl+o", "app.logout", _("Log out"), show=False, id="sale.logout"),
+        Binding("ctrl+l", "app.lock", _("Lock"), show=False, priority=True, id="sale.lock"),
         Binding("escape", "back", _("Cancel/back"), show=False, id="sale.back"),
     ]
 
