@@ -1,0 +1,386 @@
+"""Every main screen at 80x24, as plain text, and what on it is cut off.
+
+    python -m tests.ui.snapshots --lang uk           # JSON {screen: {"text", "cuts"}} on stdout
+    python -m tests.ui.snapshots --lang en --show    # the screens as text, for a person
+
+Run in a fresh interpreter per language: screens translate their key labels when they are
+imported, so English and Ukrainian cannot share one process. ``tests/ui/test_snapshots.py``
+runs this for both languages, asserts nothing is cut, and compares the text with the reviewed
+goldens in ``tests/ui/snapshots/`` (regenerate them with ``TORGTUI_UPDATE_SNAPSHOTS=1``).
+
+A cut is a label, a footer key, a field's placeholder or a table heading whose text does not
+fit the room it has on screen, or a label left partly outside what its container shows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import io
+import json
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+SIZE = (80, 24)
+T0 = dt.datetime(2026, 11, 22, 10, 0)
+
+
+# --- what is on the screen -------------------------------------------------------------------
+
+
+def screen_text(app: Any) -> str:
+    """The screen as the terminal shows it (dialogs over what is under them), no styles."""
+    from rich.console import Console
+
+    width, height = app.size
+    console = Console(
+        width=width,
+        height=height,
+        file=io.StringIO(),
+        force_terminal=True,
+        color_system="truecolor",
+        record=True,
+        legacy_windows=False,
+        safe_box=False,
+    )
+    update = app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
+    console.print(update)
+    lines = console.export_text().split("\n")[:height]
+    return "\n".join(line.rstrip() for line in lines) + "\n"
+
+
+def _shown(widget: Any, region: Any) -> Any:
+    """The part of ``widget``'s region its containers leave visible (None when off-screen)."""
+    from textual.errors import NoWidget
+
+    try:
+        geometry = widget.screen._compositor.find_widget(widget)
+    except NoWidget:
+        return None
+    return geometry.region.intersection(geometry.clip)
+
+
+def _scrolled_away(widget: Any) -> bool:
+    """Inside a container that scrolls: out of view is not cut, only scrolled."""
+    from textual.containers import ScrollableContainer
+
+    return any(isinstance(node, ScrollableContainer) for node in widget.ancestors)
+
+
+def find_cuts(app: Any) -> list[str]:
+    """What on the current screen (and its footer) shows only part of its text."""
+    from rich.cells import cell_len
+    from textual.geometry import Size
+    from textual.widgets import DataTable, Input, Label, Static
+    from textual.widgets._footer import FooterKey
+
+    screen = app.screen
+    cuts: list[str] = []
+    viewport = Size(*app.size)
+    for widget in screen.query("*"):
+        if not widget.display or not widget.visible or widget.region.area == 0:
+            continue
+        name = f"{type(widget).__name__}#{widget.id or ''}"
+        region = widget.region
+        shown = _shown(widget, region)
+        if isinstance(widget, (Label, Static, FooterKey)):
+            text = str(widget.render()).strip() if isinstance(widget, FooterKey) else ""
+            if shown is None or shown.area == 0:
+                hidden_text = text or str(getattr(widget, "content", ""))
+                if hidden_text and (isinstance(widget, FooterKey) or not _scrolled_away(widget)):
+                    cuts.append(f"{name}: not on screen")
+                continue
+            scrolls = _scrolled_away(widget) and not isinstance(widget, FooterKey)
+            if shown.size != region.size and not scrolls:
+                cuts.append(f"{name}: only {shown.width}x{shown.height} of {region.size} shown")
+                continue
+            if isinstance(widget, FooterKey):
+                continue
+            content = widget.content_region
+            if content.width <= 0 or not str(widget.content).strip():
+                continue
+            container = widget.parent.content_region.size if widget.parent else viewport
+            if widget.styles.text_wrap == "nowrap":
+                need = widget.get_content_width(container, viewport)
+                if need > content.width:
+                    cuts.append(f"{name}: {need} columns of text in {content.width}")
+            else:
+                need = widget.get_content_height(container, viewport, content.width)
+                if need > content.height:
+                    cuts.append(f"{name}: {need} lines of text in {content.height}")
+        elif isinstance(widget, Input) and not widget.value and widget.placeholder:
+            if cell_len(str(widget.placeholder)) > widget.content_region.width:
+                cuts.append(
+                    f"{name}: placeholder {widget.placeholder!r} in {widget.content_region.width}"
+                )
+        elif isinstance(widget, DataTable):
+            for column in widget.columns.values():
+                label = column.label.plain
+                if column.width and cell_len(label) > column.width:
+                    cuts.append(f"{name}: heading {label!r} in {column.width} columns")
+            for row_key in list(widget.rows)[:50]:
+                for column_key, column in widget.columns.items():
+                    cell = widget.get_cell(row_key, column_key)
+                    plain = cell.plain if hasattr(cell, "plain") else str(cell)
+                    if column.width and cell_len(plain) > column.width:
+                        cuts.append(f"{name}: {plain!r} in {column.width} columns")
+    return cuts
+
+
+def ellipsis_cuts(app: Any) -> list[str]:
+    """Labels that cut their own text with "…" (a report line too long for its column)."""
+    from textual.widgets import Label
+
+    return [
+        f"Label#{label.id or ''}: {line.strip()!r}"
+        for label in app.screen.query(Label)
+        if label.display
+        for line in str(label.content).splitlines()
+        if "…" in line
+    ]
+
+
+# --- a small shop with something on every screen ----------------------------------------------
+
+
+def build_shop(path: str) -> dict[str, Any]:
+    from torgtui import db
+    from torgtui import staff as st
+    from torgtui.catalog.barcodes import make_ean13
+    from torgtui.clock import FixedClock
+    from torgtui.customers.service import CardData, create_customer
+    from torgtui.models import Barcode, Draft, Location, Product
+    from torgtui.sales.checkout import Tender, commit_sale
+    from torgtui.sales.register import Register
+    from torgtui.sales.shifts import open_shift
+
+    clock = FixedClock(T0)
+    db.open_and_upgrade(path, create=True)
+    staff = {}
+    for name, role, pin in (
+        ("Олена Власниця", st.Role.OWNER, "1111"),
+        ("Марія Менеджерка", st.Role.MANAGER, "2222"),
+        ("Катерина Касирка", st.Role.CASHIER, "3333"),
+        ("Сергій Старший", st.Role.SENIOR_CASHIER, "4444"),
+    ):
+        staff[role.value] = st.create_employee(name, role, pin, by=None, system=True, clock=clock)
+    loc = Location.create(code="MAIN", name="Квітка")
+    products, codes = {}, []
+    for i, (sku, name, price) in enumerate(
+        (
+            ("D-1", "Сукня літня лляна, розмір M", 189000),
+            ("T-1", "Чай зелений", 3500),
+            ("C-1", "Крем для рук", 18990),
+        ),
+        start=1,
+    ):
+        product = Product.create(
+            sku=sku, name=name, price=price, cost=price // 2, created_at=T0, updated_at=T0
+        )
+        codes.append(make_ean13("21", i))
+        Barcode.create(code=codes[-1], product=product)
+        products[sku] = product
+    cashier, senior, owner = staff["cashier"], staff["senior_cashier"], staff["owner"]
+    shift = open_shift(cashier, "till-1", loc, 50000, clock=clock, fiscal=False)
+    sale = Register(cashier, register="till-1", clock=clock)
+    sale.add(products["C-1"], 3000)
+    sale.add(products["T-1"], 1000)
+    receipt = commit_sale(
+        sale.priced(),
+        [Tender("cash", 61000)],
+        uuid=sale.uuid,
+        employee=cashier,
+        shift=shift,
+        cash_step=10,
+        clock=clock,
+        fiscal=False,
+    )
+    held = Register(senior, register="till-2", clock=clock)
+    held.add(products["D-1"], 1000)
+    # a fixed id: the audit log shows the start of it
+    Draft.update(uuid="00000000-0000-4000-8000-000000000001").execute()
+    held.resume()
+    held.manual_discount(percent=10)
+    held.hold()
+    for name, phone, card in (
+        ("Коваленко Ольга Петрівна", "0671234567", "2900000000017"),
+        ("Шевченко Тарас Григорович", "0509891234", "2900000000024"),
+        ("Бондаренко Ірина", "0931117693", "2900000000031"),
+    ):
+        create_customer(CardData(name=name, phones=[phone], card=card), by=owner, clock=clock)
+    db.database.close()
+    return {"receipt": receipt.number, "codes": codes}
+
+
+# --- driving the app to each screen -----------------------------------------------------------
+
+
+async def _settle(pilot: Any) -> None:
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def _log_in(pilot: Any, index: int, pin: str) -> None:
+    options = pilot.app.screen.query_one("#login-employees")
+    options.highlighted = index
+    await pilot.press(*pin, "enter")
+    await _settle(pilot)
+
+
+def _index_of(app: Any, name: str) -> int:
+    options = app.screen.query_one("#login-employees")
+    names = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+    return next(i for i, text in enumerate(names) if text.startswith(name))
+
+
+async def capture_all(settings: Any, shop: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    from torgtui.app import TorgApp
+    from torgtui.clock import FixedClock
+    from torgtui.screens.returns import ReturnScreen
+
+    shots: dict[str, dict[str, Any]] = {}
+
+    def shot(app: Any, name: str) -> None:
+        app.clear_notifications()
+        shots[name] = {"text": "", "cuts": []}
+        shots[name]["cuts"] = find_cuts(app) + ellipsis_cuts(app)
+        shots[name]["text"] = screen_text(app)
+
+    clock = FixedClock(T0)
+    app = TorgApp(settings, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(pilot)
+        shot(app, "login")
+        await _log_in(pilot, _index_of(app, "Олена"), "1111")
+        await _settle(pilot)
+        shot(app, "home")
+        await pilot.press("2")
+        for _round in range(20):
+            await _settle(pilot)
+        shot(app, "customers")
+        await pilot.press("enter")
+        await _settle(pilot)
+        await pilot.press("space", "down", "space", "f8")
+        await _settle(pilot)
+        shot(app, "merge")
+        await pilot.press("escape")
+        await _settle(pilot)
+        await pilot.press("enter")
+        await _settle(pilot)
+        shot(app, "customer_card")
+        await pilot.press("escape")
+        await _settle(pilot)
+        await pilot.press("escape")
+        await _settle(pilot)
+        await pilot.press("0")
+        await _settle(pilot)
+        shot(app, "audit")
+        await pilot.press("escape")
+        await _settle(pilot)
+        await pilot.press("9")
+        await _settle(pilot)
+        shot(app, "settings")
+        await pilot.press("escape")
+        await _settle(pilot)
+        await pilot.press("1")
+        await _settle(pilot)
+        await pilot.press("f10")
+        await _settle(pilot)
+        shot(app, "shift_open_form")
+
+    app = TorgApp(settings, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(pilot)
+        await _log_in(pilot, _index_of(app, "Катерина"), "3333")
+        await pilot.press("1")
+        await _settle(pilot)
+        for code in shop["codes"]:
+            await pilot.press(*code, "enter")
+            await _settle(pilot)
+        shot(app, "sale")
+        await pilot.press("f5")
+        await _settle(pilot)
+        shot(app, "discount_dialog")
+        await pilot.press(*"15%")
+        await pilot.pause(0.05)
+        await pilot.press("enter")
+        await _settle(pilot)
+        shot(app, "senior_pin")
+        await pilot.press("escape")
+        await _settle(pilot)
+        await pilot.press("f12")
+        await _settle(pilot)
+        shot(app, "payment")
+        await pilot.press("f4")
+        await _settle(pilot)
+        shot(app, "payment_mixed")
+        await pilot.press("escape")
+        await _settle(pilot)
+        await pilot.press("f8")
+        await _settle(pilot)
+        await pilot.press("f8")
+        await _settle(pilot)
+        shot(app, "held")
+        await pilot.press("escape")  # the receipt is held: an empty sale screen
+        await _settle(pilot)
+        shot(app, "sale_empty")
+        await pilot.press("f10")
+        await _settle(pilot)
+        shot(app, "shift")
+        await pilot.press("escape")
+        await _settle(pilot)
+        app.push_screen(ReturnScreen())
+        await _settle(pilot)
+        shot(app, "returns_find")
+        await pilot.press(*str(shop["receipt"]), "enter")
+        await _settle(pilot)
+        shot(app, "returns")
+    return shots
+
+
+async def run(lang: str) -> dict[str, dict[str, Any]]:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+    from tests.ui.helpers import make_settings
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = str(Path(tmp) / "shop.sqlite")
+        shop = build_shop(path)
+        settings = make_settings(
+            Path(tmp),
+            path,
+            **{
+                "store.register": "till-1",
+                "store.name": "Квітка на Подолі",
+                "devices.printer": "screen",
+                "devices.fiscal": "none",
+                "ui.language": lang,
+            },
+        )
+        settings.source = "/etc/torgtui/settings.toml"  # not the temporary folder's name
+        return await capture_all(settings, shop)
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tests.ui.snapshots")
+    parser.add_argument("--lang", default="en", choices=("en", "uk"))
+    parser.add_argument("--show", action="store_true", help="print the screens, not JSON")
+    args = parser.parse_args(argv)
+    from torgtui.i18n import set_language
+
+    set_language(args.lang)  # before any screen is imported
+    shots = asyncio.run(run(args.lang))
+    if args.show:
+        for name, shot in shots.items():
+            print(f"=== {name} ({args.lang})", *shot["cuts"], sep="\n  cut: ")
+            print(shot["text"])
+    else:
+        json.dump(shots, sys.stdout, ensure_ascii=False, indent=1)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
