@@ -147,6 +147,9 @@ class UiSettings:
     language: str = "en"
     idle_lock_seconds: int = field(default=300, metadata=_range(0, 86400))  # 0 = never
     simplified_customer_list: bool = False
+    # a blinking cursor repaints its field twice a second: "auto" is off over SSH (SSH_CONNECTION
+    # or SSH_TTY set), where those bytes are the cashier's bandwidth, and on elsewhere
+    cursor_blink: Literal["auto", "on", "off"] = "auto"
 
 
 @dataclass
