@@ -18,10 +18,8 @@ creates anything, so a mistyped value never leaves a half-made database behind. 
 the command's module imported: on SQLite the PostgreSQL driver is never loaded.
 
 An unexpected error (a bug, not the input) is not shown as a traceback: the traceback goes to a
-crash log, ``$XDG_STATE_HOME/torgtui/crash-<time>-<pid>.log`` (``~/.local/state/torgtui`` by
-default; the platform's user state folder elsewhere; the temporary folder if that cannot be
-written), with PINs and database passwords blanked, and one line names the command and the
-file. Exit status 3.
+crash log (:mod:`torgtui.crashlog`: ``~/.local/state/torgtui/crash-<time>-<pid>.log`` on Linux),
+and one line names the command and the file. Exit status 3.
 """
 
 from __future__ import annotations
@@ -29,7 +27,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -428,74 +425,14 @@ def _tolerant_output() -> None:
                 reconfigure(errors="backslashreplace")
 
 
-def crash_dir() -> Path:
-    """Where crash logs go: ``$XDG_STATE_HOME/torgtui`` (``~/.local/state/torgtui``) on Linux,
-    the platform's user state folder elsewhere."""
-    if sys.platform.startswith("linux"):
-        base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
-        return Path(base) / "torgtui"
-    from platformdirs import user_state_dir
-
-    return Path(user_state_dir("torgtui"))
-
-
-_SECRET_URL = re.compile(r"(://[^:/@\s]*:)[^@\s]*@")
-
-
-def _redacted(argv: Sequence[str]) -> list[str]:
-    """``argv`` without PINs and database passwords (a crash log may be mailed to support)."""
-    out: list[str] = []
-    hide = False
-    for arg in argv:
-        if hide:
-            out.append("***")
-        elif arg.startswith("--pin="):
-            out.append("--pin=***")
-        else:
-            out.append(_SECRET_URL.sub(r"\1***@", arg))
-        hide = arg == "--pin"
-    return out
-
-
 def _crashed(argv: Sequence[str], args: argparse.Namespace) -> int:
     """Write the current exception's traceback to a crash log; say what failed and where."""
-    import datetime as dt
-    import tempfile
-    import traceback
+    from torgtui.crashlog import write_crash_log
 
-    from torgtui import __version__
-
-    command = " ".join(
-        str(part)
-        for part in (
-            args.command or "run",
-            *(
-                getattr(args, name, None) or ""
-                for name in ("db_command", "import_what", "export_what", "print_what")
-            ),
-            getattr(args, "staff_command", "") or "",
-        )
-        if part
-    )
-    now = dt.datetime.now()
-    report = "".join(
-        [
-            f"torgtui {__version__} crash at {now.isoformat(timespec='seconds')}\n",
-            f"python {sys.version.split()[0]} on {sys.platform}\n",
-            "command: torgtui " + " ".join(_redacted(argv)) + "\n\n",
-            _SECRET_URL.sub(r"\1***@", traceback.format_exc()),
-        ]
-    )
-    name = f"crash-{now:%Y%m%d-%H%M%S}-{os.getpid()}.log"
-    path: Path | None = None
-    for folder in (crash_dir(), Path(tempfile.gettempdir())):
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            (folder / name).write_text(report, encoding="utf-8", errors="backslashreplace")
-        except OSError:
-            continue
-        path = folder / name
-        break
+    parts = ("db_command", "import_what", "export_what", "print_what", "staff_command")
+    words = [args.command or "run", *(str(getattr(args, p, "") or "") for p in parts)]
+    command = " ".join(word for word in words if word)
+    path = write_crash_log(argv)
     if path is None:
         print(
             _(

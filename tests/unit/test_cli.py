@@ -198,9 +198,9 @@ def test_a_bug_goes_to_a_crash_log_not_the_screen(
 
 
 def test_crash_log_hides_database_passwords() -> None:
-    from torgtui.cli import _redacted
+    from torgtui.crashlog import redacted
 
-    assert _redacted(["--db", "postgresql://shop:s3cret@db/shop", "--pin=1234", "x"]) == [
+    assert redacted(["--db", "postgresql://shop:s3cret@db/shop", "--pin=1234", "x"]) == [
         "--db",
         "postgresql://shop:***@db/shop",
         "--pin=***",
@@ -271,3 +271,21 @@ def test_no_subcommand_imports_psycopg_on_sqlite(tmp_path: Path) -> None:
         )
         last = done.stderr.strip().splitlines()[-1]
         assert last == f"PSYCOPG - EXIT {status}", (argv, done.stderr[-2000:])
+
+
+@pytest.mark.pg
+def test_init_on_postgresql_checks_first(pg_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """A bad PIN is refused before the server is even asked: the schema stays empty."""
+    import peewee
+
+    code, _, err = run(capsys, "--db", pg_url, "init", "--owner", "Olena", "--pin", "12")
+    assert code == 2 and "A PIN is 4 to 12 digits." in err
+    probe = peewee.PostgresqlDatabase(pg_url, prefer_psycopg3=True)
+    assert probe.get_tables() == []
+    assert run(capsys, "--db", pg_url, "init", "--owner", "Olena", "--pin", "1234")[0] == 0
+    assert "employee" in probe.get_tables()
+    probe.close()
+    database.close()
+    code, _, err = run(capsys, "--db", pg_url, "init", "--owner", "Ivan", "--pin", "1234")
+    assert code == 2 and "already has employees" in err
+    database.close()

@@ -38,6 +38,7 @@ from torgtui.i18n import _
 from torgtui.models import Barcode, Employee, Location, Manufacturer, Product, ProductGroup
 from torgtui.money import parse_money
 from torgtui.staff import Permission, audit, require
+from torgtui.values import check_text
 from torgtui.values import parse_qty as parse_quantity
 
 TRUE_WORDS = {"1", "yes", "y", "true", "так", "т", "да"}
@@ -161,6 +162,15 @@ def _check_row(
     return _Row(line, sku, fields, group, maker, barcodes, stock)
 
 
+def _storable(sku: str) -> bool:
+    """Whether ``sku`` passes the row checks, so it may be looked up in the database."""
+    try:
+        check_text(sku, "sku", max_len=service.MAX_SKU)
+    except ValidationError:
+        return False
+    return True
+
+
 def _chunks(items: list[str]):
     for start in range(0, len(items), _CHUNK):
         yield items[start : start + _CHUNK]
@@ -204,7 +214,10 @@ def import_products(
     # Checks and writes share one transaction: no other register can add a SKU or a barcode
     # between the look-ups here and the inserts.
     with write_tx():
+        # only SKUs that can be: a NUL byte would be refused by PostgreSQL itself (the row
+        # is rejected by its checks)
         skus = sorted({cells.get("sku", "").strip() for _line, cells, _n in raw_rows} - {""})
+        skus = [sku for sku in skus if _storable(sku)]
         existing: dict[str, Product] = {}
         for chunk in _chunks(skus):
             existing.update({p.sku: p for p in Product.select().where(Product.sku.in_(chunk))})
