@@ -12,6 +12,7 @@ basket lines refused) exits 1.
     torgtui print questionnaire|envelopes|labels FILE.pdf [...]
     torgtui price BASKET.json
     torgtui staff list | staff add NAME --role ROLE --pin PIN | staff set-pin NAME --pin PIN
+    torgtui pricelist export --list CODE FILE.xlsx|FILE.html
 
 Settings are read first, then each command checks all of its arguments before it opens or
 creates anything, so a mistyped value never leaves a half-made database behind. Only then is
@@ -109,6 +110,12 @@ def build_parser() -> argparse.ArgumentParser:
     setpin = staffsub.add_parser("set-pin")
     setpin.add_argument("name")
     setpin.add_argument("--pin", required=True)
+    plist = sub.add_parser("pricelist", help=_("price lists for partners"))
+    plexp = plist.add_subparsers(dest="pricelist_command", required=True).add_parser(
+        "export", help=_("write a price list as .xlsx or .html")
+    )
+    plexp.add_argument("--list", required=True, dest="list_code", help=_("the price list's code"))
+    plexp.add_argument("file", help=_("the .xlsx or .html file to write"))
     _accept_globals_everywhere(parser)
     return parser
 
@@ -362,6 +369,18 @@ def cmd_staff(args: argparse.Namespace, settings) -> int:
     return 0
 
 
+def cmd_pricelist(args: argparse.Namespace, settings) -> int:
+    """``torgtui pricelist export --list CODE FILE``: the code and file first, then the
+    database."""
+    from torgtui.marketing.pricelists import check_export_path, run_export_command
+    from torgtui.values import check_code
+
+    code = check_code(args.list_code, _("The price list's code"), max_len=40)
+    check_export_path(args.file)
+    _open(settings)
+    return run_export_command(code, args.file)
+
+
 COMMANDS = {
     None: cmd_run,
     "run": cmd_run,
@@ -373,6 +392,7 @@ COMMANDS = {
     "print": cmd_customers,
     "staff": cmd_staff,
     "price": cmd_price,
+    "pricelist": cmd_pricelist,
 }
 
 
@@ -430,6 +450,7 @@ def _crashed(argv: Sequence[str], args: argparse.Namespace) -> int:
     from torgtui.crashlog import write_crash_log
 
     parts = ("db_command", "import_what", "export_what", "print_what", "staff_command")
+    parts += ("pricelist_command",)
     words = [args.command or "run", *(str(getattr(args, p, "") or "") for p in parts)]
     command = " ".join(word for word in words if word)
     path = write_crash_log(argv)
