@@ -31,12 +31,16 @@ import os
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlparse
 
 import peewee
 
 from torgtui.errors import DatabaseError
 from torgtui.i18n import _
+
+if TYPE_CHECKING:
+    from torgtui.sqlite_writers import Checkpointer
 
 database = peewee.DatabaseProxy()
 
@@ -275,7 +279,7 @@ class _LockedWrite(peewee._callable_context_manager):
 
 def start_checkpointer(
     db: peewee.Database | None = None, *, interval: float = 0.1, idle: float = 30.0
-) -> object | None:
+) -> Checkpointer | None:
     """Run this process's WAL checkpoints in a background thread (see the module doc).
 
     Call it once in a long-running process (the register app), right after opening the

@@ -45,7 +45,6 @@ import sqlite3
 import stat
 import threading
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 try:
@@ -64,12 +63,16 @@ class WriteLockTimeout(sqlite3.OperationalError):
     it is explained as "locked by another program")."""
 
 
-@dataclass
 class _Request:
-    fd: int
-    granted: threading.Event = field(default_factory=threading.Event)
-    guard: threading.Lock = field(default_factory=threading.Lock)
-    abandoned: bool = False
+    """One thread's wait for the file lock, handed to the helper thread."""
+
+    __slots__ = ("abandoned", "fd", "granted", "guard")
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.granted = threading.Event()
+        self.guard = threading.Lock()
+        self.abandoned = False
 
 
 class WriteLock:
