@@ -10,4 +10,5 @@ from torgtui.marketing import (
     card_codes,  # noqa: F401  (loyalty cards in the register's code field)
     cards,  # noqa: F401  (the card's discount and bonus rule)
     prices,  # noqa: F401  (price types, quantity breaks, manufacturer discounts)
+    vip_checkout,  # noqa: F401  (the on-account tender, VIP charges and their returns)
 )
