@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import traceback
 
-from bench import commit, customer_list, customers, scan, startup
+from bench import commit, customer_list, customers, pricing, scan, startup
 
 BENCHMARKS = {
     "startup": startup.main,
@@ -13,6 +13,7 @@ BENCHMARKS = {
     "scan": scan.main,
     "customers": customers.main,
     "customer_list": customer_list.main,
+    "pricing": pricing.main,
 }
 
 
