@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import json
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -19,7 +20,7 @@ from typing import Any
 import peewee
 
 from torgtui.clock import Clock, system_clock
-from torgtui.db import database, is_sqlite, query_value, write_tx
+from torgtui.db import database, is_sqlite, query_value, sql, write_tx
 from torgtui.errors import AuthError, PermissionDenied, ValidationError
 from torgtui.i18n import _
 from torgtui.models import AuditEntry, Employee
@@ -43,6 +44,7 @@ class Permission(StrEnum):
     CREATE_CUSTOMERS = "create_customers"
     EDIT_CUSTOMERS = "edit_customers"
     MERGE_CUSTOMERS = "merge_customers"
+    SHARE_PHONE = "share_phone"  # a second card on a phone another card has (a family)
     DELETE_CUSTOMERS = "delete_customers"  # clean a card, erase personal data
     SEE_PHONES = "see_phones"  # phone numbers in full (masked otherwise)
     EDIT_VIP = "edit_vip"
@@ -72,6 +74,7 @@ _MANAGER = _SENIOR | {
     P.OVERRIDE_PRICE,
     P.ADJUST_STOCK,
     P.MERGE_CUSTOMERS,
+    P.SHARE_PHONE,
     P.DELETE_CUSTOMERS,
     P.EDIT_VIP,
     P.EDIT_PRICES,
@@ -100,6 +103,75 @@ MANUAL_DISCOUNT_LIMIT: dict[Role, int] = {
 }
 
 
+# --- role settings: the owner's changes on top of the built-in table -----------------------
+# Stored in ``role_permission`` (torgtui.roles changes them, audited). Every process keeps the
+# effective table in memory and reloads it when the ``roles.version`` setting moves (bumped in
+# the transaction of every change): one indexed read per check, like torgtui.marketing.rulecache.
+
+ROLES_VERSION_KEY = "roles.version"
+# the owner never loses these, whatever is stored: nobody could give them back (no lock-out)
+OWNER_KEEPS = frozenset({P.MANAGE_STAFF, P.CHANGE_SETTINGS})
+
+_roles_cache: dict[str, Any] = {}
+
+
+def _roles_stamp() -> str | None:
+    """The open database and its roles version, or None when no database is open."""
+    db = database.obj
+    if db is None:
+        return None
+    token = getattr(db, "_torgtui_roles_token", None)
+    if token is None:
+        token = secrets.token_hex(8)
+        db._torgtui_roles_token = token
+    version = query_value('SELECT "value" FROM "setting" WHERE "key" = ?', (ROLES_VERSION_KEY,))
+    return f"{token}:{version or 0}"
+
+
+def apply_changes(
+    changes: Iterable[tuple[str, str, bool]],
+) -> dict[Role, frozenset[Permission]]:
+    """The built-in table with ``changes`` (role, permission, granted) applied; unknown roles
+    or permissions (a newer version's) are ignored, and the owner keeps OWNER_KEEPS."""
+    table = {role: set(perms) for role, perms in ROLE_PERMISSIONS.items()}
+    for role_name, permission_name, granted in changes:
+        try:
+            role, permission = Role(role_name), Permission(permission_name)
+        except ValueError:
+            continue
+        if granted:
+            table[role].add(permission)
+        else:
+            table[role].discard(permission)
+    table[Role.OWNER] |= OWNER_KEEPS
+    return {role: frozenset(perms) for role, perms in table.items()}
+
+
+def effective_permissions() -> dict[Role, frozenset[Permission]]:
+    """What each role may do now: the built-in table with the owner's changes."""
+    stamp = _roles_stamp()
+    if stamp is None:
+        return ROLE_PERMISSIONS
+    if _roles_cache.get("stamp") != stamp:
+        rows = database.execute_sql(
+            'SELECT "role", "permission", "granted" FROM "role_permission"'
+        ).fetchall()
+        _roles_cache["table"] = apply_changes((r, p, bool(g)) for r, p, g in rows)
+        _roles_cache["stamp"] = stamp
+    return _roles_cache["table"]  # type: ignore[no-any-return]
+
+
+def bump_roles_version() -> None:
+    """Mark the role settings changed (inside the transaction that changes them)."""
+    database.execute_sql(
+        sql(
+            'INSERT INTO "setting" ("key", "value") VALUES (?, \'1\') ON CONFLICT ("key") '
+            'DO UPDATE SET "value" = CAST(CAST("setting"."value" AS INTEGER) + 1 AS TEXT)'
+        ),
+        (ROLES_VERSION_KEY,),
+    )
+
+
 def role_title(role: str) -> str:
     return {
         Role.CASHIER: _("Cashier"),
@@ -120,6 +192,7 @@ def permission_title(permission: Permission) -> str:
         P.CREATE_CUSTOMERS: _("add customers"),
         P.EDIT_CUSTOMERS: _("edit customers"),
         P.MERGE_CUSTOMERS: _("merge customer cards"),
+        P.SHARE_PHONE: _("add a second card on a phone another card has"),
         P.DELETE_CUSTOMERS: _("clean or erase customer cards"),
         P.SEE_PHONES: _("see phone numbers in full"),
         P.EDIT_VIP: _("edit the VIP list"),
@@ -149,8 +222,9 @@ def role_whom(role: Role) -> str:
 
 
 def roles_with(permission: Permission) -> list[Role]:
-    """The roles that hold ``permission``, most junior first."""
-    return [role for role in Role if permission in ROLE_PERMISSIONS[role]]
+    """The roles that hold ``permission`` (with the owner's changes), most junior first."""
+    table = effective_permissions()
+    return [role for role in Role if permission in table[role]]
 
 
 def ask_whom(permission: Permission, employee: Employee | None = None) -> str:
@@ -169,9 +243,10 @@ def can(employee: Employee | None, permission: Permission) -> bool:
     if employee is None or not employee.active:
         return False
     try:
-        return permission in ROLE_PERMISSIONS[Role(employee.role)]
+        role = Role(employee.role)
     except ValueError:
         return False
+    return permission in effective_permissions()[role]
 
 
 def require(employee: Employee | None, permission: Permission) -> Employee:
