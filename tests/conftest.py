@@ -28,6 +28,19 @@ def pg_schema_url(schema: str) -> str:
     return f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _crash_logs_stay_in_the_test_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """A command that hits a bug writes a crash log (torgtui.crashlog): under the tests' own
+    temporary folder, never the user's home (subprocesses inherit it)."""
+    old = os.environ.get("XDG_STATE_HOME")
+    os.environ["XDG_STATE_HOME"] = str(tmp_path_factory.mktemp("state"))
+    yield
+    if old is None:
+        os.environ.pop("XDG_STATE_HOME", None)
+    else:
+        os.environ["XDG_STATE_HOME"] = old
+
+
 @pytest.fixture(autouse=True)
 def _english() -> Iterator[None]:
     set_language("en")
