@@ -9,7 +9,7 @@ import dataclasses
 import json
 import uuid as uuidlib
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from torgtui import approvals
 from torgtui.approvals import Action, Approval, ApprovalNeeded
@@ -31,6 +31,9 @@ from torgtui.values import (
     check_qty,
     check_text,
 )
+
+if TYPE_CHECKING:
+    from torgtui.sales.codes import Entered
 
 # what a draft keeps of a line: what was scanned, not what pricing worked out
 COMPUTED = ("adjustments", "below_cost", "bonus_spend", "bonus_earn", "group_id", "manufacturer_id")
@@ -110,12 +113,14 @@ class Register:
         scale_prefixes: tuple[str, ...] = ("20",),
         below_cost: str = "confirm",
         location_id: int | None = None,
+        card_prefix: str = "29",
         clock: Clock = system_clock,
     ) -> None:
         require(employee, Permission.SELL)
         self.employee = employee
         self.register = register
         self.scale_prefixes = scale_prefixes
+        self.card_prefix = card_prefix  # settings.customers.card_prefix: card numbers
         self.below_cost = below_cost
         self.location_id = location_id  # the shift's: its price type and price list
         self.clock = clock
@@ -186,6 +191,14 @@ class Register:
                 raise WeightNeeded(found.product, found.barcode)
             qty = 1000
         return self.add(found.product, qty, found.barcode)
+
+    def enter(self, text: str, qty: int | None = None) -> Entered:
+        """The one code field: a product (as :meth:`scan`), a loyalty card (attaches its
+        customer), and whatever other code kinds the features register (promo codes,
+        certificates); see torgtui.sales.codes. Returns what happened."""
+        from torgtui.sales import codes
+
+        return codes.enter(self, text, qty)
 
     def add(self, product: Product, qty: int = 1000, barcode: str = "") -> BasketLine:
         """Add ``qty`` thousandths of ``product`` (as the catalog has it now)."""
