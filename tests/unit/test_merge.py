@@ -100,7 +100,7 @@ def test_merging_three_cards_keeps_every_history_row(db, staff, shop, clock, gro
         clock,
         "Олена Шевченко",
         ["0671111111"],
-        card="2900000000011",
+        card="2900000000018",
         family=[FamilyData("child", "Марко", dt.date(2015, 3, 1))],
         note="любить зелене",
     )
@@ -117,7 +117,7 @@ def test_merging_three_cards_keeps_every_history_row(db, staff, shop, clock, gro
         attention=True,
         attention_note="сперечається",
     )
-    dup2 = make(staff, clock, "О. Шевченко", ["0934444444"], card="2900000000028", language="uk")
+    dup2 = make(staff, clock, "О. Шевченко", ["0934444444"], card="2900000000025", language="uk")
     sales = [
         sell(staff, shop, keep, shop.dress_code, shift=shift, clock=clock),
         sell(staff, shop, dup1, shop.cream_code, shop.dress_code, shift=shift, clock=clock),
@@ -155,7 +155,7 @@ def test_merging_three_cards_keeps_every_history_row(db, staff, shop, clock, gro
         (clothes.id, "auto"),
     }
     # the target keeps its own values and takes what it lacked
-    assert (merged.phone, merged.card) == ("+380671111111", "2900000000011")
+    assert (merged.phone, merged.card) == ("+380671111111", "2900000000018")
     assert (merged.email, merged.birth_date, merged.birth_md) == (
         "olena@example.com",
         dt.date(1990, 5, 17),
@@ -172,9 +172,9 @@ def test_merging_three_cards_keeps_every_history_row(db, staff, shop, clock, gro
         assert (row.phone, row.card, row.total_bought, row.receipts_count) == (None, None, 0, 0)
         assert not CustomerWord.select().where(CustomerWord.customer == dup.id).exists()
     # every old phone and the old card number now find the kept card
-    for text in ("0502222222", "0633333333", "0934444444", "0671111111", "2900000000011"):
+    for text in ("0502222222", "0633333333", "0934444444", "0671111111", "2900000000018"):
         assert find_by_phone_or_card(text).id == keep.id
-    assert find_by_phone_or_card("2900000000028") is None
+    assert find_by_phone_or_card("2900000000025") is None
     drafts = {d.uuid: json.loads(d.data)["customer_id"] for d in Draft.select()}
     assert drafts == {held_uuid: keep.id, open_reg.uuid: keep.id}
     entry = AuditEntry.get(AuditEntry.action == "customer.merge")
@@ -256,7 +256,7 @@ def test_clean_keeps_the_card_number_and_the_receipts(db, staff, shop, clock, gr
         clock,
         "Тарас Коваль",
         ["0671111111", "0502222222"],
-        card="2900000000011",
+        card="2900000000018",
         email="t@example.com",
         birth_date=dt.date(1985, 1, 2),
         family=[FamilyData("child", "Ія")],
@@ -275,7 +275,7 @@ def test_clean_keeps_the_card_number_and_the_receipts(db, staff, shop, clock, gr
     assert (cleaned.status, cleaned.name, cleaned.card) == (
         "cleaned",
         "Cleaned card",
-        "2900000000011",
+        "2900000000018",
     )
     assert (cleaned.phone, cleaned.email, cleaned.birth_date, cleaned.note, cleaned.social) == (
         None,
@@ -292,7 +292,7 @@ def test_clean_keeps_the_card_number_and_the_receipts(db, staff, shop, clock, gr
     assert ReceiptLine.select().where(ReceiptLine.receipt == receipt.id).count() == 1
     assert json.loads(Draft.get().data)["customer_id"] is None
     assert find_by_phone_or_card("0671111111") is None
-    assert find_by_phone_or_card("2900000000011") is None  # until reissued
+    assert find_by_phone_or_card("2900000000018") is None  # until reissued
     entry = AuditEntry.get(AuditEntry.action == "customer.clean")
     assert json.loads(entry.before)["name"] == "•••"  # no personal data in the audit log
     assert "Тарас" not in entry.before and "Тарас" not in entry.after
@@ -304,8 +304,8 @@ def test_clean_keeps_the_card_number_and_the_receipts(db, staff, shop, clock, gr
     new = reissue_card(
         cleaned, CardData("Нова Власниця", ["0939999999"]), by=staff["manager"], clock=clock
     )
-    assert (new.status, new.name, new.card) == ("active", "Нова Власниця", "2900000000011")
-    assert find_by_phone_or_card("2900000000011").id == c.id
+    assert (new.status, new.name, new.card) == ("active", "Нова Власниця", "2900000000018")
+    assert find_by_phone_or_card("2900000000018").id == c.id
     assert Customer.get_by_id(c.id).receipts_count == 0
     with pytest.raises(ValidationError, match="Only a cleaned card"):
         reissue_card(new, CardData("Ще хтось"), by=staff["manager"], clock=clock)
@@ -314,7 +314,7 @@ def test_clean_keeps_the_card_number_and_the_receipts(db, staff, shop, clock, gr
 def test_erase_leaves_no_personal_data(db, staff, shop, clock) -> None:
     shift = open_shift(staff["cashier"], "t", shop.location, 0, clock=clock, fiscal=False)
     c = make(
-        staff, clock, "Марія Бондар", ["0671111111"], card="2900000000011", email="m@example.com"
+        staff, clock, "Марія Бондар", ["0671111111"], card="2900000000018", email="m@example.com"
     )
     old = make(staff, clock, "Марія Бондар (стара)", ["0502222222"], email="old@example.com")
     sell(staff, shop, old, shop.cream_code, shift=shift, clock=clock)
@@ -339,8 +339,8 @@ def test_erase_leaves_no_personal_data(db, staff, shop, clock) -> None:
     assert entry.employee_id == staff["owner"].id and entry.before is None
     assert json.loads(entry.after) == {"id": c.id, "status": "erased"}
     # the card number is free for a new card
-    again = make(staff, clock, "Інша людина", ["0671111111"], card="2900000000011")
-    assert find_by_phone_or_card("2900000000011").id == again.id
+    again = make(staff, clock, "Інша людина", ["0671111111"], card="2900000000018")
+    assert find_by_phone_or_card("2900000000018").id == again.id
     with pytest.raises(ValidationError, match="erased"):
         erase_customer(c, by=staff["owner"], clock=clock)
 

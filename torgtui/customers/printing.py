@@ -1,5 +1,7 @@
 """Printed matter for the customer base, as PDF: the questionnaire a customer fills in for a
-discount card, DL envelopes addressed from delivery addresses, and A4 sheets of card labels.
+discount card, DL envelopes addressed from delivery addresses, A4 sheets of card labels, and
+loyalty cards themselves (:func:`card_pdf`: one card-sized page each, with the card type's name;
+the label printer's version is torgtui.hw.labels.card_label).
 
 The form is bilingual on paper (Ukrainian with English under it) whatever the screen's
 language, as a shop hands the same form to every customer. Text is set in DejaVu Sans, shipped
@@ -343,6 +345,73 @@ def labels_pdf(
     if summary.printed:
         _save(pdf, path)
     return summary
+
+
+# --- loyalty cards ------------------------------------------------------------------------
+
+CARD_SIZE = (53.98, 85.6)  # ID-1 (a bank card), landscape: height, width in mm
+
+
+def card_type_names(customers: Iterable[Customer]) -> dict[int, str]:
+    """{card type id: its name} for the card types of ``customers``."""
+    from torgtui.models import CardType
+
+    ids = sorted({c.card_type_id for c in customers if c.card_type_id is not None})
+    if not ids:
+        return {}
+    return dict(CardType.select(CardType.id, CardType.name).where(CardType.id.in_(ids)).tuples())
+
+
+def card_pdf(
+    path: str | Path, customers: Iterable[Customer], *, store_name: str = ""
+) -> PrintSummary:
+    """One page the size of a plastic card per customer with a card: the shop's name, the card
+    type's name, the holder and the card number's barcode (EAN-13 when it is one). Customers
+    without a card are skipped and counted; nothing is written when none has one."""
+    pdf = _pdf("L", CARD_SIZE)
+    summary = PrintSummary()
+    height, width = CARD_SIZE
+    pad = 5.0
+    for chunk in _chunks(customers):
+        names = card_type_names(chunk)
+        for customer in chunk:
+            if not customer.card:
+                summary.skipped += 1
+                continue
+            barcode_modules(customer.card)  # refuse a bad number before it takes a page
+            pdf.add_page()
+            top = pad + 4
+            if store_name:
+                pdf.set_font(FONT, size=11)
+                pdf.text(pad, top, _fit(pdf, store_name, width - 2 * pad))
+                top += 6
+            type_name = names.get(customer.card_type_id, "") if customer.card_type_id else ""
+            if type_name:
+                pdf.set_font(FONT, size=9)
+                pdf.text(pad, top, _fit(pdf, type_name, width - 2 * pad))
+                top += 5
+            pdf.set_font(FONT, size=9)
+            pdf.text(pad, top, _fit(pdf, customer.name, width - 2 * pad))
+            top += 3
+            draw_barcode(pdf, customer.card, pad, top, width - 2 * pad, height - pad - top)
+            summary.printed += 1
+    summary.pages = pdf.pages_count
+    if summary.printed:
+        _save(pdf, path)
+    return summary
+
+
+def card_label_for(customer: Customer, *, language: str = "tspl", copies: int = 1) -> bytes:
+    """The label printer's bytes (TSPL or ZPL) for a customer's card, with its type's name;
+    send them with torgtui.hw.labels.send_label."""
+    from torgtui.hw.labels import card_label
+
+    if not customer.card:
+        raise ValidationError(
+            _("{name} has no card yet: issue one first.").format(name=customer.name)
+        )
+    type_name = card_type_names([customer]).get(customer.card_type_id, "")
+    return card_label(customer.card, customer.name, type_name, language=language, copies=copies)
 
 
 # --- the command --------------------------------------------------------------------------

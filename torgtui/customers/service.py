@@ -3,6 +3,22 @@ index, masked phones, and the purchase totals kept on the card.
 
 Permissions (checked here): add customers (every selling role), edit (senior cashier and up),
 see phone numbers in full (senior cashier and up; masked otherwise).
+
+A phone that another card has is a warning, not a wall: :class:`SharedPhone` (a
+DuplicateCustomer) names the cards that have it and whether the employee may still add this
+card on the same phone (SHARE_PHONE: a family sharing one phone; manager and owner by
+default). The screen then offers the existing card, and to those allowed, "add anyway", which
+calls the service again with ``share_phone=True`` (recorded on the card and audited as
+``customer.shared_phone``). A card number is never shared.
+
+Card numbers typed in are checked like product barcodes (torgtui.marketing.numbering: the
+check digit, not another card's, not a product's, within the card type's own range).
+
+Looking a customer up at the register (F6) by card or phone: :func:`customers_by_phone_or_card`
+gives every active card the text names (a card number: that one; a shared phone: each card on
+it, the one whose main phone it is first, then the latest visit). :func:`find_by_phone_or_card`
+gives the one card, None, or raises :class:`SeveralCustomers` (with ``customers``) when a phone
+is shared: the register then shows the list to choose from, or asks for the card.
 """
 
 from __future__ import annotations
@@ -17,18 +33,27 @@ from typing import Any
 import peewee
 
 from torgtui.clock import Clock, system_clock
+from torgtui.customers.duplicates import (
+    DuplicateCustomer,
+    SharedPhone,
+    check_duplicates,
+    find_duplicates,
+    record_shared_phone,
+)
 from torgtui.customers.phones import mask_phone, normalize_phone
+from torgtui.customers.totals import recompute_totals, reindex_all
 from torgtui.customers.words import name_words, sort_key
-from torgtui.db import database, insert_rows, sql, write_tx
+from torgtui.db import insert_rows, write_tx
 from torgtui.errors import ValidationError
 from torgtui.i18n import _
+from torgtui.marketing.numbering import check_new_card_number, clean_card_number
 from torgtui.models import (
+    CardType,
     Customer,
     CustomerPhone,
     CustomerWord,
     Employee,
     FamilyMember,
-    Receipt,
     phone_tail,
 )
 from torgtui.money import round_kopecks
@@ -61,12 +86,13 @@ def relation_title(relation: str) -> str:
     }.get(relation, relation)
 
 
-class DuplicateCustomer(ValidationError):
-    """A phone or card already belongs to another card; ``existing`` are those cards."""
+class SeveralCustomers(ValidationError):
+    """A phone typed at the register is on several active cards (a family): choose one of
+    ``customers`` (ordered as :func:`customers_by_phone_or_card` gives them)."""
 
-    def __init__(self, message: str, existing: list[Customer]) -> None:
+    def __init__(self, message: str, customers: list[Customer]) -> None:
         super().__init__(message)
-        self.existing = existing
+        self.customers = customers
 
 
 @dataclass
@@ -132,8 +158,8 @@ def clean(data: CardData, today: dt.date) -> CardData:
         if phone not in phones:
             phones.append(phone)
     card = check_text(data.card, _("Card"), max_len=40)
-    if card and not card.isalnum():
-        raise ValidationError(_("Card: 1 to 40 letters or digits."))
+    if card:
+        card = clean_card_number(card)
     email = check_text(data.email, _("Email"), max_len=200)
     if email and not EMAIL.match(email):
         raise ValidationError(
@@ -184,39 +210,6 @@ def clean(data: CardData, today: dt.date) -> CardData:
         note=check_text(data.note, _("Note"), max_len=10000, multiline=True),
         family=family,
     )
-
-
-def find_duplicates(
-    phones: Sequence[str], card: str = "", *, exclude: int | None = None
-) -> list[Customer]:
-    """Active cards that already have one of ``phones`` (E.164) or ``card``."""
-    ids: set[int] = set()
-    if phones:
-        ids |= {
-            row.customer_id
-            for row in CustomerPhone.select(CustomerPhone.customer).where(
-                CustomerPhone.phone.in_(list(phones))
-            )
-        }
-    if card:
-        ids |= {c.id for c in Customer.select(Customer.id).where(Customer.card == card)}
-    ids.discard(exclude)  # type: ignore[arg-type]
-    if not ids:
-        return []
-    return list(Customer.select().where(Customer.id.in_(sorted(ids))).order_by(Customer.id))
-
-
-def _refuse_duplicates(data: CardData, exclude: int | None = None) -> None:
-    existing = find_duplicates(data.phones, data.card, exclude=exclude)
-    if existing:
-        first = existing[0]
-        raise DuplicateCustomer(
-            _(
-                "This phone or card already belongs to {name} (card {card}): open that card "
-                "instead, or merge the two."
-            ).format(name=first.name, card=first.card or first.id),
-            existing,
-        )
 
 
 def _fields(data: CardData) -> dict[str, Any]:
@@ -299,15 +292,23 @@ def private(
     return hide(before), out_after
 
 
-def create_customer(data: CardData, *, by: Employee, clock: Clock = system_clock) -> Customer:
-    """A new card. A phone or card that already exists raises DuplicateCustomer with it."""
+def create_customer(
+    data: CardData, *, by: Employee, clock: Clock = system_clock, share_phone: bool = False
+) -> Customer:
+    """A new card. A card number that exists raises DuplicateCustomer with its card; a phone
+    that exists raises SharedPhone unless ``share_phone`` (SHARE_PHONE permission)."""
     require(by, Permission.CREATE_CUSTOMERS)
     now = clock()
     data = clean(data, now.date())
     with write_tx():
-        _refuse_duplicates(data)
+        shared = check_duplicates(data, by=by, share_phone=share_phone)
+        if data.card:
+            check_new_card_number(data.card)
+        fields = _fields(data)
+        if data.card:
+            fields["card_issued_at"] = now
         try:
-            customer = Customer.create(created_at=now, updated_at=now, **_fields(data))
+            customer = Customer.create(created_at=now, updated_at=now, **fields)
         except peewee.IntegrityError:  # another register added the same phone just now
             raise DuplicateCustomer(
                 _("This phone or card was just added on another register: search for it."), []
@@ -323,12 +324,20 @@ def create_customer(data: CardData, *, by: Employee, clock: Clock = system_clock
             after=private(None, snapshot(customer))[1],
             clock=clock,
         )
+        record_shared_phone(customer, shared, by=by, now=now, clock=clock)
     return customer
 
 
 def update_customer(
-    customer: Customer, data: CardData, *, by: Employee, clock: Clock = system_clock
+    customer: Customer,
+    data: CardData,
+    *,
+    by: Employee,
+    clock: Clock = system_clock,
+    share_phone: bool = False,
 ) -> Customer:
+    """Save an edited card. A phone added that other cards have raises SharedPhone unless
+    ``share_phone``; a new card number is checked (see the module doc)."""
     require(by, Permission.EDIT_CUSTOMERS)
     if customer.status != "active":
         raise ValidationError(
@@ -340,8 +349,21 @@ def update_customer(
     data = clean(data, now.date())
     before = snapshot(customer)
     with write_tx():
-        _refuse_duplicates(data, exclude=customer.id)
+        known = [
+            p.phone for p in CustomerPhone.select().where(CustomerPhone.customer == customer.id)
+        ]
+        shared = check_duplicates(
+            data, by=by, exclude=customer.id, share_phone=share_phone, known_phones=known
+        )
         fields = _fields(data)
+        if data.card and data.card != customer.card:
+            card_type = (
+                CardType.get_or_none(CardType.id == customer.card_type_id)
+                if customer.card_type_id is not None
+                else None
+            )
+            check_new_card_number(data.card, card_type=card_type, customer_id=customer.id)
+            fields["card_issued_at"] = now
         Customer.update(updated_at=now, **fields).where(Customer.id == customer.id).execute()
         _write_phones(customer.id, data.phones)
         if data.family is not None:
@@ -359,6 +381,7 @@ def update_customer(
             after=after_log,
             clock=clock,
         )
+        record_shared_phone(customer, shared, by=by, now=now, clock=clock)
     return customer
 
 
@@ -401,108 +424,60 @@ def average_check(customer: Customer) -> int:
     return round_kopecks(Decimal(customer.total_bought) / customer.receipts_count)
 
 
-def find_by_phone_or_card(text: str) -> Customer | None:
-    """Exact lookup for the register: a card barcode, or a phone in any usual form."""
-    text = (text or "").strip()
-    if not text:
-        return None
+MAX_SHARED = 20  # cards offered for one phone
+
+
+def customers_by_phone_or_card(text: str) -> list[Customer]:
+    """Every active card ``text`` names exactly: the card with that number, else the cards
+    with that phone (in any usual form): the one whose main phone it is first, then by the
+    latest visit. Empty when none."""
+    text = text.strip() if isinstance(text, str) else ""
+    if not text or len(text) > 40:
+        return []
     customer = Customer.get_or_none((Customer.card == text) & (Customer.status == "active"))
     if customer is not None:
-        return customer
+        return [customer]
     try:
         phone = normalize_phone(text)
     except ValidationError:
-        return None
-    row = CustomerPhone.get_or_none(CustomerPhone.phone == phone)
-    if row is None:
-        return None
-    customer = Customer.get_by_id(row.customer_id)
-    return customer if customer.status == "active" else None
-
-
-# --- totals kept on the card -------------------------------------------------------------
-
-
-def recompute_totals(customer_ids: Iterable[int] | None = None) -> int:
-    """Recount bought/returned/receipts/last visit from the receipts (after merges, imports,
-    the demo build). Returns how many cards were updated."""
-    ids = None if customer_ids is None else sorted(set(customer_ids))
-    sums = (
-        Receipt.select(
-            Receipt.customer,
-            peewee.fn.SUM(peewee.Case(None, [(Receipt.kind == "sale", Receipt.total)], 0)),
-            peewee.fn.SUM(peewee.Case(None, [(Receipt.kind == "return", Receipt.total)], 0)),
-            peewee.fn.SUM(peewee.Case(None, [(Receipt.kind == "sale", 1)], 0)),
-            peewee.fn.MAX(Receipt.created_at),
-        )
-        .where(Receipt.customer.is_null(False))
-        .group_by(Receipt.customer)
+        return []
+    ids = CustomerPhone.select(CustomerPhone.customer).where(CustomerPhone.phone == phone)
+    rows = list(
+        Customer.select()
+        .where(Customer.id.in_(ids) & (Customer.status == "active"))
+        .order_by(Customer.id)
+        .limit(MAX_SHARED)
     )
-    if ids is not None:
-        sums = sums.where(Receipt.customer.in_(ids))
-    rows = list(sums.tuples())
-    with write_tx():
-        if ids is None:
-            Customer.update(
-                total_bought=0, total_returned=0, receipts_count=0, last_visit=None
-            ).execute()
-        else:
-            Customer.update(
-                total_bought=0, total_returned=0, receipts_count=0, last_visit=None
-            ).where(Customer.id.in_(ids)).execute()
-        for cid, bought, returned, count, last in rows:
-            Customer.update(
-                total_bought=int(bought or 0),
-                total_returned=int(returned or 0),
-                receipts_count=int(count or 0),
-                last_visit=last,
-            ).where(Customer.id == cid).execute()
-    return len(rows)
+    rows.sort(key=lambda c: c.last_visit or dt.datetime.min, reverse=True)
+    rows.sort(key=lambda c: c.phone != phone)
+    return rows
 
 
-def reindex_all(batch: int = 5000) -> int:
-    """Rebuild sort keys, phone rows and search words of every card (after a bulk insert)."""
-    done = 0
-    last_id = 0
-    while True:
-        chunk = list(
-            Customer.select(Customer.id, Customer.name, Customer.phone, Customer.birth_date)
-            .where(Customer.id > last_id)
-            .order_by(Customer.id)
-            .limit(batch)
-            .tuples()
+def find_by_phone_or_card(text: str) -> Customer | None:
+    """Exact lookup for the register: a card barcode, or a phone in any usual form. A phone
+    on several active cards raises :class:`SeveralCustomers`: the cashier chooses."""
+    found = customers_by_phone_or_card(text)
+    if len(found) > 1:
+        raise SeveralCustomers(
+            _(
+                "{n} cards have this phone ({names}): scan the customer's card, or choose "
+                "their card from the list."
+            ).format(n=len(found), names=", ".join(c.name for c in found[:5])),
+            found,
         )
-        if not chunk:
-            return done
-        with write_tx():
-            ids = [c[0] for c in chunk]
-            CustomerWord.delete().where(CustomerWord.customer.in_(ids)).execute()
-            CustomerPhone.delete().where(CustomerPhone.customer.in_(ids)).execute()
-            insert_rows(
-                "customer_word",
-                ["word", "customer_id"],
-                [(w, cid) for cid, name, _p, _b in chunk for w in sorted(name_words(name))],
-            )
-            insert_rows(
-                "customer_phone_number",
-                ["customer_id", "phone", "kind", "tail"],
-                [(cid, p, "mobile", phone_tail(p)) for cid, _n, p, _b in chunk if p],
-            )
-            statement = sql('UPDATE "customer" SET "name_sort" = ?, "birth_md" = ? WHERE "id" = ?')
-            for cid, name, _phone, birth in chunk:
-                md = birth.month * 100 + birth.day if birth else None
-                database.execute_sql(statement, (sort_key(name), md, cid))
-        done += len(chunk)
-        last_id = chunk[-1][0]
+    return found[0] if found else None
 
 
 __all__ = [
     "CardData",
     "DuplicateCustomer",
     "FamilyData",
+    "SeveralCustomers",
+    "SharedPhone",
     "asdict",
     "card_data",
     "create_customer",
+    "customers_by_phone_or_card",
     "find_by_phone_or_card",
     "find_duplicates",
     "recompute_totals",

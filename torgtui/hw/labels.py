@@ -130,3 +130,71 @@ def send_label(
             ).format(host=host, port=port, error=exc.strerror or exc)
         ) from None
     return len(data)
+
+
+# --- loyalty cards ------------------------------------------------------------------------
+
+
+def card_label(
+    number: str,
+    holder: str,
+    card_type_name: str,
+    *,
+    language: str = "tspl",
+    width_mm: float = 58,
+    height_mm: float = 40,
+    dpi: int = 203,
+    copies: int = 1,
+) -> bytes:
+    """A loyalty card's label (a sticker for a blank card, or the card's own stock): the card
+    type's name and the holder on top, the card number's barcode (EAN-13 when it is one) under
+    them. ``language``: "tspl" or "zpl"."""
+    title, code = _check(card_type_name, number)
+    holder = " ".join((holder or "").split())
+    if language not in ("tspl", "zpl"):
+        raise ValidationError(
+            _("A label printer speaks tspl or zpl, not {language!r}.").format(
+                language=str(language)[:20]
+            )
+        )
+    margin = _dots(2, dpi)
+    line = _dots(5, dpi)
+    top = margin + 2 * line
+    bar_h = max(_dots(8, dpi), _dots(height_mm, dpi) - top - _dots(6, dpi))
+    ean = _is_ean13(code)
+    if language == "tspl":
+        barcode = (
+            f'BARCODE {margin},{top},"EAN13",{bar_h},1,0,2,2,"{code[:12]}"'
+            if ean
+            else f'BARCODE {margin},{top},"128",{bar_h},1,0,2,2,"{_tspl_quote(code)}"'
+        )
+        lines = [
+            f"SIZE {width_mm:g} mm,{height_mm:g} mm",
+            "GAP 2 mm,0",
+            "CODEPAGE 1251",
+            "DIRECTION 1",
+            "CLS",
+            f'TEXT {margin},{margin},"3",0,1,1,"{_tspl_quote(title)}"',
+            f'TEXT {margin},{margin + line},"2",0,1,1,"{_tspl_quote(holder)}"',
+            barcode,
+            f"PRINT 1,{max(1, copies)}",
+        ]
+        return ("\r\n".join(lines) + "\r\n").encode(TSPL_CODEPAGE, errors="replace")
+    barcode = (
+        f"^FO{margin},{top}^BEN,{bar_h},Y,N^FD{code[:12]}^FS"
+        if ean
+        else f"^FO{margin},{top}^BCN,{bar_h},Y,N,N^FH_^FD{_zpl_field(code)}^FS"
+    )
+    size = _dots(4, dpi)
+    parts = [
+        "^XA",
+        "^CI28",
+        f"^PW{_dots(width_mm, dpi)}",
+        f"^LL{_dots(height_mm, dpi)}",
+        f"^FO{margin},{margin}^A0N,{size},{size}^FH_^FD{_zpl_field(title)}^FS",
+        f"^FO{margin},{margin + line}^A0N,{size},{size}^FH_^FD{_zpl_field(holder)}^FS",
+        barcode,
+        f"^PQ{max(1, copies)}",
+        "^XZ",
+    ]
+    return "".join(parts).encode("utf-8")
