@@ -68,7 +68,7 @@ class Numbering:
 
     def fits(self, code: str) -> bool:
         """``code`` is a number of this numbering (a valid EAN-13 with the prefix, in range)."""
-        if len(code) != 13 or not code.isdigit() or not code.startswith(self.prefix):
+        if len(code) != 13 or not code.startswith(self.prefix) or not is_valid_gtin(code):
             return False
         return self.low <= int(code[len(self.prefix) : 12]) <= self.high
 
