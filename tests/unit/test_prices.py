@@ -227,6 +227,21 @@ def test_a_group_break_reaches_a_subgroup_and_a_product_break_wins_a_tie(
     assert steps(b.lines[0]) == [("qty_breaks", "sh5", 2500)]
 
 
+def test_a_group_made_after_the_rules_were_cached_is_reached(goods, staff, clock) -> None:
+    pr.save_qty_break(
+        QtyBreakData("cosm5", 5000, group_id=goods.cosmetics.id, percent=Decimal(10)),
+        by=staff["manager"],
+        clock=clock,
+    )
+    assert priced([(goods.cream, 5)]).total == 85455  # the rules are cached now
+    # an import makes a subgroup and a product in it without touching the rules version
+    masks = ProductGroup.create(name="Masks", parent=goods.cosmetics, path="Cosmetics/Masks")
+    mask = Product.create(
+        sku="MA-1", name="Маска", price=5000, group=masks, created_at=T0, updated_at=T0
+    )
+    assert priced([(mask, 5)]).total == 22500
+
+
 def test_breaks_by_price_type_and_never_above_the_type_price(goods, staff, clock) -> None:
     m = staff["manager"]
     c = wholesale_customer(staff, clock)

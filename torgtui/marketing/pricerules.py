@@ -185,7 +185,12 @@ def set_type_prices(
     Prices are read fresh at every pricing, so this does not bump the rules version."""
     _allowed(by, system)
     type_id = _type_id(code, allow_retail=False)
-    items = list(prices.items() if isinstance(prices, Mapping) else prices)
+    if isinstance(prices, Mapping):
+        items = list(prices.items())
+    elif isinstance(prices, list | tuple):
+        items = list(prices)
+    else:
+        raise ValidationError(_("Prices are given as (product, price) pairs."))
     if len(items) > MAX_PRICES_AT_ONCE:
         raise ValidationError(
             _("At most {n} prices at once: split the list.").format(n=MAX_PRICES_AT_ONCE)
