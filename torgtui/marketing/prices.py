@@ -92,6 +92,7 @@ class PriceRules:
         looked up: groups are made by imports, which do not bump the rules version)."""
         if group_id is not None and group_id not in self.parents:
             self.parents.update(_group_parents())
+            self.parents.setdefault(group_id, None)  # looked up once, not at every pricing
         out: list[int] = []
         while group_id is not None and group_id not in out:
             out.append(group_id)
@@ -154,7 +155,7 @@ class PriceState:
     prices: dict[int, int] = field(default_factory=dict)  # product -> price in the type
     discounts: dict[int, tuple[int, Decimal, str]] = field(default_factory=dict)
     # manufacturer -> (discount id, percent, manufacturer's name)
-    blocked: bool = False  # the customer's card is blocked: no type, no discounts
+    blocked: bool = False  # the card is blocked: its type and discounts are not given
 
     @property
     def retail(self) -> bool:
@@ -192,7 +193,8 @@ def load_prices(basket: Basket, ctx: PricingContext) -> None:
     customer_type, discounts, blocked = None, {}, False
     if ctx.customer_id is not None:
         customer_type, discounts, blocked = _customer_terms(ctx.customer_id)
-        if blocked:
+        if blocked:  # said at the register only when the card had terms to lose
+            blocked = customer_type is not None or bool(discounts)
             customer_type, discounts = None, {}
     location_type = rules.location_types.get(ctx.location_id) if ctx.location_id else None
     named = ctx.extra.get("price_type")
