@@ -92,7 +92,7 @@ def overdue_days(due_at: dt.datetime | None, at: dt.datetime) -> int:
     return max((at.date() - due_at.date()).days, 1)
 
 
-def _may_read(by: Employee | None) -> Employee:
+def may_read(by: Employee | None) -> Employee:
     """Whoever sells (the register shows overdue debts) or views reports reads VIP accounts."""
     if by is not None and can(by, Permission.VIEW_REPORTS):
         return by
@@ -203,7 +203,7 @@ def state_of(customer_id: int, at: dt.datetime) -> VipState | None:
 def summary(customer_id: int, *, by: Employee, at: dt.datetime) -> VipState | None:
     """What the register shows when a card is attached (None: not VIP): the balance, what
     may still be bought on account, and overdue debt with its days (:func:`highlight`)."""
-    _may_read(by)
+    may_read(by)
     return state_of(check_id(customer_id, _("The customer")), at)
 
 
