@@ -13,6 +13,8 @@ basket lines refused) exits 1.
     torgtui price BASKET.json
     torgtui staff list | staff add NAME --role ROLE --pin PIN | staff set-pin NAME --pin PIN
     torgtui pricelist export --list CODE FILE.xlsx|FILE.html
+    torgtui audit verify | audit head                         (see torgtui.cli_shop)
+    torgtui loyalty expire [--at DATE]
 
 Settings are read first, then each command checks all of its arguments before it opens or
 creates anything, so a mistyped value never leaves a half-made database behind. Only then is
@@ -116,6 +118,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     plexp.add_argument("--list", required=True, dest="list_code", help=_("the price list's code"))
     plexp.add_argument("file", help=_("the .xlsx or .html file to write"))
+    from torgtui import cli_shop
+
+    cli_shop.add_parsers(sub)
     _accept_globals_everywhere(parser)
     return parser
 
@@ -182,7 +187,11 @@ def _open(settings, *, create: bool = False):  # -> peewee.Database
 
 
 def cmd_run(args: argparse.Namespace, settings) -> int:
+    from torgtui import db
+
     _open(settings)
+    # WAL checkpoints off the commit path: a thread of this register runs them (SQLite only)
+    db.start_checkpointer()
     # Textual paints changes on a frame timer (60 per second by default): a scan's lines
     # waited up to three ticks. 120 halves each wait (scan to screen p95 54 -> 46 ms in
     # bench/scan.py) and writes no more bytes, since frames are only sent when something
@@ -396,6 +405,14 @@ COMMANDS = {
 }
 
 
+def _command(name: str | None):  # -> the command's function
+    if name in COMMANDS:
+        return COMMANDS[name]
+    from torgtui import cli_shop
+
+    return cli_shop.COMMANDS[name]  # type: ignore[index]
+
+
 def _register_only(argv: Sequence[str]) -> argparse.Namespace | None:
     """The arguments when ``argv`` only opens the register (``torgtui [--db X] [--config Y]
     [--lang Z]``): the everyday start on a till, parsed without building every subcommand's
@@ -425,7 +442,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is not None:
         _tolerant_output()
     try:
-        return COMMANDS[args.command](args, _settings(args))
+        return _command(args.command)(args, _settings(args))
     except TorgError as exc:
         print(f"torgtui: {exc.message}", file=sys.stderr)
         return 2
@@ -450,7 +467,7 @@ def _crashed(argv: Sequence[str], args: argparse.Namespace) -> int:
     from torgtui.crashlog import write_crash_log
 
     parts = ("db_command", "import_what", "export_what", "print_what", "staff_command")
-    parts += ("pricelist_command",)
+    parts += ("pricelist_command", "audit_command", "loyalty_command")
     words = [args.command or "run", *(str(getattr(args, p, "") or "") for p in parts)]
     command = " ".join(word for word in words if word)
     path = write_crash_log(argv)
