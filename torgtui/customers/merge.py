@@ -28,6 +28,7 @@ from torgtui.customers.words import sort_key
 from torgtui.db import is_sqlite, write_tx
 from torgtui.errors import ValidationError
 from torgtui.i18n import _
+from torgtui.marketing import ledger
 from torgtui.models import (
     Contact,
     Customer,
@@ -38,12 +39,15 @@ from torgtui.models import (
     Draft,
     Employee,
     FamilyMember,
+    LedgerAccount,
+    LedgerOpen,
     Receipt,
     Reminder,
 )
 from torgtui.staff import Permission, audit, require
 
 CustomerRef = Customer | int
+OWNER = "customer"  # the ledger accounts' owner type for a customer
 
 
 def _id(customer: CustomerRef) -> int:
@@ -75,14 +79,58 @@ def _joined(texts: Iterable[str], sep: str, limit: int) -> str:
 # --- merging --------------------------------------------------------------------------------
 
 
-def move_ledgers(source_ids: Sequence[int], target_id: int) -> None:
-    """Move the balances kept as ledgers (bonus points, VIP debt, certificates bought, partner
-    commissions) from the merged cards to the target, inside the merge transaction.
+def move_ledgers(
+    source_ids: Sequence[int], target_id: int, *, now: Any, employee_id: int | None = None
+) -> dict[str, Any]:
+    """Move every balance the merged cards keep on the ledger (bonuses, the VIP account, and
+    whatever later kinds a customer owns) to the target, inside the merge transaction:
+    {account kind: amount moved, plus the VIP facts}.
 
-    Balances are sums of ledger movements, so re-pointing each movement's customer sums them on
-    the target. No ledger exists yet: each issue that adds one adds its re-pointing UPDATE here,
-    and a test that merging keeps its balance.
+    Nothing is rewritten (the ledger is append-only): each open item on a source is settled
+    by an entry and opened again on the target with the same amount, expiry and due date, so
+    the target's balance is the sum of both. The VIP account goes through
+    torgtui.marketing.vip.merge_into (limits add up, item-level debts keep their receipt
+    lines, the VIP list follows); every other kind through ledger.transfer, the target taking
+    the more generous floor of the two, both floors eased while the items move so a debt (a
+    bonus reversal that found nothing to take back) moves whole.
     """
+    from torgtui.marketing import vip
+
+    moved: dict[str, Any] = {}
+    document = f"merge:{target_id}"
+    rows = list(
+        LedgerAccount.select()
+        .where(
+            (LedgerAccount.owner_type == OWNER)
+            & LedgerAccount.owner_id.in_(list(source_ids))
+            & (LedgerAccount.kind != ledger.Kind.VIP.value)
+        )
+        .order_by(LedgerAccount.owner_id, LedgerAccount.kind)
+    )
+    for source in rows:
+        if not LedgerOpen.select().where(LedgerOpen.account == source.id).exists():
+            continue
+        target = ledger.account(source.kind, OWNER, target_id, now=now, floor=source.floor)
+        target_row = LedgerAccount.get_by_id(target)
+        floor = min(target_row.floor, source.floor)
+        credits = sum(i.amount for i in ledger.open_items(source.id, 1))
+        debts = sum(i.amount for i in ledger.open_items(source.id, -1))
+        ledger.set_floor(source.id, min(source.floor, source.balance - credits, 0))
+        ledger.set_floor(target, min(floor, target_row.balance - debts, 0))
+        amount = ledger.transfer(
+            source.id,
+            target,
+            now=now,
+            kind_out="merge_out",
+            kind_in="merge_in",
+            document=document,
+            employee_id=employee_id,
+        )
+        ledger.set_floor(source.id, source.floor)
+        ledger.set_floor(target, floor)
+        moved[source.kind] = moved.get(source.kind, 0) + amount
+    moved.update(vip.merge_into(source_ids, target_id, now=now, employee_id=employee_id))
+    return moved
 
 
 def _move_interests(all_ids: Sequence[int], target_id: int) -> int:
@@ -220,7 +268,7 @@ def merge_customers(
         kept = cards[target_id]
         others = [cards[i] for i in source_ids]
         before = {str(c.id): _audit_snapshot(c) for c in (kept, *others)}
-        moved = {
+        moved: dict[str, Any] = {
             "receipts": Receipt.update(customer=target_id)
             .where(Receipt.customer.in_(source_ids))
             .execute(),
@@ -240,7 +288,7 @@ def merge_customers(
             "family_duplicates_dropped": _move_family(source_ids, target_id),
             "interests_folded": _move_interests(all_ids, target_id),
         }
-        move_ledgers(source_ids, target_id)
+        moved["ledgers"] = move_ledgers(source_ids, target_id, now=now, employee_id=by.id)
         # the unique phone and card leave the sources before the target may take them
         Customer.update(
             status="merged", merged_into=target_id, phone=None, card=None, updated_at=now
@@ -271,6 +319,15 @@ def _filled(kept: Customer, others: Sequence[Customer]) -> dict[str, Any]:
             value = next((getattr(o, name) for o in others if getattr(o, name)), None)
             if value:
                 fields[name] = value
+    if "card" in fields:  # the card comes with its type, status and dates
+        source = next(o for o in others if o.card == fields["card"])
+        fields["card_type"] = source.card_type_id
+        fields["card_status"] = source.card_status
+        fields["card_issued_at"] = source.card_issued_at
+        fields["card_spent_at"] = source.card_spent_at
+    elif kept.card_type_id is None:
+        fields["card_type"] = next((o.card_type_id for o in others if o.card_type_id), None)
+    fields["tier_floor"] = max(c.tier_floor for c in (kept, *others))
     if "birth_date" in fields:
         birth = fields["birth_date"]
         fields["birth_md"] = birth.month * 100 + birth.day
@@ -301,7 +358,11 @@ def _with_merged(customer_id: int) -> list[int]:
 
 def _wipe(customer_id: int, *, status: str, name: str, keep_card: bool, now: Any) -> None:
     """Remove the owner's data and history link from a card (and from the cards merged into
-    it, which still carry their old names); refuses a card that is no longer active."""
+    it, which still carry their old names); refuses a card that is no longer active, or
+    that owes or holds money on its VIP account."""
+    from torgtui.marketing import vip
+
+    vip.check_removable(customer_id)
     personal: dict[str, Any] = {
         "name": name,
         "name_sort": sort_key(name),
