@@ -86,7 +86,8 @@ def cmd_loyalty(args: argparse.Namespace, settings: Any) -> int:
     run = bonuses.expire(at)
     print(
         _(
-            "Bonuses lapsed by {at}: {amount} written off on {cards} cards; {notices} notices."
+            "Bonuses lapsed by {at}: {amount} written off (cards: {cards}); notices written: "
+            "{notices}."
         ).format(at=at, amount=format_money(run.expired), cards=run.cards, notices=run.notices)
     )
     return 0
