@@ -256,6 +256,8 @@ def test_no_subcommand_imports_psycopg_on_sqlite(tmp_path: Path) -> None:
         (["print", "labels", str(tmp_path / "l.pdf"), "--codes", "A1"], 0),
         (["print", "envelopes", str(tmp_path / "e.pdf")], 2),  # nobody has an address
         (["price", str(basket)], 1),  # the unknown code is listed
+        (["audit", "verify"], 0),
+        (["loyalty", "expire"], 0),
         (["demo", "--db", str(tmp_path / "demo.sqlite"), "--customers", "0", "--months", "1"], 0),
     ]
     env = {**os.environ, "TORGTUI_DB": shop, "XDG_CONFIG_HOME": str(tmp_path / "cfg")}
