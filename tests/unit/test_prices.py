@@ -355,6 +355,17 @@ def test_changes_are_audited(goods, staff, clock) -> None:
     assert (last.action, last.employee_id) == ("prices.priority", staff["owner"].id)
 
 
+def test_type_prices_change_and_go(goods, staff, clock) -> None:
+    m = staff["manager"]
+    g = goods
+    assert pr.set_type_prices("wholesale", [(g.shampoo.id, 9900), (g.soap.id, 30000)], by=m) == 2
+    assert pr.type_prices("wholesale") == {g.shampoo.id: 9900, g.cream.id: 15990, g.soap.id: 30000}
+    pr.set_type_prices("wholesale", {g.cream.id: None}, by=m, clock=clock)
+    assert pr.type_prices("wholesale") == {g.shampoo.id: 9900, g.soap.id: 30000}
+    c = wholesale_customer(staff, clock)
+    assert priced([(g.cream, 1), (g.shampoo, 1)], customer=c).total == 18990 + 9900
+
+
 def test_cashiers_may_not_change_prices(goods, staff, clock) -> None:
     before = _counts()
     cashier = staff["cashier"]

@@ -17,6 +17,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
+from peewee import EXCLUDED
+
 from torgtui.clock import Clock, system_clock
 from torgtui.db import database, sql, write_tx
 from torgtui.errors import ValidationError
@@ -221,14 +223,16 @@ def set_type_prices(
                 (ProductPrice.price_type == type_id)
                 & ProductPrice.product.in_(removed[start : start + 500])
             ).execute()
-        for product_id, price in wanted.items():
-            if price is not None:
-                ProductPrice.insert(
-                    price_type=type_id, product=product_id, price=price
-                ).on_conflict(
-                    conflict_target=[ProductPrice.price_type, ProductPrice.product],
-                    update={ProductPrice.price: price},
-                ).execute()
+        rows = [
+            {"price_type": type_id, "product": product_id, "price": price}
+            for product_id, price in wanted.items()
+            if price is not None
+        ]
+        for start in range(0, len(rows), 300):
+            ProductPrice.insert_many(rows[start : start + 300]).on_conflict(
+                conflict_target=[ProductPrice.price_type, ProductPrice.product],
+                update={ProductPrice.price: EXCLUDED.price},
+            ).execute()
         after: dict[str, object] = {"set": len(wanted) - len(removed), "removed": len(removed)}
         if len(wanted) <= AUDITED_PRICES:
             after["prices"] = {str(k): v for k, v in wanted.items()}
