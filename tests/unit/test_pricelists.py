@@ -4,12 +4,16 @@ with formulas neutralised and HTML escaped; bad lists refused with nothing writt
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import html
+import io
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from torgtui import db as dbmod
@@ -212,3 +216,48 @@ def test_the_export_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
         assert main(["--db", shop, "pricelist", "export", *argv]) == 2
         assert message in capsys.readouterr().err
     assert sorted(p.name for p in tmp_path.iterdir() if "sqlite" not in p.name) == ["kyiv.xlsx"]
+
+
+@pytest.fixture(scope="module")
+def cli_shop(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("pricelist-cli")
+    path = root / "shop.sqlite"
+    assert main(["--db", str(path), "init", "--owner", "Olena", "--pin", "1111"]) == 0
+    (root / "work").mkdir()
+    return path
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    code=st.text(max_size=45),
+    name=st.text(max_size=30),
+    suffix=st.sampled_from([".xlsx", ".html", ".HTM", ".csv", "", "/"]),
+)
+@example(code="x", name="a\x00b", suffix=".html")
+@example(code="x", name="..", suffix="/")
+@example(code="x", name="\udcff", suffix=".xlsx")
+def test_the_export_command_refuses_any_bad_argument(cli_shop, code, name, suffix) -> None:
+    """No such list (or no usable code, or file): exit 2 with one line, never a traceback or
+    the crash log, and no file written."""
+    work = cli_shop.parent / "work"
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+        status = main(
+            [
+                "--db",
+                str(cli_shop),
+                "pricelist",
+                "export",
+                "--list",
+                code,
+                str(work / name) + suffix,
+            ]
+        )
+    dbmod.database.close()
+    assert status == 2, err.getvalue()
+    assert err.getvalue().startswith("torgtui: ") and "unexpected error" not in err.getvalue()
+    assert list(work.iterdir()) == []
