@@ -298,6 +298,19 @@ def test_item_level_charges_and_payments(staff, shop, shift, clock) -> None:
     assert counts() == before
     pay(staff, shift, clock, c, 40000)
     assert debts(c) == {} and state(c, clock).balance == 0
+    # the limit counts the whole receipt: the first line fits, the second does not
+    vip.set_vip(c.id, "items", limit=130000, term_days=30, by=staff["manager"], clock=clock)
+    before = counts()
+    with pytest.raises(ValidationError, match=r"may buy 1\u202f300\.00 ₴ more"):
+        sell(
+            staff,
+            shift,
+            clock,
+            c.id,
+            [shop.dress_code, shop.cream_code],
+            [Tender("credit", 143990)],
+        )
+    assert counts() == before
     assert vip.check(c.id).ok
 
 

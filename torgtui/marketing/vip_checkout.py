@@ -85,39 +85,43 @@ def on_sale(event: SaleEvent) -> None:
                 "{name} is not a VIP customer: nothing can be bought on account. Pay another way."
             ).format(name=row[0] if row else _("This customer"))
         )
-    name, _card, _status, mode, term, account_id, balance, floor = row
+    name, _card, _status, mode, term, account_id, _balance, floor = row
     due = due_date(event.now, int(term))
     common = dict(now=event.now, receipt_id=event.receipt_id, employee_id=event.employee.id)
+    charged: list[int] = []  # what this receipt has charged so far (items mode: line by line)
     try:
         if mode == Mode.ITEMS:
-            _charge_lines(event, account_id, amount, due, common)
+            balance = _charge_lines(event, account_id, amount, due, common, charged)
         else:
-            ledger.post(account_id, -amount, "charge", due_at=due, **common)  # type: ignore[arg-type]
+            balance = ledger.post(account_id, -amount, "charge", due_at=due, **common).balance  # type: ignore[arg-type]
     except ledger.InsufficientBalance:
+        room = max(ledger.balance(account_id) + sum(charged) - int(floor), 0)
         raise ledger.InsufficientBalance(
             _(
                 "Over the credit limit: {name} may buy {available} more on account "
                 "(limit {limit}). Pay the rest another way."
-            ).format(
-                name=name,
-                available=format_money(max(int(balance) - int(floor), 0)),
-                limit=format_money(-int(floor)),
-            ),
-            max(int(balance) - int(floor), 0),
+            ).format(name=name, available=format_money(room), limit=format_money(-int(floor))),
+            room,
         ) from None
     refresh(customer_id, account_id, event.now)
     event.info["vip"] = {
         "charged": amount,
-        "balance": ledger.balance(account_id),
-        "available": max(ledger.balance(account_id) - int(floor), 0),
+        "balance": balance,
+        "available": max(balance - int(floor), 0),
         "due_at": due,
     }
 
 
 def _charge_lines(
-    event: SaleEvent, account_id: int, amount: int, due: dt.datetime | None, common: dict
-) -> None:
-    """Items mode: each line's share of what went on account is a debt of its own."""
+    event: SaleEvent,
+    account_id: int,
+    amount: int,
+    due: dt.datetime | None,
+    common: dict,
+    charged: list[int],
+) -> int:
+    """Items mode: each line's share of what went on account is a debt of its own. Returns
+    the balance after; ``charged`` collects each line's charge as it is posted."""
     line_ids = [
         r[0]
         for r in database.execute_sql(
@@ -128,11 +132,15 @@ def _charge_lines(
     lines = event.basket.lines
     shares = split_proportionally(amount, [max(line.total, 0) for line in lines])
     links = []
+    balance = 0
     for line_id, line, share in zip(line_ids, lines, shares, strict=True):
         if share:
             posted = ledger.post(account_id, -share, "charge", due_at=due, note=line.name, **common)
             links.append((posted.entry_id, line_id))
+            charged.append(share)
+            balance = posted.balance
     insert_rows("vip_item", ["entry_id", "line_id"], links)
+    return balance
 
 
 def _share(amount: int, part: int, whole: int) -> int:
