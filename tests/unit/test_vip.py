@@ -140,6 +140,8 @@ def test_only_the_vip_permission_edits_the_list_and_it_is_audited(staff, clock) 
         14,
         0,
     )
+    # the same terms again (a rules import run twice) write nothing
+    vip.set_vip(c.id, "credit", limit=100000, term_days=14, by=staff["manager"], clock=clock)
     entry = AuditEntry.get(AuditEntry.action == "vip.set")
     assert entry.employee_id == staff["manager"].id and '"limit": 100000' in entry.after
     assert VipAccount.get_by_id(c.id).debt == 0

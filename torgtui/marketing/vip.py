@@ -263,6 +263,23 @@ def active_customer(customer_id: int) -> tuple:
     return row
 
 
+def check_terms(mode: object, limit: object, term_days: object) -> tuple[Mode, int, int]:
+    """A VIP mode, credit limit (kopecks) and payment term (days) as :func:`set_vip` takes
+    them (a sale on credit needs a term; without VIP, both are 0)."""
+    mode = check_mode(mode)
+    limit = check_kopecks(limit, _("The credit limit"))
+    term_days = check_count(
+        term_days, _("The payment term (days)"), maximum=MAX_TERM_DAYS, text=False
+    )
+    if mode == Mode.CREDIT and term_days < 1:
+        raise ValidationError(
+            _("A sale on credit has a payment term: give the days to pay (1 or more).")
+        )
+    if mode == Mode.NONE:
+        return mode, 0, 0
+    return mode, limit, term_days
+
+
 def set_vip(
     customer_id: int,
     mode: str,
@@ -278,19 +295,13 @@ def set_vip(
     below what is owed now is refused. Debts keep the due dates they were made with."""
     require(by, Permission.EDIT_VIP)
     customer_id = check_id(customer_id, _("The customer"))
-    mode = check_mode(mode)
-    limit = check_kopecks(limit, _("The credit limit"))
-    term_days = check_count(
-        term_days, _("The payment term (days)"), maximum=MAX_TERM_DAYS, text=False
-    )
-    if mode == Mode.CREDIT and term_days < 1:
-        raise ValidationError(
-            _("A sale on credit has a payment term: give the days to pay (1 or more).")
-        )
+    mode, limit, term_days = check_terms(mode, limit, term_days)
     now = clock()
     with write_tx():
         name, _card, _status, old_mode, old_term, account_id, *_rest = active_customer(customer_id)
         balance, floor = lock_account(account_id) if account_id is not None else (0, 0)
+        if (old_mode, -floor, old_term) == (mode, limit, term_days):
+            return state_of(customer_id, now)  # nothing changes: nothing written, no audit
         before = {"mode": old_mode, "limit": -floor, "term_days": old_term, "balance": balance}
         if mode == Mode.NONE:
             if balance < 0:
@@ -305,7 +316,6 @@ def set_vip(
                         name=name, amount=format_money(balance)
                     )
                 )
-            limit, term_days = 0, 0
             if account_id is not None:
                 ledger.set_floor(account_id, 0)
             database.execute_sql(
@@ -485,6 +495,7 @@ __all__ = [
     "check",
     "check_mode",
     "check_removable",
+    "check_terms",
     "due_date",
     "highlight",
     "merge_into",
