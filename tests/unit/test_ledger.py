@@ -276,3 +276,13 @@ def test_settle_none_keeps_everything_open(acct) -> None:
     ledger.post(acct, 1000, "earn", now=T0)
     debt = ledger.post(acct, -300, "unearn", now=T0, settle=Settle.NONE)
     assert debt.opened == 300 and ledger.spendable(acct, T0) == 1000
+
+
+def test_a_spend_settling_more_than_a_page_of_items(acct) -> None:
+    """Open items are read 64 at a time; a spend that closes 150 of them takes each once."""
+    for n in range(200):
+        ledger.post(acct, 100, "earn", now=T0, expires_at=days(30 + n))
+    spend = ledger.post(acct, -15000, "spend", now=T0, keep_open=False)
+    taken = ledger.matched_items(spend.entry_id)
+    assert len(taken) == 150 and len({item for item, _amount in taken}) == 150
+    assert ledger.spendable(acct, T0) == 5000 and ledger.check_account(acct).ok

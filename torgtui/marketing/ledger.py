@@ -151,11 +151,18 @@ def _as_dt(value: object) -> dt.datetime | None:
 
 
 def open_items(
-    account_id: int, sign: int, *, spendable_at: dt.datetime | None = None
+    account_id: int,
+    sign: int,
+    *,
+    spendable_at: dt.datetime | None = None,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> list[OpenItem]:
     """The open items of one sign, in settling order: credits by expiry then age (the
-    oldest first), debts by due date then age. ``spendable_at`` leaves out credits lapsed by
-    then (the expiry job has not written them off yet, but they are not there to spend)."""
+    oldest first), debts by due date then age (no date: last). ``spendable_at`` leaves out
+    credits lapsed by then (the expiry job has not written them off yet, but they are not
+    there to spend). The database sorts; ``limit`` reads only the first ones."""
+    when = '"expires_at"' if sign > 0 else '"due_at"'
     statement = (
         'SELECT o."entry_id", o."sign", o."amount", o."expires_at", o."due_at", '
         'e."created_at", e."kind", e."note", e."receipt_id" FROM "ledger_open" o '
@@ -166,17 +173,26 @@ def open_items(
     if spendable_at is not None:
         statement += ' AND (o."expires_at" IS NULL OR o."expires_at" > ?)'
         params.append(_stamp(spendable_at))
+    statement += f' ORDER BY (o.{when} IS NULL), o.{when}, o."entry_id"'
+    if limit is not None:
+        statement += f" LIMIT {int(limit)} OFFSET {int(offset)}"
     rows = database.execute_sql(sql(statement), params).fetchall()
-    items = [
+    return [
         OpenItem(r[0], r[1], int(r[2]), _as_dt(r[3]), _as_dt(r[4]), _as_dt(r[5]), r[6], r[7], r[8])
         for r in rows
     ]
-    key = (
-        (lambda i: (i.expires_at or FAR, i.entry_id))
-        if sign > 0
-        else (lambda i: (i.due_at or FAR, i.entry_id))
-    )
-    return sorted(items, key=key)
+
+
+def _settling_order(account_id: int, sign: int, spendable_at: dt.datetime | None):
+    """Open items in settling order, read 64 at a time (a spend rarely needs more than the
+    first few, however long the account's history)."""
+    offset = 0
+    while True:
+        batch = open_items(account_id, sign, spendable_at=spendable_at, limit=64, offset=offset)
+        yield from batch
+        if len(batch) < 64:
+            return
+        offset += 64
 
 
 def spendable(account_id: int | None, at: dt.datetime) -> int:
@@ -275,21 +291,18 @@ def post(
         matches: list[tuple[int, int, int]] = []
         if settle != Settle.NONE:
             unexpired = now if (sign < 0 and spend_only_unexpired) else None
-            items = open_items(account_id, -sign, spendable_at=unexpired)
+            items = _settling_order(account_id, -sign, unexpired)
             if not isinstance(settle, Settle):
-                wanted = list(settle)
-                by_id = {i.entry_id: i for i in items}
-                items = [by_id[i] for i in wanted if i in by_id]
-            for item in items:
+                items = _named_items(account_id, -sign, list(settle))
+            closed: list[int] = []
+            for item in items:  # read them all first: the pages must not shift under us
                 if left <= 0:
                     break
                 take = min(left, item.amount)
                 matches.append((entry_id, item.entry_id, take))
                 left -= take
                 if take == item.amount:
-                    database.execute_sql(
-                        sql('DELETE FROM "ledger_open" WHERE "entry_id" = ?'), (item.entry_id,)
-                    )
+                    closed.append(item.entry_id)
                 else:
                     database.execute_sql(
                         sql(
@@ -297,6 +310,12 @@ def post(
                         ),
                         (take, item.entry_id),
                     )
+            for start in range(0, len(closed), 500):
+                chunk = closed[start : start + 500]
+                marks = ", ".join("?" * len(chunk))
+                database.execute_sql(
+                    sql(f'DELETE FROM "ledger_open" WHERE "entry_id" IN ({marks})'), chunk
+                )
         insert_rows("ledger_match", ["entry_id", "item_id", "amount"], matches)
         if left and not keep_open:
             have = abs(amount) - left
@@ -359,6 +378,23 @@ def transfer(
                 )
                 moved += sign * item.amount
     return moved
+
+
+def _named_items(account_id: int, sign: int, wanted: list[int]) -> list[OpenItem]:
+    """The open items with these ids, in the order named (ids not open are skipped)."""
+    if not wanted:
+        return []
+    marks = ", ".join("?" * len(wanted))
+    rows = database.execute_sql(
+        sql(
+            'SELECT o."entry_id", o."sign", o."amount", o."expires_at", o."due_at" '
+            f'FROM "ledger_open" o WHERE o."account_id" = ? AND o."sign" = ? '
+            f'AND o."entry_id" IN ({marks})'
+        ),
+        [account_id, sign, *wanted],
+    ).fetchall()
+    found = {r[0]: OpenItem(r[0], r[1], int(r[2]), _as_dt(r[3]), _as_dt(r[4])) for r in rows}
+    return [found[i] for i in wanted if i in found]
 
 
 @dataclass(frozen=True)
