@@ -166,16 +166,16 @@ class Register:
                     Draft.id == self.draft.id
                 ).execute()
 
-    def priced(self) -> Basket:
-        return price(
-            self.basket,
-            PricingContext(
-                at=self.clock(),
-                customer_id=self.basket.customer_id,
-                location_id=self.location_id,
-                below_cost=self.below_cost,
-            ),
+    def _context(self) -> PricingContext:
+        return PricingContext(
+            at=self.clock(),
+            customer_id=self.basket.customer_id,
+            location_id=self.location_id,
+            below_cost=self.below_cost,
         )
+
+    def priced(self) -> Basket:
+        return price(self.basket, self._context())
 
     # --- lines ---------------------------------------------------------------------------
 
@@ -321,9 +321,7 @@ class Register:
         target = self._line(line) if line is not None else None
         others = [m for m in self.basket.manual_discounts if m.line != line]
         trial = dataclasses.replace(self.basket, manual_discounts=others)
-        base_basket = price(
-            trial, PricingContext(at=self.clock(), customer_id=self.basket.customer_id)
-        )
+        base_basket = price(trial, self._context())
         base = base_basket.lines[line].total if line is not None else base_basket.total
         if amount is not None and amount > base:
             raise ValidationError(
