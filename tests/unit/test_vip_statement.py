@@ -72,6 +72,13 @@ def test_statement_entries_items_and_totals(staff, history, clock) -> None:
     assert item.due_at == dt.datetime(2026, 12, 2, 23, 59, 59) and item.overdue_days == 8
     assert s.owes == 46812 == s.state.debt == s.state.overdue
     assert s.state.overdue_days == 8
+    assert vip_export.heading(s) == [
+        "VIP statement: =cmd|' /C calc'!A0",
+        f"Card {s.card}; item-level payment; limit 5\u202f000.00 ₴; term 10 days",
+        "Period from the first entry to today; made 2026-12-10 09:00",
+        "Opening balance 0.00 ₴; bought 1\u202f000.00 ₴; paid 400.00 ₴; returned 131.88 ₴",
+        "Closing balance -468.12 ₴; owes now 468.12 ₴, of it overdue 468.12 ₴",
+    ]
 
 
 def test_a_statement_for_a_period_starts_from_the_balance_before(staff, history, clock) -> None:

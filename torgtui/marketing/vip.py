@@ -29,7 +29,7 @@ from enum import StrEnum
 from torgtui.clock import Clock, system_clock
 from torgtui.db import database, insert_rows, is_sqlite, query_value, sql, write_tx
 from torgtui.errors import ValidationError
-from torgtui.i18n import _
+from torgtui.i18n import _, ngettext
 from torgtui.marketing import ledger
 from torgtui.marketing.ledger import FAR, Kind
 from torgtui.models import Employee
@@ -211,9 +211,11 @@ def highlight(state: VipState | None) -> str:
     """The register's warning for an attached VIP card with overdue debt ("" when none)."""
     if state is None or not state.overdue:
         return ""
-    return _("Overdue debt {amount}, {days} days past the term: ask for payment.").format(
-        amount=format_money(state.overdue), days=state.overdue_days
-    )
+    return ngettext(
+        "Overdue debt {amount}, {days} day past the term: ask for payment.",
+        "Overdue debt {amount}, {days} days past the term: ask for payment.",
+        state.overdue_days,
+    ).format(amount=format_money(state.overdue), days=state.overdue_days)
 
 
 # --- the VIP list: mode, limit, term ------------------------------------------------------------

@@ -16,7 +16,7 @@ from pathlib import Path
 from torgtui.clock import Clock, system_clock
 from torgtui.csvsafe import protect_cell
 from torgtui.errors import TorgError, ValidationError
-from torgtui.i18n import _
+from torgtui.i18n import _, ngettext
 from torgtui.marketing.vip import mode_title
 from torgtui.marketing.vip_statement import DebtItem, Statement, statement
 from torgtui.models import Employee
@@ -36,7 +36,15 @@ def heading(s: Statement) -> list[str]:
     st = s.state
     lines = [
         _("VIP statement: {name}").format(name=s.name),
-        _("Card {card}; {mode}; limit {limit}; term {days} days").format(
+        (
+            ngettext(
+                "Card {card}; {mode}; limit {limit}; term {days} day",
+                "Card {card}; {mode}; limit {limit}; term {days} days",
+                st.term_days,
+            )
+            if st.term_days
+            else _("Card {card}; {mode}; limit {limit}; no payment term")
+        ).format(
             card=s.card or "-",
             mode=mode_title(st.mode),
             limit=format_money(st.limit),
@@ -72,9 +80,9 @@ def _day(moment: dt.datetime | None) -> str:
 
 def _due(item: DebtItem) -> str:
     if item.overdue_days:
-        return _("{date}, {days} days overdue").format(
-            date=_day(item.due_at), days=item.overdue_days
-        )
+        return ngettext(
+            "{date}, {days} day overdue", "{date}, {days} days overdue", item.overdue_days
+        ).format(date=_day(item.due_at), days=item.overdue_days)
     return _day(item.due_at)
 
 
