@@ -386,11 +386,12 @@ def issue_card(
         try:
             Customer.update(**fields).where(Customer.id == current.id).execute()
         except peewee.IntegrityError:
-            raise ValidationError(
-                _(
-                    "Card {code} was issued on another register a moment ago: take another card."
-                ).format(code=code)
-            ) from None
+            text = (
+                _("Card {code} was issued on another register a moment ago: take another card.")
+                if scanned is not None
+                else _("Card {code} was issued on another register a moment ago: issue again.")
+            )
+            raise ValidationError(text.format(code=code)) from None
         issued = Customer.get_by_id(current.id)
         audit(
             "customer.card_issue",
