@@ -29,6 +29,10 @@ API (the customer card screen and the register's F6 call these; ``shop_prefix`` 
   caller's transaction when there is one); ``next_numbers(card_type, count)`` to preview.
 * ``card_numberings(shop_prefix)`` / ``in_card_range(code, shop_prefix)``: which 13-digit codes
   are card numbers, from memory (the register's code field asks this for every scan).
+* ``may_issue(employee, customer)``: whether to offer "issue a card" on the card screen.
+* Printing: torgtui.customers.printing.card_pdf(path, customers, store_name=...) (one
+  card-sized page each, with the card type's name) and card_label_for(customer,
+  language="tspl"|"zpl") (label printer bytes; send with torgtui.hw.labels.send_label).
 """
 
 from __future__ import annotations
