@@ -353,10 +353,10 @@ def _receive(
                     name=name, mode=mode_title(mode)
                 )
             )
+        lock_account(account_id)  # first: a retry waits for the payment it repeats
         done = _already(account_id, uuid)
         if done is not None:
             return done
-        lock_account(account_id)
         debts = ledger.open_items(account_id, -1)
         owed = sum(i.amount for i in debts)
         if kind == "payment" and mode != Mode.ACCOUNT and amount > owed:
