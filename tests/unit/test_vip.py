@@ -609,3 +609,35 @@ def test_two_registers_never_cross_the_limit(staff, shop, clock, backend) -> Non
         s = state(c, clock)
         assert (s.balance, s.debt) == (-125000, 125000) and vip.check(c.id).ok
     assert Receipt.select().count() == len(ids)
+
+
+def test_bonuses_credit_and_card_on_one_receipt_come_back_pro_rata(
+    staff, shop, shift, clock
+) -> None:
+    from decimal import Decimal
+
+    from torgtui.marketing import bonuses
+    from torgtui.marketing.cards import CardTypeData, save_card_type
+
+    ct = save_card_type(
+        CardTypeData(code="bonus", name="Bonus", kind="bonus", bonus_percent=Decimal(5)),
+        by=staff["manager"],
+        clock=clock,
+    )
+    c = make_vip(staff, clock, "credit", 100000)
+    Customer.update(card_type=ct.id).where(Customer.id == c.id).execute()
+    ledger.post(bonuses.account_of(c.id, NOW), 10000, "earn", now=NOW)
+    receipt = sell(
+        staff,
+        shift,
+        clock,
+        c.id,
+        [f"3*{shop.cream_code}"],  # 569.70
+        [Tender("bonus", 6000), Tender("credit", 30000), Tender("card", 20970)],
+    )
+    assert state(c, clock).debt == 30000
+    back = give_back(staff, shift, clock, receipt, {"Крем для рук": 1000})
+    # a third of each: 20.00 in bonuses, 100.00 on account, the rest (69.90) to the card
+    assert refunds(back) == {"bonus": 2000, "credit": 10000, "card": 6990}
+    assert state(c, clock).debt == 20000
+    assert vip.check(c.id).ok
