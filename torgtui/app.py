@@ -7,6 +7,8 @@ first opened, so the register starts about as fast as an empty Textual app.
 from __future__ import annotations
 
 import contextlib
+import os
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from textual import events
@@ -38,6 +40,14 @@ ACTIVITY_EVENTS = (
     events.MouseScrollUp,
     events.Paste,
 )
+
+
+def cursor_blinks(setting: str, environ: Mapping[str, str]) -> bool:
+    """ "on", "off", or "auto": off over SSH (sshd sets SSH_CONNECTION and, with a terminal,
+    SSH_TTY), where every blink repaints the field and the bytes are the cashier's bandwidth."""
+    if setting == "auto":
+        return not (environ.get("SSH_CONNECTION") or environ.get("SSH_TTY"))
+    return setting == "on"
 
 
 def _area_commands() -> type[Provider]:
@@ -79,6 +89,7 @@ class TorgApp(App[None]):
         self.title = settings.store.name
         register = settings.register
         self.scan_guard = DialogScanGuard(register.wedge_max_gap_ms, register.wedge_min_length)
+        self.cursor_blink = cursor_blinks(settings.ui.cursor_blink, os.environ)
 
     def on_mount(self) -> None:
         if self.settings.ui.idle_lock_seconds > 0:
@@ -94,6 +105,12 @@ class TorgApp(App[None]):
         ):
             return  # a scan's Enter in a dialog: refused (see DialogScanGuard)
         await super().on_event(event)
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        """A field taking the focus blinks its cursor only when ``ui.cursor_blink`` says so."""
+        widget = event.widget
+        if not self.cursor_blink and getattr(widget, "cursor_blink", False):
+            widget.cursor_blink = False  # type: ignore[attr-defined]
 
     def action_help_quit(self) -> None:
         """Ctrl+C does not quit (Textual's own hint, in the interface language)."""

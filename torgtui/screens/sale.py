@@ -227,11 +227,9 @@ class SaleScreen(LineActions, AreaScreen):
         self.set_text("#sale-state", " · ".join(parts))
 
     def tick(self) -> None:
-        """Once a second at most: the clock label changes only when its text does."""
-        text = f"{self.app.clock():%H:%M}"
-        label = self.query_one("#sale-clock", Label)
-        if str(label.content) != text:
-            label.update(text)
+        """Once a second: the clock label is redrawn only when the minute changes, and without
+        a layout pass (HH:MM keeps its width): a layout repainted the whole screen."""
+        self.set_text("#sale-clock", f"{self.app.clock():%H:%M}")
 
     def refresh_fiscal(self) -> None:
         if self.app.devices is not None:

@@ -49,6 +49,17 @@ def parse_counted(text: str) -> int:
     return parse_money(text, _("The counted cash"))
 
 
+class StateLabel:
+    """A label updated only when its text changes (the screen redraws every few seconds)."""
+
+    def __init__(self, label: Label) -> None:
+        self.label = label
+
+    def update(self, text: str) -> None:
+        if str(self.label.content) != text:
+            self.label.update(text)
+
+
 class ShiftScreen(Screen[None]):
     """Open, watch and close this employee's shift on this register."""
 
@@ -139,7 +150,7 @@ class ShiftScreen(Screen[None]):
         self.redraw()
 
     def redraw(self) -> None:
-        state = self.query_one("#shift-state", Label)
+        state = StateLabel(self.query_one("#shift-state", Label))
         form = self.query_one("#shift-open")
         if self.z_report is not None and self.shift is not None:
             state.update(
@@ -173,8 +184,14 @@ class ShiftScreen(Screen[None]):
             return
         sales = [pair(a, b, COLUMN_WIDTH) for a, b in sales_rows(report)]
         drawer = [pair(a, b, COLUMN_WIDTH) for a, b in drawer_rows(report, counted)]
-        self.query_one("#shift-sales", Label).update("\n".join(sales))
-        self.query_one("#shift-drawer", Label).update("\n".join(drawer))
+        # the report is read again every few seconds: unchanged text is not drawn again
+        for selector, text in (
+            ("#shift-sales", "\n".join(sales)),
+            ("#shift-drawer", "\n".join(drawer)),
+        ):
+            label = self.query_one(selector, Label)
+            if str(label.content) != text:
+                label.update(text)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("cash", "x_report", "close_shift"):
