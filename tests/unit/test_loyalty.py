@@ -433,3 +433,29 @@ def test_why_this_price_names_every_step(staff, shop, shift, clock) -> None:
     ]
     assert why["tier"]["percent"] == "5" and why["tier"]["counted"] == 200000
     assert why["total"] == 18040 and why["refused"] == []
+
+
+def test_the_printed_receipt_tells_the_card_and_the_bonuses(staff, shop, shift, clock) -> None:
+    from torgtui.config import Settings
+    from torgtui.hw.fiscal.base import document_for
+    from torgtui.hw.receipt_text import receipt_view, render_text
+
+    ct = card_type(staff, clock, "bonus", "bonus", bonus_percent=Decimal(5))
+    c = customer(ct.id)
+    ledger.post(bonuses.account_of(c.id, NOW), 5000, "earn", now=NOW)
+    receipt = sell(
+        staff,
+        shift,
+        clock,
+        c.id,
+        [shop.cream_code],
+        tenders=[Tender("bonus", 2000), Tender("card", 16990)],
+    )
+    text = "\n".join(render_text(receipt_view(Receipt.get_by_id(receipt.id), Settings()), 42))
+    assert "Bonuses" in text and "20.00" in text  # the tender, by its feature's title
+    assert "Bonuses earned" in text and "8.50" in text  # 5% of 169.90 = 8.495
+    assert "Bonus balance" in text and "38.50" in text
+    # the fiscal unit is told of money only: the bonus part is a discount on the lines
+    doc = document_for(Receipt.get_by_id(receipt.id))
+    assert doc.payments == (("card", 16990),)
+    assert doc.total == 16990 and doc.lines[0].discount == 2000

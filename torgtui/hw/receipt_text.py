@@ -64,6 +64,7 @@ class ReceiptView:
     fiscal_pending: bool  # a fiscal unit is in use but has not answered yet
     qr: str  # the QR payload: the fiscal code, or the receipt's UUID
     footer: tuple[str, ...]
+    loyalty: tuple[tuple[str, str], ...] = ()  # (label, value): card, bonuses, tier, VIP
 
 
 Align = Literal["left", "center", "right"]
@@ -137,7 +138,54 @@ def receipt_view(receipt: Receipt, settings: Settings) -> ReceiptView:
         fiscal_pending=not receipt.fiscal_code and receipt.fiscal_status != "",
         qr=receipt.fiscal_code or receipt.uuid,
         footer=_split(settings.register.receipt_footer),
+        loyalty=loyalty_lines(receipt.info),
     )
+
+
+def loyalty_lines(info_json: str) -> tuple[tuple[str, str], ...]:
+    """What the receipt says about the card: bonuses earned, spent, given back and the
+    balance; a threshold reached; an accelerator or enrolment (from ``receipt.info``)."""
+    import json
+
+    try:
+        info = json.loads(info_json or "{}")
+    except ValueError:
+        return ()
+    if not isinstance(info, dict):
+        return ()
+    out: list[tuple[str, str]] = []
+    card = info.get("card")
+    if isinstance(card, dict) and card.get("number"):
+        out.append((_("Card"), f"{card.get('name', '')} {card['number']}".strip()))
+    bonus = info.get("bonus")
+    if isinstance(bonus, dict):
+        for key, label in (
+            ("spent", _("Bonuses spent")),
+            ("earned", _("Bonuses earned")),
+            ("change", _("Change to the card")),
+            ("returned", _("Bonuses given back")),
+            ("reversed", _("Bonuses taken back")),
+        ):
+            if bonus.get(key):
+                out.append((label, _money(int(bonus[key]))))
+        if "balance" in bonus:
+            out.append((_("Bonus balance"), _money(int(bonus["balance"]))))
+    tier = info.get("tier_up")
+    if isinstance(tier, dict):
+        out.append((_("Your discount is now"), f"{tier.get('percent')}%"))
+    for item in info.get("enrolled") or []:
+        out.append((_("New card"), str(item.get("card_type", ""))))
+    vip = info.get("vip")
+    if isinstance(vip, dict) and "balance" in vip:
+        if vip.get("charged"):
+            out.append((_("On account"), _money(int(vip["charged"]))))
+        balance = int(vip["balance"])
+        out.append(
+            (_("Owed on account") if balance < 0 else _("On the account"), _money(abs(balance)))
+        )
+        if vip.get("due_at"):
+            out.append((_("Pay by"), str(vip["due_at"])[:10]))
+    return tuple(out)
 
 
 def _money(kopecks: int) -> str:
@@ -163,7 +211,13 @@ def _center(text: str, width: int, *, bold: bool = False) -> list[PrintLine]:
 
 def _tender_name(tender: str) -> str:
     names = {"cash": _("Cash"), "card": _("Card"), "cashless": _("Cashless")}
-    return names.get(tender, tender)
+    if tender in names:
+        return names[tender]
+    from torgtui.sales import extensions  # bonuses, on account ... (titled by their feature)
+
+    extensions.load()
+    kind = extensions.TENDERS.get(tender)
+    return kind.title() if kind is not None else tender
 
 
 def layout(view: ReceiptView, width: int, *, copy: bool = False) -> list[PrintLine]:
@@ -209,6 +263,10 @@ def layout(view: ReceiptView, width: int, *, copy: bool = False) -> list[PrintLi
         if p.change:
             out += _pair(_("Change"), _money(p.change), width)
     out.append(rule)
+    if view.loyalty:
+        for label, value in view.loyalty:
+            out += _pair(label, value, width)
+        out.append(rule)
     if view.fiscal_code:
         out += [
             PrintLine(t) for t in _wrap(_("Fiscal No. {code}").format(code=view.fiscal_code), width)

@@ -26,7 +26,7 @@ from torgtui.clock import Clock, system_clock
 from torgtui.db import database, insert_rows, is_sqlite, query_value, sql, write_tx
 from torgtui.errors import ValidationError
 from torgtui.i18n import _
-from torgtui.models import Customer, Employee, Receipt, Shift
+from torgtui.models import Employee, Receipt, Shift
 from torgtui.money import format_money, round_cash
 from torgtui.sales import extensions
 from torgtui.sales.basket import Basket
@@ -469,9 +469,11 @@ def commit_sale(
     change_to_card = check_kopecks(change_to_card, _("The change to the card"))
     basket.bonus_redeem = sum(t.amount for t in tenders if t.kind == "bonus")
     now = clock()
-    location_id = Shift.select(Shift.location).where(
-        Shift.id == check_id(getattr(shift, "id", None), _("The shift"))
-    ).scalar()
+    location_id = (
+        Shift.select(Shift.location)
+        .where(Shift.id == check_id(getattr(shift, "id", None), _("The shift")))
+        .scalar()
+    )
     ctx = PricingContext(
         at=now, customer_id=basket.customer_id, location_id=location_id, below_cost=below_cost
     )
@@ -493,8 +495,10 @@ def commit_sale(
         if verify_approvals(priced, uuid, ctx):
             price(priced, ctx)  # credit each adjustment to its verified approver
         if priced.customer_id is not None:
-            customer = Customer.get_or_none(Customer.id == priced.customer_id)
-            if customer is None or customer.status != "active":
+            status = query_value(
+                'SELECT "status" FROM "customer" WHERE "id" = ?', (priced.customer_id,)
+            )
+            if status != "active":
                 raise ValidationError(_("That customer card is not active: check the card."))
         manual = [a for ln in priced.lines for a in ln.adjustments if a.step == "manual"]
         overridden = [a for ln in priced.lines for a in ln.adjustments if a.step == "override"]

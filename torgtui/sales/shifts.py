@@ -163,6 +163,8 @@ class ShiftReport:
     cash_in: int = 0
     cash_out: int = 0
     to_card: int = 0  # change customers kept as bonuses: cash that stayed in the drawer
+    vip_cash: int = 0  # VIP debts and deposits paid in cash (into the drawer)
+    vip_card: int = 0  # ... and by card
     cash_expected: int = 0
     audit_head: list = field(default_factory=list)  # [id, hash] of the audit chain at the Z
 
@@ -216,10 +218,12 @@ def x_report(shift: Shift) -> ShiftReport:
         sums.get("out", 0),
     )
     report.to_card = sums.get("to_card", 0)
+    report.vip_cash, report.vip_card = sums.get("vip_cash", 0), sums.get("vip_card", 0)
     report.cash_expected = (
         report.cash_float
         + report.cash_in
         + report.to_card
+        + report.vip_cash
         - report.cash_out
         + report.by_tender.get("cash", 0)
     )

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from torgtui.errors import TorgError
+from torgtui.hw.fiscal.tenders import money_only
 from torgtui.models import Payment, Receipt, ReceiptLine
 
 
@@ -91,6 +92,8 @@ def document_for(receipt: Receipt, *, header: str = "", footer: str = "") -> Fis
     }
     payments = Payment.select().where(Payment.receipt == receipt.id).order_by(Payment.id)
     original = receipt.original if receipt.original_id else None
+    lines = list(lines)
+    extra, money = money_only([ln.total for ln in lines], [(p.tender, p.amount) for p in payments])
     return FiscalReceipt(
         uuid=receipt.uuid,
         kind=receipt.kind,
@@ -103,13 +106,13 @@ def document_for(receipt: Receipt, *, header: str = "", footer: str = "") -> Fis
                 price=ln.unit_price,
                 qty=ln.qty,
                 tax_group=products[ln.product_id].tax_group,
-                discount=ln.discount,
-                total=ln.total,
+                discount=ln.discount + bonus,
+                total=ln.total - bonus,
             )
-            for ln in lines
+            for ln, bonus in zip(lines, extra, strict=True)
         ),
-        payments=tuple((p.tender, p.amount) for p in payments),
-        total=receipt.total,
+        payments=tuple(money),
+        total=receipt.total - sum(extra),
         rounding=receipt.rounding,
         related_uuid=original.uuid if original else None,
         header=header,

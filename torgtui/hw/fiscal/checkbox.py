@@ -26,12 +26,13 @@ import httpx
 
 from torgtui import __version__
 from torgtui.hw.fiscal.base import FiscalError, FiscalReceipt, FiscalResult
+from torgtui.hw.fiscal.tenders import LABELS
 from torgtui.i18n import _
 
 DEFAULT_URL = "https://api.checkbox.ua/api/v1"
 # Our tax group letter -> the tax code set up for the organisation in the Checkbox cabinet.
 DEFAULT_TAX_CODES: Mapping[str, int | str] = {"A": 1, "B": 2, "C": 3}
-PAYMENT_TYPES = {"cash": "CASH", "card": "CARD", "cashless": "CASHLESS"}
+PAYMENT_TYPES = {"cash": "CASH", "card": "CARD", "cashless": "CASHLESS", "credit": "CASHLESS"}
 RETRYABLE_4XX = {408, 409, 423, 425, 429}
 
 
@@ -305,7 +306,10 @@ class CheckboxUnit:
                     _("Payments by {tender} cannot be sent to Checkbox.").format(tender=tender),
                     retryable=False,
                 )
-            payments.append({"type": PAYMENT_TYPES[tender], "value": amount})
+            payment: dict[str, Any] = {"type": PAYMENT_TYPES[tender], "value": amount}
+            if tender in LABELS:  # see torgtui.hw.fiscal.tenders
+                payment["label"] = LABELS[tender]
+            payments.append(payment)
         payload: dict[str, Any] = {"id": doc.uuid, "goods": goods, "payments": payments}
         if doc.rounding:
             payload["rounding"] = True

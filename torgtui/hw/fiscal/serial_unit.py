@@ -27,7 +27,12 @@ from torgtui.i18n import _
 
 OPEN_RECEIPT, SALE, SUBTOTAL, PAYMENT, CLOSE_RECEIPT = 48, 49, 51, 53, 56
 CANCEL_RECEIPT, REPORT, CASH_IN_OUT, READ_STATUS = 60, 69, 70, 74
-PAID_MODES = {"cash": "0", "card": "1", "cashless": "1"}  # not found in spec: X-series modes
+PAID_MODES = {
+    "cash": "0",
+    "card": "1",
+    "cashless": "1",
+    "credit": "1",
+}  # not found in spec: X-series modes
 NAME_LENGTH = 72  # not found in spec: the longest item name X-series printers take
 PORT_READ_TIMEOUT = 0.02  # seconds per read; the link's own deadline is what counts
 
