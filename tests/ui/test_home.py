@@ -199,3 +199,15 @@ async def test_footer_fits_80_columns(settings, ui_staff, clock):
             footer = app.screen.query_one("Footer")
             assert footer.virtual_size.width <= 80
             assert all(label.region.right <= 80 for label in app.screen.query(Label))
+
+
+async def test_textual_own_strings_go_through_the_catalog(settings, ui_staff, clock):
+    """The footer's palette key and the Ctrl+C toast are ours, so --lang uk translates them."""
+    app = TorgApp(settings, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot, "Olena Owner", "1111")
+        palette = app.screen.active_bindings["ctrl+p"].binding
+        assert palette.id == "app.palette" and palette.description == "palette"
+        app.action_help_quit()
+        await pilot.pause()
+        assert [n.message for n in app._notifications][-1] == "Press Ctrl+Q to quit the register."

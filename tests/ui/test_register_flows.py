@@ -472,3 +472,22 @@ async def test_pay_dialog_refuses_absurd_amounts_once_and_keeps_the_card_part(
         assert pay.query_one("#pay-card").value == "500"
         assert "less than 189.90" in str(pay.query_one("#pay-message").content)
     assert Receipt.select().count() == 0
+
+
+async def test_absurd_cash_out_is_refused_in_words(settings, shop, ui_staff, clock):
+    shift_for(ui_staff, shop, clock)
+    app = TorgApp(settings, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_sale(pilot)
+        await pilot.press("f10")
+        await settle(pilot)
+        await pilot.press("f3")
+        await pilot.pause()
+        dialog = app.screen
+        await pilot.press(*"999999999999")
+        await pilot.pause(0.05)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is dialog
+        message = str(dialog.query_one("#dialog-message").content)
+        assert "is more than 10" in message and "check the amount typed" in message
