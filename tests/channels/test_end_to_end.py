@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from escpos.printer import Dummy
 
+from tests.approve import confirmed
 from torgtui.config import Settings
 from torgtui.hw.fiscal.checkbox import CheckboxUnit
 from torgtui.hw.fiscal.queue import process_queue, waiting_count
@@ -32,7 +33,12 @@ def test_sale_to_printer_bytes_to_fiscal_body(db, staff, shop, clock) -> None:
         reg = Register(cashier, register="till-1", clock=clock)
         reg.scan(shop.dress_code)
         reg.scan(f"2*{shop.cream_code}")
-        reg.manual_discount(percent=Decimal(10), line=0, by=manager, reason="Пляма")
+        ten = Decimal(10)
+        confirmed(
+            lambda ok: reg.manual_discount(percent=ten, line=0, reason="Пляма", approval=ok),
+            manager,
+            clock=clock,
+        )
         receipt = commit_sale(
             reg.priced(),
             [Tender("card", 50000), Tender("cash", 150000)],
