@@ -6,7 +6,7 @@
 Run in a fresh interpreter per language: screens translate their key labels when they are
 imported, so English and Ukrainian cannot share one process. ``tests/ui/test_snapshots.py``
 runs this for both languages, asserts nothing is cut, and compares the text with the reviewed
-goldens in ``tests/ui/snapshots/`` (regenerate them with ``TORGTUI_UPDATE_SNAPSHOTS=1``).
+goldens in ``tests/ui/snapshots/`` (regenerate them with ``UPDATE_SNAPSHOTS=1``).
 
 A cut is a label, a footer key, a field's placeholder or a table heading whose text does not
 fit the room it has on screen, or a label left partly outside what its container shows.

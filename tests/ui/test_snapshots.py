@@ -5,7 +5,7 @@ The screens are drawn by ``python -m tests.ui.snapshots --lang LANG`` in a fresh
 per language (key labels are translated when screens are imported). After a deliberate change
 of a screen (or of its translations), regenerate the goldens and review the diff:
 
-    TORGTUI_UPDATE_SNAPSHOTS=1 .venv/bin/python -m pytest -q tests/ui/test_snapshots.py
+    UPDATE_SNAPSHOTS=1 .venv/bin/python -m pytest -q tests/ui/test_snapshots.py
     git diff tests/ui/snapshots/
 
 A language is compared with goldens once its files exist; the fit check runs in both always
@@ -24,7 +24,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 GOLDENS = Path(__file__).with_name("snapshots")
-UPDATE = os.environ.get("TORGTUI_UPDATE_SNAPSHOTS") == "1"
+UPDATE = os.environ.get("UPDATE_SNAPSHOTS") == "1"
 
 
 @pytest.fixture(scope="module", params=("en", "uk"))
@@ -62,7 +62,7 @@ def test_screens_match_their_goldens(shots: tuple[str, dict[str, dict]]) -> None
         return
     goldens = sorted(GOLDENS.glob(f"*.{lang}.txt"))
     if not goldens:
-        pytest.skip(f"no {lang} goldens yet: make them with TORGTUI_UPDATE_SNAPSHOTS=1")
+        pytest.skip(f"no {lang} goldens yet: make them with UPDATE_SNAPSHOTS=1")
     differ = []
     for name, shot in screens.items():
         path = GOLDENS / f"{name}.{lang}.txt"
