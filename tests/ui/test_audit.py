@@ -75,7 +75,10 @@ async def test_audit_service_refuses_other_roles_even_if_opened(settings, ui_sta
     app = TorgApp(settings, clock=clock)
     async with app.run_test(size=(80, 24)) as pilot:
         await log_in(pilot, "Maria Manager", "2222")
-        await pilot.press("0")
+        await pilot.press("0")  # not her area: the key does nothing
+        await pilot.pause()
+        assert not isinstance(app.screen, AuditScreen) and app.screen.message == ""
+        app.open_area("audit")  # asked for all the same: the service refuses in words
         await pilot.pause()
         assert not isinstance(app.screen, AuditScreen)
         assert "may not view the audit log" in app.screen.message
