@@ -4,6 +4,12 @@ each command's module is imported only when it runs, after its arguments are che
 
     torgtui audit verify | audit head
     torgtui loyalty expire [--at YYYY-MM-DD[THH:MM]]
+    torgtui rules export FILE.toml|-
+    torgtui rules import FILE.toml --employee NAME [--replace] [--check]
+
+Commands that act take ``--employee NAME``: an active employee, whose role's permissions the
+services check (the command line trusts whoever holds the database to say who they are, as
+the register trusts the person at it after their PIN). docs/cli.md has the whole contract.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+from torgtui.errors import TorgError
 from torgtui.i18n import _
 
 Command = Callable[[argparse.Namespace, Any], int]
@@ -31,6 +38,55 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         "expire", help=_("write off lapsed bonuses and tell customers (safe to run again)")
     )
     expire.add_argument("--at", help=_("the moment, YYYY-MM-DD or YYYY-MM-DDTHH:MM (default: now)"))
+    rules = sub.add_parser("rules", help=_("the marketing rules file (TOML)"))
+    how = rules.add_subparsers(dest="rules_command", required=True)
+    out = how.add_parser("export", help=_("write every marketing rule to a TOML file"))
+    out.add_argument("file", help=_("the .toml file to write (- for standard output)"))
+    into = how.add_parser("import", help=_("load a rules file: all of it or nothing"))
+    into.add_argument("file", help=_("the .toml rules file"))
+    employee_option(into)
+    into.add_argument(
+        "--replace",
+        action="store_true",
+        help=_("also retire the rules of each kind in the file that the file does not list"),
+    )
+    into.add_argument(
+        "--check",
+        action="store_true",
+        help=_("check the file and say what would change; keep nothing"),
+    )
+
+
+def employee_option(parser: argparse.ArgumentParser, *, required: bool = True) -> None:
+    parser.add_argument(
+        "--employee",
+        required=required,
+        metavar="NAME",
+        help=_("who does it: an active employee (their role's permissions apply)"),
+    )
+
+
+def employee_name(name: str) -> str:
+    """The --employee name, checked before the database is opened."""
+    from torgtui.values import check_text
+
+    return check_text(name, _("The employee's name"), max_len=120, required=True)
+
+
+def find_employee(name: str) -> Any:  # -> Employee
+    """The active employee called ``name`` (the database is open)."""
+    from torgtui.models import Employee
+
+    found = Employee.get_or_none(Employee.name == name)
+    if found is None:
+        raise TorgError(_("No employee named {name}: see `torgtui staff list`.").format(name=name))
+    if not found.active:
+        raise TorgError(
+            _(
+                "{name} is no longer an active employee: give the name of someone who works here."
+            ).format(name=name)
+        )
+    return found
 
 
 def _open(settings: Any) -> None:
@@ -93,10 +149,53 @@ def cmd_loyalty(args: argparse.Namespace, settings: Any) -> int:
     return 0
 
 
+def cmd_rules(args: argparse.Namespace, settings: Any) -> int:
+    """``rules export``: the file is checked, then written whole. ``rules import``: the file is
+    read and its shape checked before the database is opened; then all of it or nothing."""
+    from torgtui.marketing import rules_file
+
+    if args.rules_command == "export":
+        target = rules_file.check_export_path(args.file)
+        _open(settings)
+        text = rules_file.export_rules(target)
+        if target is None:
+            sys.stdout.write(text)
+        else:
+            print(
+                _("{file}: {n} rules written.").format(file=target, n=rules_file.count_rules(text))
+            )
+        return 0
+    name = employee_name(args.employee)
+    rules = rules_file.read_rules(args.file)
+    _open(settings)
+    report = rules_file.import_rules(
+        rules, employee=find_employee(name), replace=args.replace, check=args.check
+    )
+    counts = {
+        "created": report.count(report.created),
+        "changed": report.count(report.changed),
+        "retired": report.count(report.retired),
+        "unchanged": report.unchanged,
+    }
+    if args.check:
+        text = _(
+            "{file} checked: it would create {created}, change {changed} and retire {retired} "
+            "rules ({unchanged} as they are). Nothing was written."
+        )
+    else:
+        text = _(
+            "{file}: {created} rules created, {changed} changed, {retired} retired, "
+            "{unchanged} as they were."
+        )
+    print(text.format(file=args.file, **counts))
+    return 0
+
+
 COMMANDS: dict[str, Command] = {
     "audit": cmd_audit,
     "loyalty": cmd_loyalty,
+    "rules": cmd_rules,
 }
 
 # the words that name a command in a crash message (see torgtui.cli._crashed)
-SUBCOMMAND_ATTRS = ("audit_command", "loyalty_command")
+SUBCOMMAND_ATTRS = ("audit_command", "loyalty_command", "rules_command")

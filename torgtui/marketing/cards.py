@@ -496,6 +496,33 @@ def save_card_type(
     return card_type
 
 
+def card_types() -> list[CardTypeData]:
+    """Every card type as :func:`save_card_type` takes it, by id (the rules file's export)."""
+    thresholds: dict[int, list[tuple[int, Decimal]]] = {}
+    for row in CardThreshold.select().order_by(CardThreshold.from_amount):
+        thresholds.setdefault(row.card_type_id, []).append((row.from_amount, pct(row.percent_bp)))
+    rates: dict[int, list[tuple[int, Decimal]]] = {}
+    for row in CardGroupRate.select().order_by(CardGroupRate.group):
+        rates.setdefault(row.card_type_id, []).append((row.group_id, pct(row.bonus_bp)))
+    return [
+        CardTypeData(
+            ct.code,
+            ct.name,
+            ct.kind,
+            pct(ct.percent_bp),
+            pct(ct.bonus_bp),
+            ct.bonus_expiry_days,
+            thresholds.get(ct.id, []),
+            rates.get(ct.id, []),
+            ct.prefix,
+            ct.range_from,
+            ct.range_to,
+            ct.active,
+        )
+        for ct in CardType.select().order_by(CardType.code)
+    ]
+
+
 def set_card_type(
     customer: Customer, card_type_id: int | None, *, by: Employee, clock: Clock = system_clock
 ) -> None:
