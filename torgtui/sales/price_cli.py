@@ -4,23 +4,31 @@ Input (UTF-8, a BOM is fine; ``-`` reads standard input)::
 
     {"lines": [{"barcode": "4820..."} | {"sku": "D-1", "qty": 1.25}, ...],
      "customer": null | {"card": "2900000000018"} | {"phone": "067 123 45 67"},
+     "redeem_bonus": 5000 | "max",       bonuses to pay with (kopecks), from the card
+     "price_type": "wholesale",          price as this type (else the card's or location's)
+     "location": "MAIN",                 where it is sold (default: the settings' store.location)
      "at": "2026-11-22T12:00:00"}
 
 Each line names its product by ``barcode`` or ``sku`` (one of them) and may give ``qty`` in
-units (fractional for weighed goods; a scale label's weight when omitted, else 1). ``customer``
-and ``at`` may be left out. At most MAX_LINES lines and MAX_FILE_BYTES bytes.
+units (fractional for weighed goods; a scale label's weight when omitted, else 1). Every key
+but ``lines`` may be left out. At most MAX_LINES lines and MAX_FILE_BYTES bytes.
 
-Output: ``{"lines": [{"sku", "name", "qty", "unit_price", "total", "adjustments": [{"step",
-"reason", "amount"}]}], "subtotal", "discount", "total", "customer_id", "errors": [...]}``;
+Output: what :func:`torgtui.sales.why.explain` says of the priced basket, the same data as
+the register's "why this price": ``{"lines": [{"product_id", "sku", "name", "qty",
+"unit_price", "subtotal", "discount", "total", "adjustments": [{"step", "rule", "reason",
+"amount"}], "bonus_earned", "bonus_spent", "below_cost"}], "subtotal", "discount", "total",
+"to_pay", "card", "tier", "price_type", "bonus_earned", "bonus_spent", "below_cost",
+"refused": [{"rule", "reason"}]}`` plus ``"customer_id"``, ``"location"`` and ``"errors"``;
 money in integer kopecks, qty in units as given.
 
 What is refused, and how:
 
 * A basket that cannot be read as described (not JSON, too large or too deep, an unknown key
-  at any level, a line without a code or with both, a malformed customer or ``at``) and a
-  customer no active card matches: one message naming the key or line, nothing printed on
-  standard output, exit status 2. The customer decides the prices, so a basket is never
-  priced for somebody else, or for nobody, by mistake.
+  at any level, a line without a code or with both, a malformed customer, ``redeem_bonus``,
+  ``price_type``, ``location`` or ``at``), a customer no active card matches (or a phone on
+  several cards), an unknown price type or location: one message naming the key or line,
+  nothing printed on standard output, exit status 2. The customer decides the prices, so a
+  basket is never priced for somebody else, or for nobody, by mistake.
 * A line whose code names no product or whose quantity is not acceptable is listed in
   ``errors`` as ``line N: ...`` and left out; the rest is priced and printed; exit status 1.
 """
@@ -41,7 +49,7 @@ from torgtui.i18n import _
 MAX_FILE_BYTES = 4 * 1024 * 1024
 MAX_LINES = 10_000
 MAX_NUMBER_DIGITS = 40
-BASKET_KEYS = ("lines", "customer", "at")
+BASKET_KEYS = ("lines", "customer", "redeem_bonus", "price_type", "location", "at")
 LINE_KEYS = ("barcode", "sku", "qty")
 CUSTOMER_KEYS = ("card", "phone")
 
@@ -63,6 +71,9 @@ class BasketRequest:
 
     lines: list[BasketLine] = field(default_factory=list)
     customer: tuple[str, str] | None = None  # ("card" | "phone", text)
+    redeem_bonus: int | str | None = None  # kopecks, or "max"
+    price_type: str | None = None
+    location: str | None = None
     at: dt.datetime | None = None
 
 
@@ -106,6 +117,11 @@ def _read_bytes(path: str) -> bytes:
 
 def load_basket(path: str) -> BasketRequest:
     """Read and check the basket file ``path`` (``-``: standard input); BasketError if unusable."""
+    return read_basket(load_json(path), path)
+
+
+def load_json(path: str) -> Any:
+    """The JSON of file ``path`` (``-``: standard input), bounded; BasketError if unusable."""
     data = _read_bytes(path)
     if len(data) > MAX_FILE_BYTES:
         raise BasketError(
@@ -146,7 +162,7 @@ def load_basket(path: str) -> BasketRequest:
                 '"qty": 2}}, ...]}}.'
             ).format(path=path)
         ) from None
-    return read_basket(parsed, path)
+    return parsed
 
 
 def _shown(value: Any) -> str:
@@ -165,14 +181,17 @@ def _unknown_keys(where: str, given: dict[str, Any], known: tuple[str, ...]) -> 
             )
 
 
-def read_basket(data: Any, path: str = "basket") -> BasketRequest:
+def read_basket(
+    data: Any, path: str = "basket", keys: tuple[str, ...] = BASKET_KEYS
+) -> BasketRequest:
     """Check the shape of a parsed basket (see the module doc): BasketError names what is
-    wrong. Codes and quantities are checked later, line by line."""
+    wrong. Codes and quantities are checked later, line by line. ``keys``: the keys the
+    caller's file may have (``torgtui sell`` adds its own)."""
     from torgtui.values import check_code, check_datetime, check_text
 
     if not isinstance(data, dict) or not isinstance(data.get("lines"), list):
         raise BasketError(_('{path} must be an object with a "lines" list.').format(path=path))
-    _unknown_keys(path, data, BASKET_KEYS)
+    _unknown_keys(path, data, keys)
     if len(data["lines"]) > MAX_LINES:
         raise BasketError(
             _("{path} has {n} lines: a basket has at most {max}. Split it.").format(
@@ -212,7 +231,27 @@ def read_basket(data: Any, path: str = "basket") -> BasketRequest:
         request.customer = (kind, text)
     if data.get("at") is not None:
         request.at = check_datetime(data["at"], '"at"')
+    request.redeem_bonus = _redeem(data.get("redeem_bonus"))
+    if data.get("price_type") is not None:
+        request.price_type = check_code(data["price_type"], '"price_type"')
+    if data.get("location") is not None:
+        request.location = check_code(data["location"], '"location"', max_len=20)
     return request
+
+
+def _redeem(value: Any) -> int | str | None:
+    """``redeem_bonus``: kopecks (a whole number) or "max"; None when not given."""
+    from torgtui.values import check_kopecks
+
+    if value is None or value == "max":
+        return value  # type: ignore[no-any-return]
+    if isinstance(value, (str, Decimal)):
+        raise BasketError(
+            _(
+                '"redeem_bonus" is a whole number of kopecks (5000 is 50.00) or "max", not {value}.'
+            ).format(value=_shown(str(value)))
+        )
+    return check_kopecks(value, '"redeem_bonus"')
 
 
 # --- pricing ------------------------------------------------------------------------------
@@ -234,6 +273,27 @@ def _customer_id(customer: tuple[str, str] | None) -> int | None:
     return found.id
 
 
+def location_of(code: str | None, *, default: str | None = None) -> tuple[int | None, str | None]:
+    """(id, code) of the location ``code`` names (BasketError: unknown); without one, the
+    ``default`` location (the settings'), or none when the shop has no such location."""
+    from torgtui.models import Location
+
+    if code is None:
+        found = Location.get_or_none(Location.code == default) if default else None
+        return (found.id, found.code) if found is not None else (None, None)
+    found = Location.get_or_none(Location.code == code)
+    if found is None:
+        known = ", ".join(
+            c for (c,) in Location.select(Location.code).order_by(Location.code).tuples()
+        )
+        raise BasketError(
+            _('"location": there is no location {code}; the locations are {known}.').format(
+                code=_shown(code), known=known
+            )
+        )
+    return found.id, found.code
+
+
 def _qty(value: Any) -> Any:
     """A JSON quantity as text for :func:`torgtui.values.parse_qty` (a float as written)."""
     if isinstance(value, float):
@@ -241,17 +301,14 @@ def _qty(value: Any) -> Any:
     return value
 
 
-def price_request(
-    request: BasketRequest, *, scale_prefixes: tuple[str, ...] = ("20",)
-) -> dict[str, Any]:
-    """Price a checked basket (see the module doc) and return the output."""
-    from torgtui.sales.basket import Basket
-    from torgtui.sales.pricing import PricingContext, price
+def basket_lines(
+    request: BasketRequest, scale_prefixes: tuple[str, ...]
+) -> tuple[list[Any], list[str]]:
+    """The request's lines as basket lines, and ``line N: ...`` for each refused one."""
     from torgtui.sales.register import line_from_product
     from torgtui.sales.scan import lookup_many
     from torgtui.values import check_code, check_qty, parse_qty
 
-    basket = Basket(customer_id=_customer_id(request.customer))
     codes: dict[int, str | ValidationError] = {}
     for line in request.lines:
         try:
@@ -260,7 +317,7 @@ def price_request(
             codes[line.n] = exc
     # a few queries for the whole basket, not one or two per line
     found_by_code = lookup_many([c for c in codes.values() if isinstance(c, str)], scale_prefixes)
-    errors: list[str] = []
+    lines, errors = [], []
     for line in request.lines:
         try:
             code = codes[line.n]
@@ -269,31 +326,55 @@ def price_request(
                 raise found
             qty = (found.qty or 1000) if line.qty is None else parse_qty(_qty(line.qty))
             qty = check_qty(qty, weighed=found.product.weighed, name=found.product.name)
-            basket.lines.append(line_from_product(found.product, qty, found.barcode))
+            lines.append(line_from_product(found.product, qty, found.barcode))
         except ValidationError as exc:
             errors.append(_("line {n}: {error}").format(n=line.n, error=exc.message))
+    return lines, errors
+
+
+def priced(basket: Any, redeem: int | str | None, make_context: Any) -> Any:  # -> Basket
+    """Price ``basket`` with ``redeem`` bonuses ("max": all the card and receipt allow, as
+    the register's "all" key does: priced once to learn how much, then with that)."""
+    from torgtui.sales.pricing import price
+    from torgtui.values import MAX_AMOUNT
+
+    if redeem == "max":
+        basket.bonus_redeem = MAX_AMOUNT
+        price(basket, make_context())
+        bonus = basket.info.get("bonus") or {}
+        redeem = int(bonus.get("spend", 0))
+    basket.bonus_redeem = int(redeem or 0)
+    return price(basket, make_context())
+
+
+def price_request(
+    request: BasketRequest,
+    *,
+    scale_prefixes: tuple[str, ...] = ("20",),
+    below_cost: str = "confirm",
+    default_location: str | None = None,
+) -> dict[str, Any]:
+    """Price a checked basket (see the module doc) and return the output."""
+    from torgtui.sales.basket import Basket
+    from torgtui.sales.pricing import PricingContext
+    from torgtui.sales.why import explain
+
+    location_id, location = location_of(request.location, default=default_location)
+    basket = Basket(customer_id=_customer_id(request.customer))
+    basket.lines, errors = basket_lines(request, scale_prefixes)
     at = request.at or dt.datetime.now()
-    price(basket, PricingContext(at=at, customer_id=basket.customer_id))
-    return {
-        "lines": [
-            {
-                "sku": ln.sku,
-                "name": ln.name,
-                "qty": ln.qty / 1000 if ln.qty % 1000 else ln.qty // 1000,
-                "unit_price": ln.unit_price,
-                "total": ln.total,
-                "adjustments": [
-                    {"step": a.step, "reason": a.reason, "amount": a.amount} for a in ln.adjustments
-                ],
-            }
-            for ln in basket.lines
-        ],
-        "subtotal": basket.subtotal,
-        "discount": basket.discount,
-        "total": basket.total,
-        "customer_id": basket.customer_id,
-        "errors": errors,
-    }
+
+    def context() -> PricingContext:
+        ctx = PricingContext(
+            at=at, customer_id=basket.customer_id, location_id=location_id, below_cost=below_cost
+        )
+        if request.price_type is not None:
+            ctx.extra["price_type"] = request.price_type
+        return ctx
+
+    result = explain(priced(basket, request.redeem_bonus, context))
+    result.update(customer_id=basket.customer_id, location=location, errors=errors)
+    return result
 
 
 def price_basket(data: Any, *, scale_prefixes: tuple[str, ...] = ("20",)) -> dict[str, Any]:
@@ -303,7 +384,12 @@ def price_basket(data: Any, *, scale_prefixes: tuple[str, ...] = ("20",)) -> dic
 
 def run_price_command(settings: Any, request: BasketRequest) -> int:
     """Print the priced basket as JSON; 1 when some lines were refused."""
-    result = price_request(request, scale_prefixes=settings.register.prefixes())
+    result = price_request(
+        request,
+        scale_prefixes=settings.register.prefixes(),
+        below_cost=settings.register.below_cost,
+        default_location=settings.store.location,
+    )
     print(json.dumps(result, ensure_ascii=False, indent=2))
     if result["errors"]:
         print(

@@ -64,6 +64,7 @@ def explain(basket: Basket) -> dict[str, Any]:
         "to_pay": basket.total - int(bonus.get("spend", 0)),  # type: ignore[union-attr]
         "card": card,
         "tier": card.get("tier") if isinstance(card, dict) else None,
+        "price_type": basket.info.get("price_type"),
         "bonus_earned": int(bonus.get("earn", 0)),  # type: ignore[union-attr]
         "bonus_spent": int(bonus.get("spend", 0)),  # type: ignore[union-attr]
         "below_cost": basket.below_cost,
