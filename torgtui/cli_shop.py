@@ -6,6 +6,11 @@ each command's module is imported only when it runs, after its arguments are che
     torgtui loyalty expire [--at YYYY-MM-DD[THH:MM]]
     torgtui rules export FILE.toml|-
     torgtui rules import FILE.toml --employee NAME [--replace] [--check]
+    torgtui sell ORDER.json --employee NAME [--approver NAME --approver-pin PIN]
+    torgtui return NUMBER [--line N [--qty Q]]... --employee NAME [--approver ... --uuid U]
+    torgtui shift open --employee NAME [--float AMOUNT]
+    torgtui shift close --employee NAME [--counted AMOUNT]
+    torgtui customer show CARD|PHONE [--json] [--employee NAME]
 
 Commands that act take ``--employee NAME``: an active employee, whose role's permissions the
 services check (the command line trusts whoever holds the database to say who they are, as
@@ -55,6 +60,41 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help=_("check the file and say what would change; keep nothing"),
     )
+
+    _sale_parsers(sub)
+
+
+def _sale_parsers(sub: argparse._SubParsersAction) -> None:
+    """``sell``, ``return``, ``shift`` and ``customer show`` (torgtui.sales.sell_cli)."""
+    sell = sub.add_parser("sell", help=_("commit a sale from a JSON order (- for stdin)"))
+    sell.add_argument("order", help=_("the order: a basket with its payments (JSON)"))
+    back = sub.add_parser("return", help=_("take back a receipt or some of its lines"))
+    back.add_argument("number", help=_("the sale receipt's number"))
+    back.add_argument(
+        "--line", action="append", help=_("a line's position on the receipt (repeat for more)")
+    )
+    back.add_argument(
+        "--qty", action="append", help=_("how much of that line, in units (default: all left)")
+    )
+    back.add_argument("--uuid", help=_("the return's id, to retry it safely"))
+    for parser in (sell, back):
+        employee_option(parser)
+        parser.add_argument("--approver", metavar="NAME", help=_("who confirms, if needed"))
+        parser.add_argument("--approver-pin", metavar="PIN", help=_("the confirmer's PIN"))
+    shift = sub.add_parser("shift", help=_("open or close this register's shift"))
+    what = shift.add_subparsers(dest="shift_command", required=True)
+    opening = what.add_parser("open", help=_("open a shift with a cash float"))
+    opening.add_argument("--float", default="0", help=_("cash in the drawer, like 500.00"))
+    closing = what.add_parser("close", help=_("close the shift: the Z report"))
+    closing.add_argument("--counted", help=_("the cash counted in the drawer, like 1520.50"))
+    for parser in (opening, closing):
+        employee_option(parser)
+    customer = sub.add_parser("customer", help=_("a customer's card, bonuses and VIP account"))
+    look = customer.add_subparsers(dest="customer_command", required=True)
+    card = look.add_parser("show", help=_("show a customer by card number or phone"))
+    card.add_argument("card", metavar="CARD|PHONE")
+    card.add_argument("--json", action="store_true", help=_("as JSON, for scripts"))
+    employee_option(card, required=False)
 
 
 def employee_option(parser: argparse.ArgumentParser, *, required: bool = True) -> None:
@@ -191,11 +231,102 @@ def cmd_rules(args: argparse.Namespace, settings: Any) -> int:
     return 0
 
 
+def _approver_args(args: argparse.Namespace) -> tuple[str, str] | None:
+    """--approver NAME --approver-pin PIN, checked before the database is opened."""
+    from torgtui.staff import check_pin_format
+
+    if (args.approver is None) != (args.approver_pin is None):
+        raise TorgError(_("Give --approver and --approver-pin together."))
+    if args.approver is None:
+        return None
+    return employee_name(args.approver), check_pin_format(args.approver_pin)
+
+
+def _approver(given: tuple[str, str] | None) -> Any:  # -> sell_cli.Approver | None
+    from torgtui.sales.sell_cli import Approver
+
+    return Approver(find_employee(given[0]), given[1]) if given is not None else None
+
+
+def cmd_sell(args: argparse.Namespace, settings: Any) -> int:
+    from torgtui.sales import sell_cli
+
+    name, approver = employee_name(args.employee), _approver_args(args)
+    order = sell_cli.load_order(args.order)
+    _open(settings)
+    employee = find_employee(name)
+    receipt = sell_cli.sell(
+        order, settings=settings, employee=employee, approver=_approver(approver)
+    )
+    return sell_cli.print_receipt(receipt, employee)
+
+
+def cmd_return(args: argparse.Namespace, settings: Any) -> int:
+    from torgtui.sales import sell_cli
+    from torgtui.values import check_count, check_uuid
+
+    name, approver = employee_name(args.employee), _approver_args(args)
+    number = check_count(args.number, _("The receipt number"), minimum=1, maximum=2**31 - 1)
+    picks = sell_cli.check_picks(args.line, args.qty)
+    uuid = check_uuid(args.uuid, "--uuid") if args.uuid is not None else None
+    _open(settings)
+    employee = find_employee(name)
+    receipt = sell_cli.take_back(
+        number,
+        picks,
+        settings=settings,
+        employee=employee,
+        approver=_approver(approver),
+        uuid=uuid,
+    )
+    return sell_cli.print_receipt(receipt, employee)
+
+
+def cmd_shift(args: argparse.Namespace, settings: Any) -> int:
+    from torgtui.sales import sell_cli
+    from torgtui.values import parse_money
+
+    name = employee_name(args.employee)
+    if args.shift_command == "open":
+        amount: int | None = parse_money(args.float, "--float")
+    else:
+        amount = parse_money(args.counted, "--counted") if args.counted is not None else None
+    _open(settings)
+    employee = find_employee(name)
+    if args.shift_command == "open":
+        result = sell_cli.open_shift(settings, employee, amount or 0)
+    else:
+        result = sell_cli.close_shift(settings, employee, amount)
+    print(json.dumps(result, ensure_ascii=False, indent=2, default=str))
+    return 0
+
+
+def cmd_customer(args: argparse.Namespace, settings: Any) -> int:
+    from torgtui.customers.show import run_show_command
+    from torgtui.values import check_text
+
+    text = check_text(args.card, _("The card or phone"), max_len=40, required=True)
+    name = employee_name(args.employee) if args.employee is not None else None
+    _open(settings)
+    employee = find_employee(name) if name is not None else None
+    return run_show_command(text, as_json=args.json, by=employee)
+
+
 COMMANDS: dict[str, Command] = {
     "audit": cmd_audit,
     "loyalty": cmd_loyalty,
     "rules": cmd_rules,
+    "sell": cmd_sell,
+    "return": cmd_return,
+    "shift": cmd_shift,
+    "customer": cmd_customer,
 }
 
 # the words that name a command in a crash message (see torgtui.cli._crashed)
-SUBCOMMAND_ATTRS = ("audit_command", "loyalty_command", "rules_command")
+SUBCOMMAND_ATTRS = (
+    "audit_command",
+    "loyalty_command",
+    "rules_command",
+    "shift_command",
+    "customer_command",
+)
