@@ -230,12 +230,6 @@ def is_number_search(text: str) -> bool:
     return bool(cleaned) and cleaned.isascii() and cleaned.isdigit()
 
 
-def _digit_bounds(prefix: str) -> tuple[str, str]:
-    """[low, high) of the strings starting with ``prefix`` that ends in a digit: the same
-    range in every collation ("0509" .. "050:"; "+38050989" .. "+3805098:")."""
-    return prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1)
-
-
 def phone_prefixes(digits: str) -> list[str]:
     """The E.164 beginnings the typed digits can be: local "050989" -> "+38050989",
     international "38050..." -> "+38050...", the old long-distance "8050..." -> "+38050..."."""
@@ -268,20 +262,20 @@ def number_matches(text: str, limit: int) -> list[int]:
         phone = None
     if phone is not None:
         take(CustomerPhone.select(CustomerPhone.customer).where(CustomerPhone.phone == phone))
-    low, high = _digit_bounds(digits)
+    low, high = prefix_bounds(digits)
     take(
         Customer.select(Customer.id)
         .where((Customer.card >= low) & (Customer.card < high))
         .order_by(Customer.card)
     )
     for prefix in phone_prefixes(digits):
-        low, high = _digit_bounds(prefix)
+        low, high = prefix_bounds(prefix)
         take(
             CustomerPhone.select(CustomerPhone.customer)
             .where((CustomerPhone.phone >= low) & (CustomerPhone.phone < high))
             .order_by(CustomerPhone.phone)
         )
-    low, high = _digit_bounds(digits[::-1])
+    low, high = prefix_bounds(digits[::-1])
     take(
         CustomerPhone.select(CustomerPhone.customer)
         .where((CustomerPhone.tail >= low) & (CustomerPhone.tail < high))
