@@ -260,9 +260,18 @@ def _redeem(value: Any) -> int | str | None:
 def _customer_id(customer: tuple[str, str] | None) -> int | None:
     if customer is None:
         return None
-    from torgtui.customers.service import find_by_phone_or_card
+    from torgtui.customers.service import SeveralCustomers, find_by_phone_or_card
 
-    found = find_by_phone_or_card(customer[1])
+    try:
+        found = find_by_phone_or_card(customer[1])
+    except SeveralCustomers as exc:
+        cards = ", ".join(f"{c.card or '-'} ({c.name})" for c in exc.customers[:5])
+        raise BasketError(
+            _(
+                '"customer": {n} cards have the phone {phone}: {cards}. Give the card: '
+                '{{"card": "..."}}.'
+            ).format(n=len(exc.customers), phone=_shown(customer[1]), cards=cards)
+        ) from None
     if found is None:
         raise BasketError(
             _(
