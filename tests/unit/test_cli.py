@@ -241,6 +241,11 @@ def test_no_subcommand_imports_psycopg_on_sqlite(tmp_path: Path) -> None:
     customers = tmp_path / "c.csv"
     customers.write_text("name;phone\nОлена;067 123 45 67\n", encoding="utf-8")
     (tmp_path / "bk").mkdir()
+    order = tmp_path / "o.json"
+    order.write_text(
+        json.dumps({"lines": [{"sku": "S-1"}], "payments": [{"kind": "cash", "amount": 10000}]})
+    )
+    rules = str(tmp_path / "rules.toml")
     commands = [
         (["init", "--owner", "O", "--pin", "1111"], 0),
         (["db", "version"], 0),
@@ -258,6 +263,13 @@ def test_no_subcommand_imports_psycopg_on_sqlite(tmp_path: Path) -> None:
         (["price", str(basket)], 1),  # the unknown code is listed
         (["audit", "verify"], 0),
         (["loyalty", "expire"], 0),
+        (["rules", "export", rules], 0),
+        (["rules", "import", rules, "--employee", "O"], 0),
+        (["shift", "open", "--employee", "O", "--float", "100"], 0),
+        (["sell", str(order), "--employee", "O"], 0),
+        (["return", "1", "--employee", "O"], 0),
+        (["customer", "show", "067 123 45 67", "--json"], 0),
+        (["shift", "close", "--employee", "O"], 0),
         (["demo", "--db", str(tmp_path / "demo.sqlite"), "--customers", "0", "--months", "1"], 0),
     ]
     env = {**os.environ, "TORGTUI_DB": shop, "XDG_CONFIG_HOME": str(tmp_path / "cfg")}

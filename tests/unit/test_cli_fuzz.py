@@ -608,3 +608,196 @@ def test_in_a_real_process(shop: Path, argv: list[str], stdin: bytes) -> None:
     assert done.returncode == 2 and err.startswith("torgtui: ") and "Traceback" not in err
     assert len(err.strip().splitlines()) == 1
     assert rows(shop) == before
+
+
+# --- rules, sell, return, shift, customer show (the scripting contract) -----------------------
+
+# a valid rules file for the fuzz shop, one rule of each kind; "{name}" marks each value
+RULE_TABLES = {
+    "loyalty": (
+        "[loyalty]",
+        {
+            "return_when_spent": '"deduct"',
+            "change_to_card": '"all"',
+            "expiry_notice_days": "7",
+            "point_value": "1",
+        },
+    ),
+    "prices": ("[prices]", {"priority": '"customer"'}),
+    "price_type": ("[[price_type]]", {"code": '"w"', "name": '"Опт"'}),
+    "location": ("[[location]]", {"code": '"MAIN"', "price_type": '"w"'}),
+    "qty_break": (
+        "[[qty_break]]",
+        {
+            "code": '"Q"',
+            "product": '"S-1"',
+            "min_qty": "5",
+            "percent": "5",
+            "price_type": '"retail"',
+            "active": "true",
+        },
+    ),
+    "price_list": (
+        "[[price_list]]",
+        {"code": '"L"', "name": '"L"', "currency": '"EUR"', "rate": "40.5", "rounding": "0.05"},
+    ),
+    "card_type": (
+        "[[card_type]]",
+        {
+            "code": '"C"',
+            "name": '"Картка"',
+            "kind": '"discount"',
+            "percent": "5",
+            "prefix": '"29"',
+            "range_from": "1",
+            "range_to": "9",
+            "active": "true",
+        },
+    ),
+    "accelerator": (
+        "[[accelerator]]",
+        {
+            "code": '"A"',
+            "action": '"enrol"',
+            "card_type": '"C"',
+            "product": '"S-1"',
+            "active": "false",
+        },
+    ),
+}
+RULE_TEXT = ('"x\\u0001"', '"\\u001b[31m"', "5", "true", "[1]", "{a = 1}", "1979-05-27")
+RULE_WHOLE = ('"5"', "5.5", "true", "-1", "1" + "0" * 30, "[]")
+RULE_NUMBER = ('"5"', "true", "nan", "inf", "-1", "1e30", "{}")
+RULE_BOOL = ("1", '"true"', "0.0")
+RULE_BAD = {
+    "expiry_notice_days": RULE_WHOLE,
+    "range_from": RULE_WHOLE,
+    "range_to": RULE_WHOLE,
+    "point_value": RULE_NUMBER,
+    "min_qty": RULE_NUMBER,
+    "percent": RULE_NUMBER,
+    "rate": RULE_NUMBER,
+    "rounding": RULE_NUMBER,
+    "active": RULE_BOOL,
+}
+
+
+def rules_text(tables: dict[str, dict[str, str]]) -> str:
+    parts = []
+    for kind, values in tables.items():
+        parts.append(RULE_TABLES[kind][0])
+        parts += [f"{key} = {value}" for key, value in values.items()]
+        parts.append("")
+    return "\n".join(parts)
+
+
+@st.composite
+def bad_rules(draw: st.DrawFn) -> str:
+    """A rules file with exactly one thing wrong: a bad value, an unknown key or table."""
+    tables = {kind: dict(values) for kind, (_h, values) in RULE_TABLES.items()}
+    kind = draw(st.sampled_from(sorted(tables)))
+    how = draw(st.integers(0, 2))
+    if how == 0:
+        key = draw(st.sampled_from(sorted(tables[kind])))
+        tables[kind][key] = draw(st.sampled_from(RULE_BAD.get(key, RULE_TEXT)))
+    elif how == 1:
+        key = draw(st.text("abcdefghijklmnopqrstuvwxyz_", min_size=1, max_size=12))
+        if key in RULE_TABLES[kind][1] or key in ("bonus_percent", "threshold", "group"):
+            key = f"x_{key}"
+        tables[kind][key] = draw(st.sampled_from(['"x"', "1", "true"]))
+    text = rules_text(tables)
+    if how == 2:
+        text += f"\n[[{draw(st.sampled_from(['promo', 'card_types', 'Loyalty', 'x']))}]]\nx = 1\n"
+    return text
+
+
+def test_the_valid_rules_file_loads(shop: Path, tmp_path: Path) -> None:
+    """What bad_rules spoils is a good file (on a copy of the shop: the others must not change)."""
+    import shutil
+
+    copy = tmp_path / "shop.sqlite"
+    shutil.copy(shop, copy)
+    path = write(shop, "good.toml", rules_text({k: v for k, (_h, v) in RULE_TABLES.items()}))
+    code, out, err = call("--db", str(copy), "rules", "import", str(path), "--employee", "Olena")
+    assert code == 0 and "5 rules created, 1 changed" in out, err
+
+
+@FUZZ
+@given(text=bad_rules())
+@example(text="[[card_type]]\ncode = 'C'\nname = 'C'\nkind = 'accumulative'\nthreshold = [{}]\n")
+@example(text="[prices]\npriority = 1979-05-27T07:32:00Z\n")
+@example(text="[[price_type]]\ncode = 'w'\nname = 'w'\nprices = {'S-1' = -1}\n")
+@example(text="qty_break = [1, 2]\n")
+@example(text="[[qty_break]]\ncode = 'Q'\nproduct = 'S-1'\nmin_qty = " + "9" * 5000 + "\n")
+def test_rules_import(shop: Path, text: str) -> None:
+    path = write(shop, "rules.toml", text)
+    _out, err = refused(shop, "rules", "import", str(path), "--employee", "Olena", statuses=(2,))
+    assert re.match(rf"torgtui: {re.escape(str(path))}(:\d+)?: ", err) or "holds a value" in err, (
+        err
+    )
+
+
+@FUZZ
+@given(data=st.one_of(st.binary(max_size=300), st.text(max_size=300).map(str.encode)))
+@example(data=b"[" * 100_000)
+@example(data=b"a = [" * 10_000)
+@example(data=b"\xef\xbb\xbf[loyalty]\n")
+def test_rules_garbage(shop: Path, data: bytes) -> None:
+    before = rows(shop)
+    path = write(shop, "garbage.toml", data)
+    code, _out, err = call("--db", str(shop), "rules", "import", str(path), "--employee", "Olena")
+    assert "Traceback" not in err and SAFETY_NET not in err and code in (0, 2), err
+    assert rows(shop) == before
+
+
+@FUZZ
+@given(
+    order=st.one_of(
+        bad_baskets(),
+        st.builds(lambda p: {"lines": [{"sku": "S-1"}], "payments": p}, JSON_ANY),
+        st.builds(
+            lambda k, a: {"lines": [{"sku": "S-1"}], "payments": [{"kind": k, "amount": a}]},
+            JSON_SCALAR,
+            JSON_SCALAR,
+        ),
+        st.builds(lambda u: {"lines": [{"sku": "S-1"}], "payments": [], "uuid": u}, JSON_ANY),
+    ),
+    employee=st.one_of(st.just("Olena"), BAD_NAME, st.just("Nobody")),
+)
+def test_sell(shop: Path, order: object, employee: str) -> None:
+    path = write(shop, "order.json", json.dumps(order))
+    refused(shop, "sell", str(path), "--employee", employee, statuses=(2,))
+
+
+@FUZZ
+@given(
+    number=st.one_of(st.sampled_from(["1", "0", "-1", "9" * 30, "1e3"]), st.text(max_size=8)),
+    picks=st.lists(
+        st.sampled_from(["--line", "--qty", "0", "1", "-2", "1.5", "x", "1e9"]), max_size=6
+    ),
+    approver=st.sampled_from([[], ["--approver", "Olena"], ["--approver-pin", "12"]]),
+)
+def test_return(shop: Path, number: str, picks: list[str], approver: list[str]) -> None:
+    argv = ["return", number, *picks, "--employee", "Olena", *approver]
+    if picks and picks[-1] in ("--line", "--qty"):
+        argv.insert(-2 - len(approver), "1")  # an option's value, not the employee option
+    refused(shop, *argv, statuses=(2,))
+
+
+@FUZZ
+@given(
+    what=st.sampled_from(["open", "close"]),
+    amount=BAD_AMOUNT,
+    employee=st.one_of(st.just("Olena"), BAD_NAME),
+)
+def test_shift(shop: Path, what: str, amount: str, employee: str) -> None:
+    option = "--float" if what == "open" else "--counted"
+    refused(shop, "shift", what, "--employee", employee, option, amount, statuses=(2,))
+
+
+@FUZZ
+@given(text=st.one_of(st.text(max_size=50), with_broken(), st.just("050 000 00 00")))
+def test_customer_show(shop: Path, text: str) -> None:
+    if text.strip() in ("2900000000018",) or text.replace(" ", "").endswith("671234567"):
+        return  # the seeded customer
+    refused(shop, "customer", "show", text, "--json", statuses=(2,))
