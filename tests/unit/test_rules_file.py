@@ -59,6 +59,11 @@ def test_export_import_export_is_identical(rules_shop, tmp_path: Path, clock) ->
     assert dumps() == text
 
 
+def test_the_documented_example_is_this_one() -> None:
+    doc = (Path(__file__).parents[2] / "docs" / "cli.md").read_text(encoding="utf-8")
+    assert "```toml\n" + EXAMPLE.read_text(encoding="utf-8") + "```" in doc
+
+
 def test_a_repeated_import_writes_nothing(rules_shop, clock) -> None:
     before = AuditEntry.select().count()
     load(EXAMPLE, rules_shop, clock)
