@@ -298,6 +298,12 @@ def test_a_sale_needs_an_open_shift_and_an_employee(cli: Shop) -> None:
     assert "No employee named Nobody" in cli.refused("sell", order, "--employee", "Nobody")
     err = cli.refused("shift", "open", "--employee", "Petro Support")
     assert "No employee named Petro Support" in err
+    con = sqlite3.connect(cli.path)
+    con.execute("UPDATE employee SET active = 0 WHERE name = 'Serhii Senior'")
+    con.commit()
+    con.close()
+    err = cli.refused("shift", "open", "--employee", "Serhii Senior")
+    assert "Serhii Senior is no longer an active employee" in err
 
 
 @pytest.mark.parametrize(
