@@ -459,3 +459,29 @@ def test_the_printed_receipt_tells_the_card_and_the_bonuses(staff, shop, shift, 
     doc = document_for(Receipt.get_by_id(receipt.id))
     assert doc.payments == (("card", 16990),)
     assert doc.total == 16990 and doc.lines[0].discount == 2000
+
+
+def test_bonuses_given_back_cover_what_the_return_takes_back(
+    staff, shop, shift, clock, bonus_card
+) -> None:
+    """A receipt paid mostly with bonuses comes back whole while the card holds little: the
+    bonuses it gives back cover the bonuses it takes back, so nothing is deducted (found by
+    the scripting contract's tests)."""
+    c = customer(bonus_card.id)
+    acct = bonuses.account_of(c.id, clock())
+    ledger.post(acct, 10000, "earn", now=clock(), expires_at=clock() + dt.timedelta(days=60))
+    receipt = sell(
+        staff,
+        shift,
+        clock,
+        c.id,
+        [shop.cream_code],
+        tenders=[Tender("bonus", 9000), Tender("card", 9990)],
+    )
+    earned = info(receipt)["bonus"]["earned"]  # 5% of 99.90 = 5.00 (4.995)
+    assert earned == 500 and bonuses.balance_of(c.id) == 10000 - 9000 + 500
+    ledger.post(acct, -1500, "write_off", now=clock(), keep_open=False)  # the card: 0.00
+    back = give_back(staff, shift, clock, receipt, {"Крем для рук": 1000})
+    assert {p.tender: p.amount for p in back.payments} == {"bonus": 9000, "card": 9990}
+    assert back.total == 18990 and bonuses.balance_of(c.id) == 9000 - 500
+    assert ledger.check_account(acct).ok

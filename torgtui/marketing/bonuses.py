@@ -234,13 +234,16 @@ def plan_return(event: ReturnEvent) -> None:
     if not reverse or customer_id is None:
         return
     account_id = ledger.find_account(Kind.BONUS, OWNER, customer_id)
+    # what the card will hold: its balance and the bonuses this return gives back
     there = max(ledger.balance(account_id), 0) if account_id is not None else 0
+    there += _bonus_paid(event.payments)
     rule = policy.load().return_when_spent
     short = max(reverse - there, 0)
+    deducted = min(short, max(event.money - event.deduction, 0)) if rule == "deduct" else 0
     event.info["bonus_policy"] = rule
     event.info["bonus_short"] = short
-    if short and rule == "deduct":
-        event.deduction += short
+    event.info["bonus_deducted"] = deducted
+    event.deduction += deducted
 
 
 @extensions.return_hook
@@ -264,9 +267,13 @@ def on_return(event: ReturnEvent) -> None:
             & (LedgerEntry.kind == "earn")
             & (LedgerEntry.account == account_id)
         )
-        covered = reverse - short if rule in ("deduct", "forgive") else reverse
-        if covered:
-            _unearn(account_id, covered, earned, rule, common)
+        deducted = int(event.info.get("bonus_deducted") or 0)
+        # deducted from the refund: not taken from the card; forgiven: not taken at all;
+        # what a refund had no money to deduct from stays on the card as a debt
+        taken = reverse - (short if rule == "forgive" else deducted)
+        if taken:
+            debt = "negative" if rule == "negative" or short > deducted else rule
+            _unearn(account_id, taken, earned, debt, common)
         if short and rule == "forgive":
             audit(
                 "bonus.forgiven",

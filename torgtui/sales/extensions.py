@@ -60,13 +60,15 @@ class ReturnEvent:
     original: Receipt
     lines: list[tuple[Any, int, Any]]
     refund: int  # what the returned lines are worth (before cash rounding)
-    payments: list[tuple[str, int, int]]  # the refund by tender (filled by returns)
+    payments: list[tuple[str, int, int]]  # the refund by tender: to planners, the ledger
+    # tenders' shares (bonuses, credit ...); to hooks, every tender
     employee: Employee
     shift: Shift
     now: dt.datetime
     uuid: str
     receipt_id: int | None = None  # set once the return receipt is written
-    deduction: int = 0  # taken off the cash refund (e.g. bonuses already spent)
+    deduction: int = 0  # taken off the money refund (e.g. bonuses already spent)
+    money: int = 0  # what the money tenders (cash, card) refund, before any deduction
     info: dict[str, Any] = field(default_factory=dict)
 
 

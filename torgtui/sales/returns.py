@@ -114,20 +114,8 @@ def _value(items: dict[int, Returnable], extra: dict[int, int]) -> int:
     )
 
 
-def _refund_tenders(
-    original: Receipt,
-    amount: int,
-    cash_step: int,
-    *,
-    worth_before: int,
-    worth_after: int,
-    deduction: int = 0,
-) -> tuple[list, int]:
-    """Money back by the original tenders. Tenders that live on a ledger (bonuses, credit,
-    certificates) get back their share of what the returned lines are worth, in proportion
-    to what they paid of the receipt (cumulative over returns, never more than they paid);
-    then cards up to what they paid, the rest in cash, rounded as cash is. ``deduction``
-    comes off the card and cash part (bonuses the customer can no longer give back)."""
+def _paid_and_left(original: Receipt) -> tuple[dict[str, int], dict[str, int]]:
+    """What each tender paid of ``original``, and what is left of it to refund."""
     paid: dict[str, int] = {}
     for p in Payment.select().where(Payment.receipt == original.id):
         paid[p.tender] = paid.get(p.tender, 0) + p.amount
@@ -141,17 +129,37 @@ def _refund_tenders(
     )
     for tender, sum_ in refunded:
         left_to_refund[tender] = left_to_refund.get(tender, 0) - int(sum_ or 0)
+    return paid, left_to_refund
+
+
+MONEY = ("cash", "card", "cashless")
+
+
+def _ledger_refunds(
+    original: Receipt, amount: int, *, worth_before: int, worth_after: int
+) -> list[tuple[str, int, int]]:
+    """Tenders that live on a ledger (bonuses, credit, certificates) get back their share of
+    what the returned lines are worth, in proportion to what they paid of the receipt
+    (cumulative over returns, never more than they paid)."""
+    paid, left_to_refund = _paid_and_left(original)
     payments, left = [], amount
     whole = max(original.total, 1)
     for tender in sorted(paid):
-        if tender in ("cash", "card", "cashless"):
+        if tender in MONEY:
             continue
         share = _share(paid[tender], worth_after, whole) - _share(paid[tender], worth_before, whole)
         part = max(0, min(share, left_to_refund.get(tender, 0), left))
         if part:
             payments.append((tender, part, part))
             left -= part
-    left = max(left - deduction, 0)
+    return payments
+
+
+def _money_refunds(original: Receipt, amount: int, cash_step: int) -> tuple[list, int]:
+    """The money part: cards up to what they paid (less earlier refunds), the rest in cash,
+    rounded as cash is."""
+    _paid, left_to_refund = _paid_and_left(original)
+    payments, left = [], amount
     for tender in ("card", "cashless"):
         part = min(left, max(left_to_refund.get(tender, 0), 0))
         if part:
@@ -293,17 +301,18 @@ def commit_return(
             uuid=uuid,
         )
         extensions.load()
-        for planner in extensions.RETURN_PLANNERS:
-            planner(event)
-        deduction = min(event.deduction, basket.total)
-        payments, rounding = _refund_tenders(
+        event.payments = _ledger_refunds(
             original,
             basket.total,
-            cash_step,
             worth_before=_value(items, {}),
             worth_after=_value(items, wanted),
-            deduction=deduction,
         )
+        event.money = basket.total - sum(p[1] for p in event.payments)
+        for planner in extensions.RETURN_PLANNERS:
+            planner(event)
+        deduction = min(event.deduction, event.money)
+        money, rounding = _money_refunds(original, event.money - deduction, cash_step)
+        payments = event.payments + money
         if deduction:  # it comes off the lines, so the return's total is what is paid back
             totals = [ln.total for ln in basket.lines]
             for refund, share in zip(
@@ -316,6 +325,7 @@ def commit_return(
                         )
                     )
         event.payments = payments
+        event.deduction = deduction
         basket.customer_id = original.customer_id
 
         def audit_return(receipt_id: int) -> None:
