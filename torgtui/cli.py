@@ -13,8 +13,11 @@ basket lines refused) exits 1.
     torgtui price BASKET.json
     torgtui staff list | staff add NAME --role ROLE --pin PIN | staff set-pin NAME --pin PIN
     torgtui pricelist export --list CODE FILE.xlsx|FILE.html
-    torgtui audit verify | audit head                         (see torgtui.cli_shop)
+    torgtui audit verify | audit head                         (these: torgtui.cli_shop)
     torgtui loyalty expire [--at DATE]
+    torgtui rules export|import FILE.toml
+    torgtui sell ORDER.json | return NUMBER | shift open|close --employee NAME
+    torgtui customer show CARD|PHONE [--json]
 
 Settings are read first, then each command checks all of its arguments before it opens or
 creates anything, so a mistyped value never leaves a half-made database behind. Only then is
@@ -467,7 +470,9 @@ def _crashed(argv: Sequence[str], args: argparse.Namespace) -> int:
     from torgtui.crashlog import write_crash_log
 
     parts = ("db_command", "import_what", "export_what", "print_what", "staff_command")
-    parts += ("pricelist_command", "audit_command", "loyalty_command")
+    from torgtui.cli_shop import SUBCOMMAND_ATTRS
+
+    parts += ("pricelist_command", *SUBCOMMAND_ATTRS)
     words = [args.command or "run", *(str(getattr(args, p, "") or "") for p in parts)]
     command = " ".join(word for word in words if word)
     path = write_crash_log(argv)
