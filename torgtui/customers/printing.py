@@ -23,9 +23,8 @@ from torgtui.catalog.barcodes import is_valid_gtin
 from torgtui.errors import TorgError, ValidationError
 from torgtui.i18n import _, ngettext
 from torgtui.models import Customer, DeliveryAddress
+from torgtui.pdf import FONT, new_pdf
 
-FONT = "DejaVu"
-FONT_FILE = Path(__file__).resolve().parent.parent / "data" / "fonts" / "DejaVuSans.ttf"
 POSTAL_CARRIERS = ("street", "ukrposhta")
 _CHUNK = 500
 
@@ -63,14 +62,7 @@ class PrintSummary:
 
 
 def _pdf(orientation: str = "P", page: str | tuple[float, float] = "A4") -> FPDF:
-    if not FONT_FILE.exists():
-        raise TorgError(_("The font {path} is missing: reinstall torgtui.").format(path=FONT_FILE))
-    pdf = FPDF(orientation=orientation, unit="mm", format=page)
-    pdf.add_font(FONT, "", str(FONT_FILE))
-    pdf.set_font(FONT, size=11)
-    pdf.set_auto_page_break(False)
-    pdf.set_creator("torgtui")
-    return pdf
+    return new_pdf(orientation, page)
 
 
 def _save(pdf: FPDF, path: str | Path) -> None:

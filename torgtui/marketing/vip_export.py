@@ -125,17 +125,11 @@ def export_statement(
 
 def statement_pdf(s: Statement, path: str | Path) -> None:
     """The statement on A4 pages: the heading, the entries, the open items."""
-    from fpdf import FPDF
     from fpdf.fonts import FontFace
 
-    from torgtui.customers.printing import FONT, FONT_FILE
+    from torgtui.pdf import FONT, new_pdf
 
-    if not FONT_FILE.exists():
-        raise TorgError(_("The font {path} is missing: reinstall torgtui.").format(path=FONT_FILE))
-    pdf = FPDF(orientation="P", unit="mm", format="A4")
-    pdf.add_font(FONT, "", str(FONT_FILE))
-    pdf.set_creator("torgtui")
-    pdf.set_auto_page_break(True, margin=12)
+    pdf = new_pdf(auto_page_break=True, margin=12)
     pdf.add_page()
     head = heading(s)
     pdf.set_font(FONT, size=14)
