@@ -1,8 +1,13 @@
-"""Taking payment (F12 or "+" on the sale screen): cash, card, or card and cash together.
+"""Taking payment (F12 or "+" on the sale screen): cash, card, card and cash together, or for a
+VIP customer on account (F5, within what their account still allows). The part paid with
+bonuses (F2 at the register) is a tender of its own, shown above the rest.
 
-The change is worked out live by ``checkout.settle``; Enter commits the sale in a thread worker
-with the draft's UUID, so pressing Enter twice, or retrying after an error, never makes two
-receipts. Dismisses with the committed Receipt, or None when the cashier goes back.
+The change is worked out live by ``checkout.settle``; with a customer attached, F6 puts the
+change (or its coins, as the shop's policy says) on their card as bonuses
+(``bonuses.change_to_card_amount``). Enter commits the sale in a thread worker with the
+draft's UUID, so pressing Enter twice, or retrying after an error, never makes two receipts.
+Dismisses with the committed Receipt (its ``info`` read back: bonuses, tier, on account), or
+None when the cashier goes back.
 """
 
 from __future__ import annotations
@@ -20,21 +25,25 @@ from textual.widgets import Footer, Input, Label
 from torgtui import db
 from torgtui.errors import TorgError, ValidationError
 from torgtui.i18n import _
+from torgtui.marketing.bonuses import change_to_card_amount
 from torgtui.models import Receipt, Shift
 from torgtui.money import format_money, round_cash
 from torgtui.sales.aftersale import after_sale
 from torgtui.sales.basket import Basket
 from torgtui.sales.checkout import Settlement, Tender, commit_sale, settle
+from torgtui.sales.why import explain
 from torgtui.values import parse_money
 
 if TYPE_CHECKING:
     from torgtui.app import TorgApp
+    from torgtui.screens.sale_loyalty import CustomerFacts
 
-MODES = ("cash", "card", "mixed")
+MODES = ("cash", "card", "mixed", "account")
 
 
 class PaymentScreen(ModalScreen[Receipt | None]):
-    """Pay ``basket`` (already priced): F2 cash, F3 card, F4 card and cash; Enter pays."""
+    """Pay ``basket`` (already priced): F2 cash, F3 card, F4 card and cash, F5 on account
+    (VIP); F6 change to the card; Enter pays."""
 
     DEFAULT_CSS = """
     PaymentScreen {
@@ -50,6 +59,10 @@ class PaymentScreen(ModalScreen[Receipt | None]):
     }
     PaymentScreen #pay-total {
         text-style: bold;
+        color: $success;
+    }
+    PaymentScreen #pay-bonus {
+        display: none;
         color: $success;
     }
     PaymentScreen #pay-mode {
@@ -71,18 +84,27 @@ class PaymentScreen(ModalScreen[Receipt | None]):
         Binding("f2", "mode('cash')", _("Cash"), id="pay.cash"),
         Binding("f3", "mode('card')", _("Card"), id="pay.card"),
         Binding("f4", "mode('mixed')", _("Card+cash"), id="pay.mixed"),
+        Binding("f5", "mode('account')", _("On account"), id="pay.account"),
+        Binding("f6", "to_card", _("To card"), id="pay.to_card"),
         Binding("escape", "back", _("Back"), id="pay.back"),
     ]
 
     app: TorgApp
 
-    def __init__(self, basket: Basket, *, uuid: str, shift: Shift) -> None:
+    def __init__(
+        self, basket: Basket, *, uuid: str, shift: Shift, customer: CustomerFacts | None = None
+    ) -> None:
         super().__init__()
         self.basket = basket
         self.uuid = uuid
         self.shift = shift
         self.total = basket.total
+        self.bonus = int((basket.info.get("bonus") or {}).get("spend", 0))  # paid with bonuses
+        self.due = explain(basket)["to_pay"] if self.bonus else self.total  # the rest
+        self.customer = customer  # the attached customer's facts (VIP, change policy)
+        self.vip = customer.vip if customer is not None and customer.vip else None
         self.mode = "cash"
+        self.to_card = False  # F6: the change goes on the card
         self.committing = False
         self.receipt: Receipt | None = None
 
@@ -90,21 +112,44 @@ class PaymentScreen(ModalScreen[Receipt | None]):
     def cash_step(self) -> int:
         return self.app.settings.money.cash_rounding
 
+    @property
+    def on_account(self) -> bool:
+        """Whether the attached customer may buy on account (a VIP in any mode)."""
+        return self.vip is not None and bool(self.vip.mode)
+
     def compose(self) -> ComposeResult:
-        due_cash = round_cash(self.total, self.cash_step)
-        total = _("To pay: {total}").format(total=format_money(self.total))
-        if due_cash != self.total:
+        due_cash = round_cash(self.due, self.cash_step)
+        total = _("To pay: {total}").format(total=format_money(self.due))
+        if due_cash != self.due:
             total += "  " + _("(in cash {cash})").format(cash=format_money(due_cash))
         with Vertical():
             yield Label(total, id="pay-total", markup=False)
+            yield Label(
+                _("Bonuses pay {bonus} of {total}").format(
+                    bonus=format_money(self.bonus), total=format_money(self.total)
+                ),
+                id="pay-bonus",
+                markup=False,
+            )
             yield Label("", id="pay-mode", markup=False)
             yield Input(placeholder=_("Card part"), id="pay-card")
+            yield Input(placeholder=_("On account (Enter: all)"), id="pay-account")
             yield Input(placeholder=_("Cash handed over (Enter: exact)"), id="pay-cash")
             yield Label("", id="pay-change", markup=False)
             yield Label("", id="pay-message", markup=False)
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """On account only for a VIP customer; change to the card only with a customer and
+        when the shop's policy allows it (both hidden from the footer otherwise)."""
+        if action == "mode" and parameters == ("account",):
+            return self.on_account
+        if action == "to_card":
+            return self.customer is not None and self.customer.change_to_card != "off"
+        return True
 
     def on_mount(self) -> None:
+        self.query_one("#pay-bonus", Label).display = bool(self.bonus)
         self.action_mode("cash")
 
     # --- modes and the live change -------------------------------------------------------
@@ -113,47 +158,95 @@ class PaymentScreen(ModalScreen[Receipt | None]):
         if self.committing:
             return
         self.mode = mode
+        if mode == "account" and not self.on_account:
+            return
         titles = {
             "cash": _("Cash: type what is handed over, or just Enter"),
             "card": _("Card: the whole amount; Enter once the terminal approves"),
             "mixed": _("Card and cash: the card part, Enter, then the cash"),
+            "account": _("On account, up to {available}: the part (Enter: all), then cash"),
         }
-        self.query_one("#pay-mode", Label).update(titles[mode])
+        available = format_money(self.vip.available) if self.vip is not None else ""
+        title = titles[mode].format(available=available)
+        if self.due <= 0:
+            title = _("Paid with bonuses in full: press Enter.")
+        self.query_one("#pay-mode", Label).update(title)
         card = self.query_one("#pay-card", Input)
+        account = self.query_one("#pay-account", Input)
         cash = self.query_one("#pay-cash", Input)
         card.display = mode == "mixed"
+        account.display = mode == "account"
         cash.display = mode != "card"
-        (card if mode == "mixed" else cash).focus()
+        {"mixed": card, "account": account}.get(mode, cash).focus()
         if mode == "card":
             self.set_focus(None)
         self.show_change()
+
+    def action_to_card(self) -> None:
+        """F6: the change goes on the customer's card as bonuses (again: handed over)."""
+        if self.committing or not self.check_action("to_card", ()):
+            return
+        self.to_card = not self.to_card
+        self.show_change()
+
+    def change_to_card(self, settlement: Settlement) -> int:
+        """What of the change goes on the card (the shop's policy decides: all or coins)."""
+        if not self.to_card or self.customer is None:
+            return 0
+        return change_to_card_amount(settlement.change, self.customer.change_to_card)
 
     def card_part(self) -> int:
         """The card part typed in card + cash (0 when empty); ValidationError if unreadable or
         not less than the total (then it is a card payment: F3)."""
         text = self.query_one("#pay-card", Input).value
         card = parse_money(text, _("The card part")) if text.strip() else 0
-        if card >= self.total:
+        if card >= self.due:
             message = _("The card part must be less than {total}: for all of it by card, F3.")
-            raise ValidationError(message.format(total=format_money(self.total)))
+            raise ValidationError(message.format(total=format_money(self.due)))
         return card
+
+    def account_part(self) -> int:
+        """The part on account (empty: all that is due); ValidationError beyond what is due or
+        what the customer's account still allows (the service decides again at commit)."""
+        text = self.query_one("#pay-account", Input).value
+        part = parse_money(text, _("The part on account")) if text.strip() else self.due
+        if part > self.due:
+            raise ValidationError(
+                _("At most {total} can go on account: that is all there is to pay.").format(
+                    total=format_money(self.due)
+                )
+            )
+        available = self.vip.available if self.vip is not None else 0
+        if part > available:
+            raise ValidationError(
+                _("{name} may buy at most {available} on account: type that or less.").format(
+                    name=self.vip.name if self.vip is not None else "",
+                    available=format_money(available),
+                )
+            )
+        return part
 
     def tenders(self) -> list[Tender]:
         """The tenders the fields describe; raises ValidationError for what cannot be read."""
-        if self.total <= 0:
-            return []
+        tenders = [Tender("bonus", self.bonus)] if self.bonus else []
+        if self.due <= 0:
+            return tenders
         if self.mode == "card":
-            return [Tender("card", self.total)]
-        card = self.card_part() if self.mode == "mixed" else 0
-        tenders = [Tender("card", card)] if card else []
+            return [*tenders, Tender("card", self.due)]
+        part, kind = 0, "card"
+        if self.mode == "mixed":
+            part = self.card_part()
+        elif self.mode == "account":
+            part, kind = self.account_part(), "credit"
+        money = [Tender(kind, part)] if part else []
         cash_text = self.query_one("#pay-cash", Input).value
         if cash_text.strip():
             given = parse_money(cash_text, _("The cash handed over"))
         else:
-            given = round_cash(max(0, self.total - card), self.cash_step)
-        if given or not tenders:
-            tenders.append(Tender("cash", given))
-        return tenders
+            given = round_cash(max(0, self.due - part), self.cash_step)
+        if given or not money:
+            money.append(Tender("cash", given))
+        return [*tenders, *money]
 
     def settlement(self) -> Settlement:
         return settle(self.total, self.tenders(), self.cash_step)
@@ -168,7 +261,17 @@ class PaymentScreen(ModalScreen[Receipt | None]):
             label.update("")
             self.say(exc.message)
             return None
-        label.update(_("Change: {change}").format(change=format_money(result.change)))
+        text = _("Change: {change}").format(change=format_money(result.change))
+        to_card = self.change_to_card(result)
+        if to_card:
+            text += " · " + _("{amount} onto the card (F6: hand over)").format(
+                amount=format_money(to_card)
+            )
+        elif self.to_card:
+            text += " · " + _("nothing to put on the card")
+        elif result.change and self.check_action("to_card", ()):
+            text += " · " + _("F6: onto the card")
+        label.update(text)
         if not self.committing:
             self.say("")
         return result
@@ -181,15 +284,15 @@ class PaymentScreen(ModalScreen[Receipt | None]):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        if event.input.id == "pay-card":
+        if event.input.id in ("pay-card", "pay-account"):
             try:
-                self.card_part()
-            except TorgError as exc:  # stay on the card part: it is what must change
+                part = self.card_part() if event.input.id == "pay-card" else self.account_part()
+            except TorgError as exc:  # stay on the part: it is what must change
                 self.say(exc.message)
                 event.input.focus()
                 event.input.select_all()
                 return
-            if not self.query_one("#pay-cash", Input).value:
+            if part < self.due and not self.query_one("#pay-cash", Input).value:
                 self.query_one("#pay-cash", Input).focus()
                 self.show_change()
                 return
@@ -206,16 +309,16 @@ class PaymentScreen(ModalScreen[Receipt | None]):
             return
         try:
             tenders = self.tenders()
-            settle(self.total, tenders, self.cash_step)
+            to_card = self.change_to_card(settle(self.total, tenders, self.cash_step))
         except TorgError as exc:
             self.say(exc.message)
             return
         self.committing = True
         self.say(_("Saving the sale..."), error=False)
-        self.commit(tenders)
+        self.commit(tenders, to_card)
 
     @work(thread=True, exclusive=True, group="commit", exit_on_error=False)
-    def commit(self, tenders: list[Tender]) -> None:
+    def commit(self, tenders: list[Tender], to_card: int = 0) -> None:
         app = self.app
         settings = app.settings
         try:
@@ -230,6 +333,12 @@ class PaymentScreen(ModalScreen[Receipt | None]):
                     clock=app.clock,
                     fiscal=settings.devices.fiscal != "none",
                     below_cost=settings.register.below_cost,
+                    change_to_card=to_card,
+                )
+                # what the sale hooks said (bonuses, a tier moved up, on account), for the
+                # banner after payment: written in the commit, not on the returned receipt
+                result.info = (
+                    Receipt.select(Receipt.info).where(Receipt.id == result.id).scalar() or ""
                 )
                 after_sale(result, settings, clock=app.clock)
         except TorgError as exc:

@@ -1,9 +1,13 @@
 """The Sale screen: the cashier's whole day. Scan (or type an article) and Enter, every action
 on a key, and every change saved at once as the employee's draft, so nothing is lost.
 
-The code field tells a keyboard-wedge scanner from typing by the keys' timing
+The code field is the register's one field for every code (torgtui.sales.codes through
+``Register.enter``): a product's barcode or article adds a line, a loyalty card attaches its
+customer, and later kinds (promo codes, certificates) say what they did; the screen only shows
+it. It tells a keyboard-wedge scanner from typing by the keys' timing
 (:class:`~torgtui.hw.scanner.WedgeDetector`); a serial scanner's reads arrive as
-:class:`BarcodeScanned`. A scan redraws only the receipt rows it changed.
+:class:`BarcodeScanned`. A scan redraws only the receipt rows it changed. The attached
+customer's card, bonuses and VIP account are :mod:`.sale_loyalty`'s.
 """
 
 from __future__ import annotations
@@ -23,24 +27,27 @@ from torgtui import approvals, db
 from torgtui.errors import TorgError
 from torgtui.hw.scanner import WedgeDetector
 from torgtui.i18n import _, ngettext
-from torgtui.models import Customer, Receipt
+from torgtui.models import Receipt
 from torgtui.money import format_money, format_qty
-from torgtui.sales import shifts
+from torgtui.sales import codes, shifts
 from torgtui.sales.register import Register, WeightNeeded
 from torgtui.sales.scan import lookup, parse_qty
 from torgtui.sales.shifts import current_shift
+from torgtui.sales.why import explain
 from torgtui.screens.approval import with_approval
 from torgtui.screens.area import AreaScreen
 from torgtui.screens.areas import Area
 from torgtui.screens.sale_dialogs import ConfirmScreen, PickScreen
 from torgtui.screens.sale_input import BarcodeScanned, CodeInput
 from torgtui.screens.sale_lines import LineActions
+from torgtui.screens.sale_loyalty import CustomerFacts, LoyaltyView, paid_words, receipt_info
 from torgtui.widgets.receipt_view import ReceiptLines, rows_of
 
 if TYPE_CHECKING:
     from torgtui.approvals import Approval
     from torgtui.hw.printer import PrintOutcome
     from torgtui.models import Shift
+    from torgtui.sales.codes import Entered
 
 __all__ = ["BarcodeScanned", "SaleScreen"]
 
@@ -48,7 +55,7 @@ CHANGE_SECONDS = 6.0
 FISCAL_REFRESH_SECONDS = 15.0
 
 
-class SaleScreen(LineActions, AreaScreen):
+class SaleScreen(LoyaltyView, LineActions, AreaScreen):
     """The register: header, the receipt's lines, totals, and the code field."""
 
     CSS_PATH = ["area.tcss", "sale.tcss"]
@@ -70,6 +77,13 @@ class SaleScreen(LineActions, AreaScreen):
             id="sale.discount_receipt",
         ),
         Binding("f6", "customer", _("Client"), id="sale.customer"),
+        # F2 and F11 are not in the footer (no room at 80 columns in Ukrainian): the line
+        # above the totals shows them while they apply
+        Binding("f2", "bonus(False)", _("Bonuses"), show=False, id="sale.bonus"),
+        Binding(
+            "shift+f2,ctrl+f2", "bonus(True)", _("Bonus amount"), show=False, id="sale.bonus_ask"
+        ),
+        Binding("f11", "why", _("Why"), show=False, id="sale.why"),
         Binding("f8", "hold", _("Hold"), id="sale.hold"),
         Binding("f9", "reprint", _("Reprint"), show=False, id="sale.reprint"),
         Binding("f10", "shift", _("Shift"), id="sale.shift"),
@@ -93,6 +107,7 @@ class SaleScreen(LineActions, AreaScreen):
         self.last_receipt: Receipt | None = None
         self.fiscal_waiting = 0
         self.last_message = ""
+        self.facts: CustomerFacts | None = None  # the attached customer's (see sale_loyalty)
         self._shown: dict[str, str] = {}  # label selector -> text on screen (see set_text)
 
     def compose(self) -> ComposeResult:
@@ -104,8 +119,12 @@ class SaleScreen(LineActions, AreaScreen):
         yield Label("", id="sale-change", markup=False)
         yield ReceiptLines(id="sale-lines")
         yield Label("", id="sale-attention", markup=False)
+        yield Label("", id="sale-vip", markup=False)
         yield Label("", id="sale-info", markup=False)
-        yield Label("", id="sale-totals", markup=False)
+        yield Label("", id="sale-bonus", markup=False)
+        with Horizontal(id="sale-sums"):
+            yield Label("", id="sale-keys", markup=False)
+            yield Label("", id="sale-totals", markup=False)
         with Horizontal(id="sale-entry"):
             yield Label("", id="sale-pending", markup=False)
             yield CodeInput(
@@ -125,6 +144,7 @@ class SaleScreen(LineActions, AreaScreen):
             register=app.terminal,
             scale_prefixes=app.settings.register.prefixes(),
             below_cost=app.settings.register.below_cost,
+            card_prefix=app.settings.customers.card_prefix,
             clock=app.clock,
         )
         if self.register.basket.lines:
@@ -138,6 +158,9 @@ class SaleScreen(LineActions, AreaScreen):
         if self.register is None or self.app.employee is None:
             return  # logging out: the screen is about to close
         self.shift = current_shift(self.app.employee, self.app.terminal)
+        # the shift's location prices the receipt (its price type and price list)
+        self.register.location_id = self.shift.location_id if self.shift is not None else None
+        self.facts = None  # the customer's balance may have changed meanwhile
         self.show_receipt()
         self.refresh_fiscal()
         self.tick()
@@ -163,28 +186,23 @@ class SaleScreen(LineActions, AreaScreen):
                 total=format_money(priced.subtotal), discount=format_money(priced.discount)
             ),
         )
+        spent = int((priced.info.get("bonus") or {}).get("spend", 0))
+        to_pay = explain(priced)["to_pay"] if spent else priced.total  # less the bonuses paid
         self.set_text(
-            "#sale-topay", _("To pay {total}").format(total=format_money(priced.total)), fixed=False
+            "#sale-topay", _("To pay {total}").format(total=format_money(to_pay)), fixed=False
         )
         info = self.query_one("#sale-info", Label)
-        customer = (
-            Customer.get_or_none(Customer.id == priced.customer_id)
-            if priced.customer_id is not None
-            else None
-        )
-        self.show_attention(customer)
+        facts = self.facts_for(priced.customer_id)
+        self.show_attention(facts)
         if self.shift is None:
             self.set_text(
                 "#sale-info", _("No open shift: press F10 to open one (with the cash float).")
             )
-        elif priced.customer_id is not None:
-            self.set_text(
-                "#sale-info", _("Customer: {name}").format(name=customer.name if customer else "?")
-            )
-        else:
+        elif facts is None:
             self.set_text(
                 "#sale-info", _("Scan or type a code and press Enter; 3* first sells three.")
             )
+        self.show_customer(priced, facts if self.shift is not None else None)
         info.set_class(self.shift is None, "-error")
         self.show_state()
 
@@ -199,7 +217,7 @@ class SaleScreen(LineActions, AreaScreen):
         relayout = not fixed and (old is None or len(old) != len(text))
         self.query_one(selector, Label).update(text, layout=relayout)
 
-    def show_attention(self, customer: Customer | None) -> None:
+    def show_attention(self, customer: CustomerFacts | None) -> None:
         """The attached customer's "Attention" flag and comment, kept in view while attached."""
         label = self.query_one("#sale-attention", Label)
         flagged = customer is not None and customer.attention
@@ -294,21 +312,26 @@ class SaleScreen(LineActions, AreaScreen):
     # --- scanning ------------------------------------------------------------------------
 
     def is_known_code(self, text: str) -> bool:
-        """Whether ``text`` names a product (barcode, scale label or article)."""
+        """Whether ``text`` names a product (barcode, scale label or article) or is claimed by
+        another code kind by its form (a card number in a card range)."""
         try:
             lookup(text, self.app.settings.register.prefixes())
         except TorgError:
-            return False
+            return any(
+                kind.claims is not None and kind.claims(text, self.register)  # type: ignore[arg-type]
+                for kind in codes.KINDS
+            )
         return True
 
     def add_code(self, text: str) -> None:
-        """Sell what was scanned or typed (with the pending quantity)."""
+        """Whatever was scanned or typed, through the one code field (with the pending
+        quantity): a product adds a line, a card attaches its customer."""
         assert self.register is not None
         if self.shift is None:
             self.say(_("No open shift: press F10 to open one (with the cash float)."), bell=True)
             return
         try:
-            line = self.register.scan(text, self.pending_qty)
+            entered = self.register.enter(text, self.pending_qty)
         except WeightNeeded as exc:  # a weighed product by its own barcode: ask the weight
             self.pending_qty = None
             self.show_pending()
@@ -320,7 +343,19 @@ class SaleScreen(LineActions, AreaScreen):
         except peewee.DatabaseError as exc:
             self.say(db.explain(exc, self.app.settings.database.url).message, bell=True)
             return
-        self.line_added(line)
+        self.code_entered(entered)
+
+    def code_entered(self, entered: Entered) -> None:
+        """Show what a code did: a line added to (selected), or a message (a card attached)."""
+        if entered.line is not None:
+            self.line_added(entered.line)
+        else:
+            self.pending_qty = None
+            self.show_pending()
+            self.query_one("#sale-change", Label).display = False
+            self.show_receipt()
+        if entered.message:
+            self.say(entered.message, severity="information")
 
     def line_added(self, line: object) -> None:
         assert self.register is not None
@@ -369,6 +404,11 @@ class SaleScreen(LineActions, AreaScreen):
             self.refused_qty = exc.message
             self.say(exc.message, bell=True)
         self.show_pending()
+
+    def on_code_input_why(self, event: CodeInput.Why) -> None:
+        """ "?" in the code field: why this price (as F11, which some terminals keep)."""
+        event.stop()
+        self.action_why()
 
     def on_barcode_scanned(self, event: BarcodeScanned) -> None:
         event.stop()
@@ -490,7 +530,8 @@ class SaleScreen(LineActions, AreaScreen):
         if self.shift is None:
             return
         priced = self.register.priced()
-        screen = PaymentScreen(priced, uuid=self.register.uuid, shift=self.shift)
+        facts = self.facts_for(priced.customer_id)
+        screen = PaymentScreen(priced, uuid=self.register.uuid, shift=self.shift, customer=facts)
         self.app.push_screen(screen, self.paid)
 
     def paid(self, receipt: Receipt | None) -> None:
@@ -502,11 +543,11 @@ class SaleScreen(LineActions, AreaScreen):
         self.last_receipt = receipt
         change = int(getattr(receipt, "change", 0) or 0)
         big = self.query_one("#sale-change", Label)
-        big.update(
-            _("Receipt {number} paid.  CHANGE {change}").format(
-                number=receipt.number, change=format_money(change)
-            )
+        text = _("Receipt {number} paid.  CHANGE {change}").format(
+            number=receipt.number, change=format_money(change)
         )
+        loyalty = paid_words(receipt_info(receipt))  # bonuses, a tier moved up, on account
+        big.update(f"{text}\n{loyalty}" if loyalty else text)
         big.display = True
         self.set_timer(CHANGE_SECONDS, self.hide_change)
         self.show_receipt()

@@ -43,6 +43,9 @@ class CodeInput(Input):
             super().__init__()
             self.text = text
 
+    class Why(Message):
+        """ "?": the cashier asks why the selected line costs what it does (F11 too)."""
+
     def __init__(
         self,
         detector: WedgeDetector,
@@ -63,6 +66,11 @@ class CodeInput(Input):
             # behind "3*" must neither be wiped nor land after the quantity's digits
             self.value = ""
             self.post_message(self.Star(text))
+            return
+        if event.character == "?":  # never part of a code: what is typed stays
+            event.stop()
+            event.prevent_default()
+            self.post_message(self.Why())
             return
         if event.key in ("enter", "tab", "ctrl+j"):
             scanned = self.detector.feed(event.key, event.time)

@@ -7,12 +7,12 @@ from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING
 
-from torgtui.customers.service import find_by_phone_or_card
+from torgtui.customers.service import SeveralCustomers, find_by_phone_or_card
 from torgtui.i18n import _
-from torgtui.models import Product
+from torgtui.models import Customer, Product
 from torgtui.money import format_qty
 from torgtui.sales.scan import parse_qty
-from torgtui.screens.sale_dialogs import AskScreen, ConfirmScreen
+from torgtui.screens.sale_dialogs import AskScreen, ConfirmScreen, PickScreen
 from torgtui.screens.sale_input import DiscountEntry, parse_discount
 
 if TYPE_CHECKING:
@@ -157,6 +157,8 @@ class LineActions:
         self.app.push_screen(AskScreen(title, parse=parse), typed)
 
     def action_customer(self) -> None:
+        """F6: attach a customer by card or phone (empty: none); a phone several cards share
+        (a family) offers the cards to choose from."""
         assert self.register is not None
         reg = self.register
 
@@ -166,7 +168,11 @@ class LineActions:
             if not text.strip():
                 self.run(lambda: reg.attach_customer(None))
                 return
-            customer = find_by_phone_or_card(text)  # active cards, any of their phones
+            try:
+                customer = find_by_phone_or_card(text)  # active cards, any of their phones
+            except SeveralCustomers as exc:
+                self.choose_customer(exc.customers)
+                return
             if customer is None:
                 self.say(
                     _("No customer with card or phone {text}: check it, or press F6 again.").format(
@@ -179,3 +185,31 @@ class LineActions:
 
         title = _("Customer: scan the card or type the phone (empty: no customer)")
         self.app.push_screen(AskScreen(title, accepts_scans=True), typed)
+
+    def choose_customer(self, customers: list[Customer]) -> None:
+        """One phone, several cards: pick the customer with the arrows and Enter."""
+        assert self.register is not None
+        reg = self.register
+        by_id = {str(c.id): c for c in customers}
+
+        def chosen(key: str | None) -> None:
+            if key in by_id:
+                self.run(lambda: reg.attach_customer(by_id[key]))
+
+        options = [
+            (
+                str(c.id),
+                "  ".join(
+                    part
+                    for part in (
+                        c.name,
+                        c.card or _("no card"),
+                        f"{c.last_visit:%d.%m.%Y}" if c.last_visit else "",
+                    )
+                    if part
+                ),
+            )
+            for c in customers
+        ]
+        title = _("{n} cards have this phone: choose the customer's").format(n=len(customers))
+        self.app.push_screen(PickScreen(title, options), chosen)
