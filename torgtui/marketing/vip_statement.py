@@ -265,6 +265,15 @@ def open_debts(account_id: int, at: dt.datetime) -> list[DebtItem]:
     return sorted(items, key=lambda i: (i.due_at or FAR, i.entry_id))
 
 
+def debts_of(customer_id: int, *, by: Employee, at: dt.datetime) -> list[DebtItem]:
+    """What each open debt of a customer's VIP account still owes at ``at``, in the order
+    payments settle them (the statement screen's table); empty without an account."""
+    may_read(by)
+    customer_id = check_id(customer_id, _("The customer"))
+    account_id = ledger.find_account(Kind.VIP, OWNER, customer_id)
+    return open_debts(account_id, at) if account_id is not None else []
+
+
 def entries_page(
     customer_id: int, *, by: Employee, before_id: int | None = None, limit: int = 50
 ) -> list[StatementEntry]:
@@ -397,6 +406,7 @@ __all__ = [
     "Statement",
     "StatementEntry",
     "debtors",
+    "debts_of",
     "entries_page",
     "open_debts",
     "statement",

@@ -30,8 +30,12 @@ class AreaScreen(Screen[None]):
         super().__init__()
         self.area = area
 
+    def place(self) -> str:
+        """Where we are, for the header line (the area's title; a sub-screen adds to it)."""
+        return self.area.title
+
     def compose(self) -> ComposeResult:
-        yield StatusLine(self.area.title)
+        yield StatusLine(self.place())
         yield from self.compose_body()
         # compact and without the palette key (home shows it): Ukrainian labels fit 80 columns
         yield Footer(compact=True, show_command_palette=False)
