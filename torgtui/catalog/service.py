@@ -400,6 +400,13 @@ def add_barcode(
     return barcode
 
 
+def group_choices(limit: int = 1000) -> list[tuple[int, str]]:
+    """(id, path) of the product groups, by path: what a screen offers to choose a group
+    from (the loyalty rules' group rates and accelerators)."""
+    query = ProductGroup.select(ProductGroup.id, ProductGroup.path).order_by(ProductGroup.path)
+    return list(query.limit(limit).tuples())
+
+
 def find_by_code(code: str) -> Product | None:
     """The active product with this barcode, else with this SKU, else None."""
     code = (code or "").strip()

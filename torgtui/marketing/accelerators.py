@@ -9,7 +9,8 @@ API (the card types editor and the rules file call these):
   id (``code``); EDIT_PRICES; validated (see :func:`clean_accelerator`); audited
   ``card_accelerator.save``; the rules' version is bumped so every register sees it at once.
 * ``deactivate_accelerator(code, by=...)``: stops it (kept for the history), audited.
-* ``accelerators()`` -> every accelerator as :class:`AcceleratorData`, by id.
+* ``accelerators()`` -> every accelerator as :class:`AcceleratorData`, by id;
+  ``targets(those)`` -> what each is bought for, in words (the editor's list).
 """
 
 from __future__ import annotations
@@ -223,10 +224,33 @@ def accelerators() -> list[AcceleratorData]:
     return [_data(row, types) for row in CardAccelerator.select().order_by(CardAccelerator.code)]
 
 
+def targets(items: list[AcceleratorData]) -> dict[str, str]:
+    """What each accelerator (by id) is bought for, in words: the product's SKU and name, or
+    the product group's path (the editor's list)."""
+    products = {i.product for i in items if i.product is not None}
+    groups = {i.group for i in items if i.group is not None}
+    names = {
+        pid: f"{sku} {name}"
+        for pid, sku, name in Product.select(Product.id, Product.sku, Product.name)
+        .where(Product.id.in_(products))
+        .tuples()
+    }
+    paths = dict(
+        ProductGroup.select(ProductGroup.id, ProductGroup.path)
+        .where(ProductGroup.id.in_(groups))
+        .tuples()
+    )
+    return {
+        i.code: names.get(i.product, "") if i.product is not None else paths.get(i.group, "")
+        for i in items
+    }
+
+
 __all__ = [
     "AcceleratorData",
     "accelerators",
     "clean_accelerator",
     "deactivate_accelerator",
     "save_accelerator",
+    "targets",
 ]

@@ -523,6 +523,11 @@ def card_types() -> list[CardTypeData]:
     ]
 
 
+def card_type_names() -> list[tuple[int, str]]:
+    """(id, name) of every card type, by name: what a screen offers to choose one from."""
+    return sorted(((r.id, r.name) for r in rules().values()), key=lambda pair: pair[1])
+
+
 def set_card_type(
     customer: Customer, card_type_id: int | None, *, by: Employee, clock: Clock = system_clock
 ) -> None:

@@ -1,6 +1,8 @@
-"""The Settings area: the effective settings, read-only, and the file they came from.
+"""The Settings area: the effective settings, read-only, and the file they came from; F2
+opens the role settings (who may do what: torgtui.screens.roles) for whoever manages staff.
 
 Settings are edited in the TOML file; secrets (passwords, licence keys, PINs) are never shown.
+A role that may manage staff but not change settings sees only the way to the roles.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Label, Static
 
@@ -17,6 +20,7 @@ from torgtui.config import Settings
 from torgtui.db import redact
 from torgtui.i18n import _
 from torgtui.screens.area import AreaScreen
+from torgtui.staff import Permission, can
 
 SECRET_KEYS = {"checkbox_license_key", "checkbox_pin"}
 HIDDEN = "***"
@@ -61,8 +65,22 @@ class SettingsScreen(AreaScreen):
     """Read-only view of the settings this register runs with."""
 
     CSS_PATH = ["area.tcss", "settings.tcss"]
+    BINDINGS = [Binding("f2", "roles", _("Roles"), id="settings.roles")]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "roles":
+            return can(self.app.employee, Permission.MANAGE_STAFF)
+        return True
+
+    def action_roles(self) -> None:
+        from torgtui.screens.roles import RolesScreen
+
+        self.app.push_screen(RolesScreen(self.area))
 
     def compose_body(self) -> ComposeResult:
+        if not can(self.app.employee, Permission.CHANGE_SETTINGS):
+            yield Label(_("Press F2 for the role settings."), id="settings-hint")
+            return
         settings = self.app.settings
         source = settings.source or _("no settings file: built-in defaults and environment")
         with VerticalScroll(id="settings-body"):
