@@ -16,7 +16,6 @@ from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
 
-from torgtui import staff
 from torgtui.clock import Clock, system_clock
 from torgtui.config import Settings
 from torgtui.errors import TorgError
@@ -255,7 +254,7 @@ class TorgApp(App[None]):
     def open_area(self, area_id: str) -> None:
         """Open an area from home, a key or the palette; a role without its permission gets the
         service's PermissionDenied message on the home screen instead."""
-        from torgtui.screens.areas import area_by_id
+        from torgtui.screens.areas import area_by_id, require_open
 
         home = self.home_screen()
         if home is None or self.is_locked:
@@ -264,8 +263,7 @@ class TorgApp(App[None]):
             self.pop_screen()
         area = area_by_id(area_id)
         try:
-            if area.permission is not None:
-                staff.require(self.employee, area.permission)
+            require_open(area, self.employee)
         except TorgError as exc:
             home.show_message(exc.message)
             return
@@ -286,6 +284,14 @@ class TorgApp(App[None]):
             from torgtui.screens.customers import CustomerListScreen
 
             return CustomerListScreen(area)
+        if area.id == "vip":
+            from torgtui.screens.vip import VipListScreen
+
+            return VipListScreen(area)
+        if area.id == "loyalty":
+            from torgtui.screens.loyalty import LoyaltyScreen
+
+            return LoyaltyScreen(area)
         if area.id == "audit":
             from torgtui.screens.audit import AuditScreen
 

@@ -12,8 +12,10 @@ from torgtui.screens.audit import AuditScreen
 from torgtui.screens.commands import AreaCommands
 from torgtui.screens.customers import CustomerListScreen
 from torgtui.screens.home import HomeScreen
+from torgtui.screens.loyalty import LoyaltyScreen
 from torgtui.screens.sale import SaleScreen
 from torgtui.screens.settings import SettingsScreen
+from torgtui.screens.vip import VipListScreen
 
 from .helpers import label_text, log_in, make_settings, settle
 
@@ -39,6 +41,10 @@ async def test_owner_opens_every_area_by_key_and_comes_back(settings, ui_staff, 
                 assert isinstance(screen, SaleScreen)
             elif area.id == "customers":
                 assert isinstance(screen, CustomerListScreen)
+            elif area.id == "vip":
+                assert isinstance(screen, VipListScreen)
+            elif area.id == "loyalty":
+                assert isinstance(screen, LoyaltyScreen)
             else:
                 assert isinstance(screen, PendingAreaScreen)
                 assert label_text(app, "#area-pending") == area.pending
@@ -67,7 +73,7 @@ async def test_enter_on_the_list_opens_the_highlighted_area(settings, ui_staff, 
         await log_in(pilot, "Olena Owner", "1111")
         await pilot.press("down", "down", "enter")
         await pilot.pause()
-        assert isinstance(app.screen, PendingAreaScreen)
+        assert isinstance(app.screen, VipListScreen)
         assert app.screen.area.id == "vip"
 
 
@@ -78,8 +84,8 @@ async def test_cashier_sees_only_the_areas_she_may_open(settings, ui_staff, cloc
         home = app.screen
         shown = home.query_one("#home-areas", OptionList)
         ids = [shown.get_option_at_index(i).id for i in range(shown.option_count)]
-        assert ids == ["sale", "customers", "vip", "promotions", "certificates", "partners"]
-        for key in ("7", "8", "9", "0"):  # the keys of hidden areas do nothing
+        assert ids == ["sale", "customers", "vip", "certificates", "partners"]
+        for key in ("4", "7", "8", "9", "0"):  # the keys of hidden areas do nothing
             await pilot.press(key)
             await pilot.pause()
             assert app.screen is home and home.message == ""
@@ -139,11 +145,11 @@ async def test_palette_provider_offers_areas_lock_and_logout(settings, ui_staff,
         await settle(pilot)
         assert isinstance(app.screen, AuditScreen)
         # from an area, the palette opens another area through home
-        hits = [hit async for hit in provider.search("promo")]
+        hits = [hit async for hit in provider.search("certif")]
         hits[0].command()
         await pilot.pause()
         assert isinstance(app.screen, PendingAreaScreen)
-        assert app.screen.area.id == "promotions"
+        assert app.screen.area.id == "certificates"
         assert [type(s) for s in app.screen_stack[1:]] == [HomeScreen, PendingAreaScreen]
 
 

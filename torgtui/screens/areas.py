@@ -9,18 +9,20 @@ from dataclasses import dataclass
 
 from torgtui.i18n import _
 from torgtui.models import Employee
-from torgtui.staff import Permission, can
+from torgtui.staff import Permission, can, require
 
 
 @dataclass(frozen=True)
 class Area:
-    """One area: its id (``home.<id>`` is its binding id), key, title and required permission."""
+    """One area: its id (``home.<id>`` is its binding id), key, title and the permission it
+    needs (or any one of ``also``: the VIP balances are for who sells or reads reports)."""
 
     id: str
     key: str
     title: str
     permission: Permission | None
     pending: str = ""  # what to say while the area is not built; empty when it is
+    also: tuple[Permission, ...] = ()
 
 
 def areas() -> list[Area]:
@@ -38,19 +40,15 @@ def areas() -> list[Area]:
             _("Customers"),
             None,
         ),
+        Area("vip", "3", _("VIP balances"), Permission.SELL, also=(Permission.VIEW_REPORTS,)),
+        # card types, accelerators, the loyalty policy and bonus write-offs; the promotions
+        # issue adds its rules here too
         Area(
-            "vip",
-            "3",
-            _("VIP balances"),
-            None,
-            _("VIP balances: the VIP ledger is not built yet. It comes with the VIP issue."),
-        ),
-        Area(
-            "promotions",
+            "loyalty",
             "4",
-            _("Promotions"),
-            None,
-            _("Promotions: promotions are not built yet. They come with the promotions issue."),
+            _("Loyalty and promotions"),
+            Permission.EDIT_PRICES,
+            also=(Permission.WRITE_OFF_BONUSES,),
         ),
         Area(
             "certificates",
@@ -83,7 +81,14 @@ def areas() -> list[Area]:
             Permission.VIEW_REPORTS,
             _("Reports: reports are not built yet. They come with the reports issue."),
         ),
-        Area("settings", "9", _("Settings"), Permission.CHANGE_SETTINGS),
+        # the settings file (change_settings) and the role settings (manage_staff)
+        Area(
+            "settings",
+            "9",
+            _("Settings"),
+            Permission.CHANGE_SETTINGS,
+            also=(Permission.MANAGE_STAFF,),
+        ),
         Area("audit", "0", _("Audit log"), Permission.VIEW_AUDIT),
     ]
 
@@ -92,7 +97,16 @@ def may_open(area: Area, employee: Employee | None) -> bool:
     """Whether ``employee`` may open ``area`` (the home menu and the palette show only those)."""
     if employee is None:
         return False
-    return area.permission is None or can(employee, area.permission)
+    if area.permission is None:
+        return True
+    return any(can(employee, p) for p in (area.permission, *area.also))
+
+
+def require_open(area: Area, employee: Employee | None) -> None:
+    """Raise the staff service's PermissionDenied (or AuthError) unless ``employee`` may open
+    ``area``; the message names its first permission."""
+    if area.permission is not None and not may_open(area, employee):
+        require(employee, area.permission)
 
 
 def areas_for(employee: Employee | None) -> list[Area]:
