@@ -1,9 +1,11 @@
 """The customer card: personal data, family, purchase history, contacts and reminders, delivery
-addresses and interests, each a section switched by F3/F4 (or Alt+1..6).
+addresses, interests and loyalty (card, tier, bonuses, VIP account), each a section switched by
+F3/F4 (or Alt+1..7).
 
 F2 saves the card (and its family) through the customer service; a phone or card that another
-card has offers to open that card instead. Roles without "see phone numbers" see the phones
-masked and cannot retype them. Every database call runs in a thread worker.
+card has offers to open that card instead, and a phone that a family shares may be saved on
+this card too by those allowed ("save anyway"). Roles without "see phone numbers" see the
+phones masked and cannot retype them. Every database call runs in a thread worker.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from torgtui.customers.service import (
     CardData,
     DuplicateCustomer,
     FamilyData,
+    SharedPhone,
     card_data,
     create_customer,
     shown_phone,
@@ -44,6 +47,7 @@ from torgtui.screens.customer_card_contacts import (
     DeliverySection,
     InterestsSection,
 )
+from torgtui.screens.customer_card_loyalty import LoyaltySection
 from torgtui.screens.customer_card_sections import FamilySection, HistorySection, Section
 from torgtui.screens.sale_dialogs import ConfirmScreen, PickScreen
 from torgtui.staff import Permission, can, require
@@ -52,7 +56,7 @@ from torgtui.widgets.status import StatusLine
 if TYPE_CHECKING:
     from torgtui.app import TorgApp
 
-SECTIONS = ("card", "family", "history", "contacts", "delivery", "interests")
+SECTIONS = ("card", "family", "history", "contacts", "delivery", "interests", "loyalty")
 TEXT_FIELDS = (
     "name",
     "phones",
@@ -75,6 +79,7 @@ def section_titles() -> dict[str, str]:
         "contacts": _("Contacts"),
         "delivery": _("Delivery"),
         "interests": _("Interests"),
+        "loyalty": _("Loyalty"),
     }
 
 
@@ -145,6 +150,7 @@ class CustomerCardScreen(DbJobs, Screen["int | None"]):
             yield ContactsSection(id="sec-contacts")
             yield DeliverySection(id="sec-delivery")
             yield InterestsSection(id="sec-interests")
+            yield LoyaltySection(id="sec-loyalty")
         yield Label("", id="card-message", markup=False)
         yield Footer(compact=True, show_command_palette=False)
 
@@ -311,7 +317,9 @@ class CustomerCardScreen(DbJobs, Screen["int | None"]):
     def is_dirty(self) -> bool:
         return self.family_changed or self.form_values() != self.filled_values
 
-    def action_save(self) -> None:
+    def action_save(self, share_phone: bool = False) -> None:
+        """F2: save the card; ``share_phone`` after the "save anyway" answer to a phone that
+        other cards have (the service checks the right again)."""
         if self.customer is not None and self.customer.status != "active":
             self.show_error(
                 _("This card is {status}: it cannot be edited.").format(
@@ -328,9 +336,9 @@ class CustomerCardScreen(DbJobs, Screen["int | None"]):
 
         def save() -> int:
             if cid is None:
-                return create_customer(data, by=employee, clock=clock).id
+                return create_customer(data, by=employee, clock=clock, share_phone=share_phone).id
             card = Customer.get_by_id(cid)
-            return update_customer(card, data, by=employee, clock=clock).id
+            return update_customer(card, data, by=employee, clock=clock, share_phone=share_phone).id
 
         self.say(_("Saving..."))
         self.job(save, self.saved)
@@ -339,7 +347,9 @@ class CustomerCardScreen(DbJobs, Screen["int | None"]):
     def saved(self, result: int | Failed) -> None:
         if isinstance(result, Failed):
             error = result.error
-            if isinstance(error, DuplicateCustomer) and error.existing:
+            if isinstance(error, SharedPhone) and error.existing and error.may_share:
+                self.offer_sharing(error)
+            elif isinstance(error, DuplicateCustomer) and error.existing:
                 self.offer_existing(error)
             else:
                 self.show_error(error.message)
@@ -360,6 +370,29 @@ class CustomerCardScreen(DbJobs, Screen["int | None"]):
             message=error.message, name=other.name
         )
         self.app.push_screen(ConfirmScreen(question), answered)
+
+    def offer_sharing(self, error: SharedPhone) -> None:
+        """A phone other cards have, and the employee may share it: open the existing card,
+        or save this one on the same phone anyway (a family sharing one phone; audited)."""
+        self.show_error(error.message)
+        other = error.existing[0]
+        options = [
+            ("share", _("Save anyway: this card shares the phone (a family)")),
+            (
+                "open",
+                _("Open the card of {name} instead (your typing is dropped)").format(
+                    name=other.name
+                ),
+            ),
+        ]
+
+        def chosen(key: str | None) -> None:
+            if key == "share":
+                self.action_save(share_phone=True)
+            elif key == "open":
+                self.open_card(other.id)
+
+        self.app.push_screen(PickScreen(_("This phone is on another card"), options), chosen)
 
     def open_card(self, customer_id: int, message: str = "") -> None:
         """Show another card in this screen (the existing duplicate, a card from a waybill)."""
