@@ -13,6 +13,7 @@ from torgtui.screens.commands import AreaCommands
 from torgtui.screens.customers import CustomerListScreen
 from torgtui.screens.home import HomeScreen
 from torgtui.screens.loyalty import LoyaltyScreen
+from torgtui.screens.roles import RolesScreen
 from torgtui.screens.sale import SaleScreen
 from torgtui.screens.settings import SettingsScreen
 from torgtui.screens.vip import VipListScreen
@@ -138,7 +139,17 @@ async def test_palette_provider_offers_areas_lock_and_logout(settings, ui_staff,
         await log_in(pilot, "Olena Owner", "1111")
         provider = AreaCommands(app.screen)
         names = [hit.text async for hit in provider.discover()]
-        assert names == [area.title for area in areas()] + ["Lock", "Log out"]
+        assert names == [
+            *(area.title for area in areas()),
+            "Card types and thresholds",
+            "Accelerators",
+            "Loyalty policy",
+            "Write off a card's bonuses",
+            "Write off bonuses by filter",
+            "Role settings",
+            "Lock",
+            "Log out",
+        ]
         hits = [hit async for hit in provider.search("audit")]
         assert [hit.text for hit in hits] == ["Audit log"]
         hits[0].command()
@@ -151,6 +162,11 @@ async def test_palette_provider_offers_areas_lock_and_logout(settings, ui_staff,
         assert isinstance(app.screen, PendingAreaScreen)
         assert app.screen.area.id == "certificates"
         assert [type(s) for s in app.screen_stack[1:]] == [HomeScreen, PendingAreaScreen]
+        # a section inside an area: the role settings, through Settings
+        hits = [hit async for hit in provider.search("role settings")]
+        hits[0].command()
+        await settle(pilot)
+        assert [type(s) for s in app.screen_stack[1:]] == [HomeScreen, SettingsScreen, RolesScreen]
 
 
 async def test_palette_opened_and_typed(settings, ui_staff, clock):

@@ -1,4 +1,5 @@
-"""The command palette's one provider: the areas the employee may open, Lock and Log out
+"""The command palette's one provider: the areas the employee may open, the back-office
+sections inside them (the loyalty rules, the role settings) the role may use, Lock and Log out
 (only while logged in)."""
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from torgtui.i18n import _
 from torgtui.screens.areas import areas_for
+from torgtui.staff import Permission, can
 
 if TYPE_CHECKING:
     from torgtui.app import TorgApp
@@ -32,8 +34,35 @@ class AreaCommands(Provider):
             )
             for area in areas_for(app.employee)
         ]
+        found.extend(self.sections(app))
         found.append((_("Lock"), app.action_lock, _("Hide the screen until your PIN is typed")))
         found.append((_("Log out"), app.logout, _("Back to the login screen")))
+        return found
+
+    def sections(self, app: TorgApp) -> list[tuple[str, Callable[[], object], str]]:
+        """The sections of the areas open to the employee that their role may use."""
+        from torgtui.screens.loyalty import sections
+
+        ids = {area.id for area in areas_for(app.employee)}
+        found: list[tuple[str, Callable[[], object], str]] = []
+        if "loyalty" in ids:
+            for section in sections():
+                if can(app.employee, section.permission):
+                    found.append(
+                        (
+                            section.title,
+                            partial(open_section, app, "loyalty", "action_open", section.id),
+                            _("Loyalty and promotions, key {key}").format(key=section.key),
+                        )
+                    )
+        if "settings" in ids and can(app.employee, Permission.MANAGE_STAFF):
+            found.append(
+                (
+                    _("Role settings"),
+                    partial(open_section, app, "settings", "action_roles"),
+                    _("Which role may do what (Settings, F2)"),
+                )
+            )
         return found
 
     async def discover(self) -> Hits:
@@ -46,3 +75,11 @@ class AreaCommands(Provider):
             score = matcher.match(name)
             if score > 0:
                 yield Hit(score, matcher.highlight(name), callback, text=name, help=help_text)
+
+
+def open_section(app: TorgApp, area_id: str, action: str, *args: str) -> None:
+    """Open ``area_id`` (through home, with its permission check), then its section."""
+    app.open_area(area_id)
+    screen = app.screen
+    if getattr(getattr(screen, "area", None), "id", None) == area_id:
+        getattr(screen, action)(*args)
