@@ -62,9 +62,7 @@ def load_catalog(product_ids: Sequence[int]) -> dict[int, CatalogItem]:
             chunk,
         ).fetchall()
         for row in rows:
-            out[row[0]] = CatalogItem(
-                *row[:6], bool(row[6]), row[7], bool(row[8]), row[9], row[10]
-            )
+            out[row[0]] = CatalogItem(*row[:6], bool(row[6]), row[7], bool(row[8]), row[9], row[10])
     return out
 
 
