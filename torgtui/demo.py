@@ -29,6 +29,7 @@ import peewee
 from torgtui import db as dbmod
 from torgtui import demodata as data
 from torgtui.catalog.barcodes import make_ean13
+from torgtui.demo_loyalty import Charge, Loyalty, VipMoney, price_policy
 from torgtui.errors import DatabaseError
 from torgtui.i18n import _
 from torgtui.models import (
@@ -72,12 +73,13 @@ FIELDS: dict[type[BaseModel], tuple[str, ...]] = {
         (Product, "id sku name group manufacturer unit weighed price cost tax_group active "
                   "created_at updated_at"),
         (Barcode, "id code product"),
-        (Customer, "id name phone card email birth_date gender note created_at"),
+        (Customer, "id name phone card email birth_date gender note created_at card_type "
+                   "card_issued_at"),
         (Shift, "id location register employee opened_at closed_at opening_float status"),
         (Receipt, "id uuid number kind status location shift employee customer original "
                   "created_at closed_at subtotal discount total"),
         (ReceiptLine, "id receipt position product barcode name qty unit_price unit_cost "
-                      "subtotal discount total original_line"),
+                      "subtotal discount total original_line bonus_earned"),
         (LineAdjustment, "id line step rule reason amount employee"),
         (Payment, "id receipt tender amount tendered"),
         (StockMovement, "id product location qty kind at employee note receipt_line_id"),
@@ -106,6 +108,7 @@ class _Item:
     price: int
     cost: int
     weighed: bool
+    group: str  # the product group's path
 
 
 @dataclass(frozen=True)
@@ -175,13 +178,16 @@ class _Shop:
         self.number = 0
         self.returned = 0
         self.returns: dict[dt.date, list[_Sale]] = {}  # day -> sales to be returned then
+        self.loyalty = Loyalty(rng)
+        self.groups: dict[str, int] = {}  # product group path -> id
+        self.makers: dict[str, int] = {}
 
     # --- catalog and customers ------------------------------------------------------------
 
     def build_catalog(self, created: dt.datetime) -> None:
         rng, rows = self.rng, self.rows
-        groups: dict[str, int] = {}
-        makers = {name: rows.add(Manufacturer, name) for name in data.MANUFACTURERS}
+        groups = self.groups
+        makers = self.makers = {name: rows.add(Manufacturer, name) for name in data.MANUFACTURERS}
         specs = data.product_specs(rng)
         for spec in specs:
             parts = spec.group.split("/")
@@ -205,21 +211,33 @@ class _Shop:
             rows.add(Barcode, code, pid)
             if rng.random() < 0.35:
                 rows.add(Barcode, make_ean13("22", second[n]), pid)
-            self.items.append(_Item(pid, spec.name, code, spec.price, spec.cost, spec.weighed))
+            self.items.append(
+                _Item(pid, spec.name, code, spec.price, spec.cost, spec.weighed, spec.group)
+            )
             # popularity: a long tail, and dear goods sell less often
             total += (1.0 if spec.price < 50_000 else 0.5) / (ranks[n] + 1) ** 0.8
             self.cum_weights.append(total)
             self.stock.append(0)
 
-    def build_customers(self, count: int, first_day: dt.date, today: dt.date) -> None:
+    def build_customers(self, count: int, first_day: dt.date, today: dt.date) -> int | None:
+        """The customers, each on a card type (or none); the first who were customers before
+        the history become the VIPs. Returns the wholesale customer's id (None: too few)."""
         since = dt.datetime.combine(first_day, dt.time(OPEN_HOUR))
         until = dt.datetime.combine(today, dt.time(CLOSE_HOUR))
-        for c in data.customer_specs(self.rng, count, since, until):
+        specs = data.customer_specs(self.rng, count, since, until)
+        types = self.loyalty.assign(len(specs))
+        old = []
+        for n, (c, card_type) in enumerate(zip(specs, types, strict=True), 1):
             self.customer_since.append(c.created_at)
+            issued = c.created_at if card_type is not None else None
             self.rows.add(
                 Customer, c.name, c.phone, c.card, c.email, c.birth_date, c.gender, "",
-                c.created_at,
+                c.created_at, card_type, issued,
             )  # fmt: skip
+            if c.created_at < since:
+                old.append(n)
+        self.loyalty.plan_vip(old[:3])
+        return old[3] if len(old) > 3 else None
 
     # --- stock ----------------------------------------------------------------------------
 
@@ -269,14 +287,31 @@ class _Shop:
         assert row[0] == receipt
         self.rows.rows[Receipt][-1] = (*row[:-3], subtotal, discount, subtotal - discount)
 
-    def sale(self, at: dt.datetime, shift: int, employee: int) -> None:
-        rng, rows = self.rng, self.rows
-        customer = self._customer(at)
+    def sale(
+        self,
+        at: dt.datetime,
+        shift: int,
+        employee: int,
+        customer: int | None = None,
+        on_account: bool = False,
+    ) -> None:
+        """A sale: random goods, the customer's card discount (or bonuses earned), a random
+        tender (or, for a VIP's planned purchase, all of it on account); now and then one
+        that comes back within two weeks."""
+        rng, rows, loyalty = self.rng, self.rows, self.loyalty
+        if customer is None:
+            customer = self._customer(at)
         receipt = self._receipt("sale", at, shift, employee, customer=customer)
         count = rng.choices(LINE_COUNTS, LINE_WEIGHTS)[0]
-        picks = rng.choices(range(len(self.items)), cum_weights=self.cum_weights, k=count)
-        subtotal = discount = 0
+        if on_account:
+            picks = rng.sample([n for n, it in enumerate(self.items) if not it.weighed], 3)
+        else:
+            picks = rng.choices(range(len(self.items)), cum_weights=self.cum_weights, k=count)
+        card_pct, card_reason, card_rule = loyalty.discount(customer, at)
+        earns = loyalty.earns(customer)
+        subtotal = discount = earned = 0
         sold: list[_SoldLine] = []
+        charged: list[tuple[int, str, int]] = []
         for position, n in enumerate(dict.fromkeys(picks), 1):
             item = self.items[n]
             if item.weighed:
@@ -288,25 +323,49 @@ class _Shop:
             if self.stock[n] < qty:
                 self.restock(n, at - dt.timedelta(minutes=1), "Термінова поставка")
             line_sub = line_amount(item.price, qty)
-            line_disc = 0
+            line_disc = loyalty.card_off(card_pct, line_sub)
             line = rows.last_id[ReceiptLine] + 1
-            if line_sub >= 10_000 and rng.random() < 0.03:
+            if line_disc:
+                rows.add(LineAdjustment, line, "card", card_rule, card_reason, line_disc, None)
+            elif line_sub >= 10_000 and rng.random() < 0.03 and not on_account:
                 pct = rng.choice((5, 10, 15, 20))
                 line_disc = percent_of(line_sub, Decimal(pct))
                 reason = f"{rng.choice(data.DISCOUNT_REASONS)} (-{pct}%)"
                 rows.add(LineAdjustment, line, "manual", "", reason, line_disc, self.manager)
+            line_total = line_sub - line_disc
+            earn = loyalty.earn(item.group, line_total) if earns else 0
             rows.add(
                 ReceiptLine, receipt, position, item.id, item.barcode, item.name, qty,
-                item.price, item.cost, line_sub, line_disc, line_sub - line_disc, None,
+                item.price, item.cost, line_sub, line_disc, line_total, None, earn,
             )  # fmt: skip
             rows.add(StockMovement, item.id, self.location, -qty, "sale", at, employee, "", line)
             self.stock[n] -= qty
             subtotal += line_sub
             discount += line_disc
+            earned += earn
+            charged.append((item.id, item.name, line_total))
             if not line_disc:
                 sold.append(_SoldLine(line, n, qty, line_sub))
         total = subtotal - discount
         self._set_totals(receipt, subtotal, discount)
+        loyalty.bought(customer, total)
+        if earned:
+            loyalty.earned.append((at, receipt, customer, employee, earned))  # type: ignore[arg-type]
+        if on_account:
+            assert customer is not None
+            rows.add(Payment, receipt, "credit", total, 0)
+            loyalty.charges.append(Charge(at, receipt, customer, employee, shift, total, charged))
+            return
+        tender = self._pay(receipt, total)
+        if sold and not earns and rng.random() < 0.012:
+            back = at.date() + dt.timedelta(days=rng.randint(1, 14))
+            if back <= self.today:
+                refund = "cash" if tender == "cash" else "card"
+                self.returns.setdefault(back, []).append((receipt, customer, refund, sold))
+
+    def _pay(self, receipt: int, total: int) -> str:
+        """A random tender for ``total``: card, cash, or some banknotes and the rest by card."""
+        rng, rows = self.rng, self.rows
         tender = rng.choices(("card", "cash", "mixed"), (55, 35, 10))[0]
         if tender == "mixed" and total > 20_000:
             cash = rng.choice([b for b in BANKNOTES if b < total])
@@ -317,11 +376,7 @@ class _Shop:
         else:
             tender = "cash"
             rows.add(Payment, receipt, "cash", total, self._tendered(total))
-        if sold and rng.random() < 0.012:
-            back = at.date() + dt.timedelta(days=rng.randint(1, 14))
-            if back <= self.today:
-                refund = "cash" if tender == "cash" else "card"
-                self.returns.setdefault(back, []).append((receipt, customer, refund, sold))
+        return tender
 
     def give_back(self, at: dt.datetime, shift: int, employee: int, sale: _Sale) -> None:
         original, customer, tender, sold = sale
@@ -334,7 +389,7 @@ class _Shop:
             item = self.items[back.item]
             line = rows.add(
                 ReceiptLine, receipt, position, item.id, item.barcode, item.name, back.qty,
-                item.price, item.cost, back.subtotal, 0, back.subtotal, back.id,
+                item.price, item.cost, back.subtotal, 0, back.subtotal, back.id, 0,
             )  # fmt: skip
             rows.add(
                 StockMovement, item.id, self.location, back.qty, "return", at, employee, "", line
@@ -342,6 +397,7 @@ class _Shop:
             self.stock[back.item] += back.qty
             total += back.subtotal
         self._set_totals(receipt, total, 0)
+        self.loyalty.bought(customer, -total)
         rows.add(Payment, receipt, tender, total, 0)  # a refund: the customer hands nothing
 
     def day(self, day: dt.date, register: str) -> None:
@@ -363,13 +419,46 @@ class _Shop:
         ]
         for n, sale in enumerate(self.returns.pop(day, []), len(events)):
             events.append((rng.randint(0, last), n, sale))
+        for n, vip in enumerate(self.vip_events(day), len(events)):
+            events.append((rng.randint(0, last), n, vip))
         events.sort(key=lambda e: (e[0], e[1]))
         for seconds, _n, sale in events:
             at = _at(day, OPEN_HOUR * 3600 + seconds)
             if sale is None:
                 self.sale(at, shift, employee)
+            elif isinstance(sale[0], str):
+                self.vip_event(at, shift, employee, sale)
             else:
                 self.give_back(at, shift, employee, sale)
+
+    def vip_events(self, day: dt.date) -> list[tuple[Any, ...]]:
+        """What the VIP customers do on ``day`` by their plans (days before today)."""
+        back = (self.today - day).days
+        found: list[tuple[Any, ...]] = []
+        for customer, plan in self.loyalty.vip.items():
+            found += [("buy", customer) for days in plan.buys if days == back]
+            found += [("pay", customer, t, how) for days, t, how in plan.pays if days == back]
+            found += [("deposit", customer, a) for days, a in plan.deposits if days == back]
+        return found
+
+    def vip_event(self, at: dt.datetime, shift: int, employee: int, what: tuple) -> None:
+        kind, customer, *rest = what
+        if kind == "buy":
+            self.sale(at, shift, employee, customer=customer, on_account=True)
+            return
+        amount = 0  # "item": the unpaid item the customer chooses, whole
+        if kind == "deposit":
+            (amount,) = rest
+            tender = "cash"
+        else:
+            tender, how = rest
+            if how == "half":  # half of the first purchase, in whole hundreds
+                first = next(c for c in self.loyalty.charges if c.customer == customer)
+                amount = max(first.amount // 2 // 10_000 * 10_000, 10_000)
+        self.loyalty.payments.append(
+            VipMoney(at, customer, employee, shift, kind if kind == "deposit" else "payment",
+                       tender, amount)
+        )  # fmt: skip
 
 
 def _remove_sqlite(path: Path) -> None:
@@ -480,7 +569,9 @@ def _fill(
         shop = _Shop(rng, location.id, staff, today)
         rows = shop.rows
         shop.build_catalog(setup)
-        shop.build_customers(customers, first_day, today)
+        rows.flush()  # the groups, for the card types' group rates
+        shop.loyalty.make_card_types(shop.groups, clock=lambda: setup)
+        wholesale = shop.build_customers(customers, first_day, today)
         opening = setup + dt.timedelta(hours=2)
         for n in range(len(shop.items)):
             shop.restock(n, opening, "Початкові залишки")
@@ -499,6 +590,16 @@ def _fill(
                     f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
                     f'(SELECT MAX("id") FROM "{table}"))'
                 )
+        # the history's bonuses and VIP accounts through the ledger; the price policy
+        shop.loyalty.post(staff[Role.MANAGER], setup, customers)
+        price_policy(
+            groups=shop.groups,
+            makers=shop.makers,
+            items=shop.items,
+            wholesale_customer=wholesale,
+            setup=setup,
+            today=today,
+        )
     return shop
 
 

@@ -402,7 +402,8 @@ def customer_specs(
     rng: random.Random, count: int, since: dt.datetime, until: dt.datetime
 ) -> list[CustomerSpec]:
     """``count`` customers, oldest first: 60 % known before ``since``, the rest joining during
-    the history; unique phones (+38067/050/063) and unique "29" cards."""
+    the history; unique phones (+38067/050/063) and the shop's "29" cards numbered from 1
+    (the demo sets the numbering's counter after them)."""
     span = int((until - since).total_seconds())
     times = []
     for _n in range(count):
@@ -412,7 +413,6 @@ def customer_specs(
             times.append(since + dt.timedelta(seconds=rng.randint(0, span)))
     times.sort()
     phones = rng.sample(range(3 * 9_000_000), count)
-    cards = rng.sample(range(10**8, 10**10), count)
     specs = []
     for n, created in enumerate(times):
         female = rng.random() < 0.75
@@ -428,7 +428,7 @@ def customer_specs(
             CustomerSpec(
                 name=f"{first} {last}",
                 phone=f"+380{('67', '50', '63')[operator]}{1_000_000 + rest}",
-                card=make_ean13("29", cards[n]),
+                card=make_ean13("29", n + 1),  # the shop's numbering, in order of joining
                 email=email,
                 birth_date=until.date() - dt.timedelta(days=age_days),
                 gender="f" if female else "m",

@@ -1,5 +1,8 @@
 """The demo shop: counts, staff that can log in, valid barcodes, consistent receipts and stock,
-determinism for a seed, the refusal to overwrite, and the ``torgtui demo`` command."""
+determinism for a seed, the refusal to overwrite, and the ``torgtui demo`` command; its loyalty:
+card types and the discounts they gave in the history, bonuses earned through the ledger (some
+lapsed, some about to), VIP customers in each mode with one overdue, a wholesale price type, and
+every ledger account proving out."""
 
 from __future__ import annotations
 
@@ -9,20 +12,36 @@ import subprocess
 import sys
 from collections import defaultdict
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from torgtui import db as dbmod
 from torgtui import staff
-from torgtui.catalog.barcodes import is_valid_gtin
+from torgtui.catalog.barcodes import is_valid_gtin, make_ean13
 from torgtui.cli import main
 from torgtui.demo import EMPLOYEES, DemoSummary, build_demo, months_before
 from torgtui.errors import DatabaseError
+from torgtui.marketing import (
+    accelerators,
+    bonuses,
+    cards,
+    ledger,
+    numbering,
+    policy,
+    pricerules,
+    vip,
+    vip_statement,
+)
 from torgtui.models import (
     Barcode,
+    CashMovement,
     Customer,
     Employee,
+    LedgerAccount,
+    LedgerEntry,
+    LedgerOpen,
     LineAdjustment,
     Location,
     Manufacturer,
@@ -34,7 +53,7 @@ from torgtui.models import (
     Shift,
     StockMovement,
 )
-from torgtui.money import line_amount
+from torgtui.money import line_amount, percent_of
 
 TODAY = dt.date(2026, 11, 22)
 
@@ -82,7 +101,11 @@ def check_receipts() -> None:
             assert pay.tendered >= pay.amount and pay.tendered % 10 == 0
     adjusted: dict[int, int] = defaultdict(int)
     for adj in LineAdjustment.select():
-        assert adj.step == "manual" and adj.reason and adj.employee_id
+        assert adj.reason and adj.amount > 0
+        if adj.step == "card":  # the card's discount: its rule, nobody typed it
+            assert adj.rule and adj.employee_id is None
+        else:
+            assert adj.step == "manual" and adj.employee_id
         adjusted[adj.line_id] += adj.amount
     moved: dict[int, list[StockMovement]] = defaultdict(list)
     for move in StockMovement.select().where(StockMovement.receipt_line_id.is_null(False)):
@@ -207,7 +230,7 @@ def test_barcodes_are_valid_unique_in_store_codes(shop: DemoSummary) -> None:
 def test_receipts_add_up(shop: DemoSummary) -> None:
     check_receipts()
     tenders = {p.tender for p in Payment.select()}
-    assert tenders == {"cash", "card"}
+    assert tenders == {"cash", "card", "credit"}  # credit: VIP purchases on account
     assert shop.returns > 0
 
 
@@ -302,6 +325,8 @@ def test_build_on_postgresql(pg_url: str) -> None:
         assert summary.receipts == Receipt.select().count()
         check_receipts()
         check_stock()
+        check_loyalty_books()
+        assert Customer.select().where(Customer.vip_mode != "").count() == 3
         employee = Employee.get(Employee.name == EMPLOYEES[2][0])
         assert staff.login(employee.id, EMPLOYEES[2][2]).id == employee.id
         # ids were set by the build: the sequences must have moved past them
@@ -325,3 +350,198 @@ def test_failed_build_leaves_no_file(tmp_path: Path) -> None:
 def test_demo_does_not_import_textual() -> None:
     code = "import sys, torgtui.demo; assert 'textual' not in sys.modules"
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+# --- loyalty ------------------------------------------------------------------------------------
+
+NOW = dt.datetime.combine(TODAY, dt.time(10))
+
+
+def check_loyalty_books() -> None:
+    """Every ledger account proves out, and every VIP account's list row with it."""
+    accounts = list(LedgerAccount.select())
+    assert accounts
+    assert [a.id for a in accounts if not ledger.check_account(a.id).ok] == []
+    for customer in Customer.select().where(Customer.vip_mode != ""):
+        assert vip.check(customer.id).ok, customer.id
+
+
+def test_card_types_with_thresholds_and_customers_on_each(shop: DemoSummary) -> None:
+    rules = {r.code: r for r in cards.rules().values()}
+    assert {code: r.kind for code, r in rules.items()} == {
+        "DISCOUNT5": "discount",
+        "WELCOME": "one_time",
+        "GOLD": "accumulative",
+        "BONUS": "bonus",
+    }
+    gold, bonus = rules["GOLD"], rules["BONUS"]
+    assert [(t.from_amount, t.percent) for t in gold.thresholds] == [
+        (500_000, 3),
+        (1_500_000, 5),
+        (3_000_000, 7),
+    ]
+    assert (bonus.bonus_bp, bonus.expiry_days) == (500, 180)
+    (cosmetics,) = ProductGroup.select().where(ProductGroup.path == "Косметика")
+    assert bonus.group_rates == {cosmetics.id: 800}
+    held = {c.card_type_id for c in Customer.select(Customer.card_type)}
+    assert held >= {r.id for r in rules.values()}
+    # the cards are the shop's numbering, in order, and a new card continues it
+    cards_by_id = [c.card for c in Customer.select().order_by(Customer.id)]
+    assert cards_by_id == [make_ean13("29", n) for n in range(1, shop.customers + 1)]
+    assert numbering.next_numbers(None) == [make_ean13("29", shop.customers + 1)]
+
+
+def test_the_history_gives_card_discounts_as_the_card_step_does(shop: DemoSummary) -> None:
+    rules = {r.id: r for r in cards.rules().values()}
+    counted: dict[int, int] = defaultdict(int)
+    welcome_used: set[int] = set()
+    kinds = {c.id: rules[c.card_type_id].kind if c.card_type_id else "" for c in Customer.select()}
+    for receipt in Receipt.select().where(Receipt.customer.is_null(False)).order_by(Receipt.id):
+        customer = receipt.customer_id
+        lines = list(receipt.lines)
+        card = [a for line in lines for a in line.adjustments if a.step == "card"]
+        kind = kinds[customer]
+        if receipt.kind == "return":
+            counted[customer] -= receipt.total
+            continue
+        if kind == "discount":
+            assert card and all(a.amount == percent_of(a.line.subtotal, 5) for a in card)
+        elif kind == "one_time":
+            assert bool(card) == (customer not in welcome_used)
+            welcome_used.add(customer)
+        elif kind == "accumulative":
+            reached = [p for amount, p in ((500_000, 3), (1_500_000, 5), (3_000_000, 7))
+                       if counted[customer] >= amount]  # fmt: skip
+            want = reached[-1] if reached else 0
+            assert all(a.amount == percent_of(a.line.subtotal, want) for a in card)
+            assert bool(card) == bool(want) or not any(
+                percent_of(ln.subtotal, want) for ln in lines
+            )
+        else:
+            assert not card
+        counted[customer] += receipt.total
+    spent = {c.id for c in Customer.select().where(Customer.card_spent_at.is_null(False))}
+    assert spent == welcome_used and spent
+    assert any(counted[c] >= 500_000 for c, kind in kinds.items() if kind == "accumulative")
+
+
+def test_bonuses_are_earned_from_the_history_on_the_ledger(shop: DemoSummary) -> None:
+    check_loyalty_books()
+    earned_by_receipt = {
+        r.id: sum(line.bonus_earned for line in r.lines)
+        for r in Receipt.select().where(Receipt.customer.is_null(False))
+    }
+    entries = list(LedgerEntry.select().join(LedgerAccount).where(LedgerAccount.kind == "bonus"))
+    assert entries and all(e.kind == "earn" and e.receipt_id for e in entries)
+    assert {e.receipt_id: e.amount for e in entries} == {
+        rid: amount for rid, amount in earned_by_receipt.items() if amount
+    }
+    for e in entries:
+        assert e.expires_at == e.created_at + dt.timedelta(days=180)
+        receipt = Receipt.get_by_id(e.receipt_id)
+        assert receipt.customer.card_type.code == "BONUS"
+        # 8% on cosmetics, 5% on the rest, per line on what the line costs
+        for line in receipt.lines:
+            top = line.product.group.path.split("/")[0]
+            rate = 8 if top == "Косметика" else 5
+            assert line.bonus_earned == percent_of(line.total, rate)
+    assert {e.kind for e in entries} == {"earn"}
+
+
+def test_vip_customers_in_each_mode_one_overdue(shop: DemoSummary) -> None:
+    check_loyalty_books()
+    states = {
+        c.vip_mode: vip.state_of(c.id, NOW)
+        for c in Customer.select().where(Customer.vip_mode != "")
+    }
+    assert set(states) == {"credit", "account", "items"}
+    credit, account, items = states["credit"], states["account"], states["items"]
+    assert credit.overdue > 0 and credit.overdue_days == 12 and credit.debt > credit.overdue
+    assert account.overdue == 0 and account.deposit > 0 and account.debt == 0
+    assert items.overdue == 0 and items.debt > 0
+    kinds = {
+        e.kind for e in LedgerEntry.select().join(LedgerAccount).where(LedgerAccount.kind == "vip")
+    }
+    assert kinds == {"charge", "payment", "deposit"}
+    # the items customer paid one item of her first purchase whole, by card
+    (paid,) = (
+        LedgerEntry.select()
+        .join(LedgerAccount)
+        .where((LedgerAccount.owner_id == items.customer_id) & (LedgerEntry.kind == "payment"))
+    )
+    assert paid.document.startswith("card:")
+    # money taken for the accounts is in the shifts' cash movements
+    moved = {(m.kind, m.amount) for m in CashMovement.select()}
+    assert ("vip_card", paid.amount) in moved and ("vip_cash", 1_000_000) in moved
+    # the list shows the overdue one first
+    owner = Employee.get(Employee.name == EMPLOYEES[0][0])
+    first = vip_statement.debtors(by=owner, at=NOW, limit=1)[0]
+    assert first.customer_id == credit.customer_id and first.overdue_days == 12
+
+
+def test_a_wholesale_price_type_breaks_and_a_wholesale_customer(shop: DemoSummary) -> None:
+    (wholesale,) = pricerules.list_price_types()
+    assert (wholesale.code, wholesale.name) == ("WHOLESALE", "Оптова")
+    breaks = {b.code: (b.min_qty, b.percent, b.price_type) for b in pricerules.list_qty_breaks()}
+    assert breaks == {
+        "WS-10": (10_000, Decimal(5), "WHOLESALE"),
+        "WS-50": (50_000, Decimal(10), "WHOLESALE"),
+    }
+    prices = pricerules.type_prices("WHOLESALE")
+    assert prices and all(
+        price == Product.get_by_id(pid).price * 85 // 100 for pid, price in prices.items()
+    )
+    (customer,) = Customer.select().where(Customer.price_type.is_null(False))
+    discounts = pricerules.list_manufacturer_discounts(customer.id)
+    makers = {Manufacturer.get_by_id(d.manufacturer_id).name: d.percent for d in discounts}
+    assert makers == {"Малятко": Decimal(5), "Веселка": Decimal(3)}
+    (accelerator,) = accelerators.accelerators()
+    assert (accelerator.card_type, accelerator.action, accelerator.threshold) == (
+        "GOLD",
+        "tier",
+        1_500_000,
+    )
+
+
+@pytest.fixture(scope="module")
+def six_months(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A default-length history: bonuses old enough to lapse."""
+    path = tmp_path_factory.mktemp("demo6") / "shop.sqlite"
+    build_demo(str(path), customers=40, months=6, today=TODAY, seed=3)
+    dbmod.database.close()
+    return path
+
+
+def test_some_bonuses_lapsed_and_some_lapse_within_the_notice_days(six_months: Path) -> None:
+    database = dbmod.open_database(str(six_months))
+    try:
+        check_loyalty_books()
+        notice = policy.load().expiry_notice_days
+        open_credits = [
+            (o.amount, o.expires_at)
+            for o in LedgerOpen.select().join(LedgerAccount).where(LedgerAccount.kind == "bonus")
+        ]
+        lapsed = [a for a, at in open_credits if at <= NOW]
+        soon = [a for a, at in open_credits if NOW < at <= NOW + dt.timedelta(days=notice)]
+        assert lapsed and soon
+        run = bonuses.expire(NOW, clock=lambda: NOW)
+        assert run.expired == sum(lapsed) and run.notices >= len(lapsed) + len(soon)
+        check_loyalty_books()
+        assert bonuses.expire(NOW, clock=lambda: NOW).expired == 0  # found once
+    finally:
+        database.close()
+
+
+def test_same_seed_same_loyalty(small: tuple[Path, DemoSummary], tmp_path: Path) -> None:
+    def books() -> list[tuple[int, str, int, dt.datetime]]:
+        return [
+            (e.account_id, e.kind, e.amount, e.created_at)
+            for e in LedgerEntry.select().order_by(LedgerEntry.id)
+        ]
+
+    dbmod.open_database(str(small[0]))
+    expected = books()
+    dbmod.database.close()
+    build_demo(str(tmp_path / "again.sqlite"), customers=50, months=1, today=TODAY, seed=7)
+    assert books() == expected
+    dbmod.database.close()
