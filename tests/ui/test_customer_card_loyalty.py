@@ -101,7 +101,7 @@ async def test_the_section_shows_card_tier_bonuses_and_the_vip_account(
         screen, section = await open_loyalty(pilot, olha.id)
         assert screen.current == "loyalty"
         text = facts_text(section)
-        assert f"Card {CARD} · Gold (accumulative discount) · active · issued 01.11.2026" in text
+        assert f"Card {CARD} · active · issued 01.11.2026\nGold (accumulative discount)\n" in text
         assert "Tier 3% from 5\u202f000.00 ₴ · bought 7\u202f000.00 ₴" in text
         assert "8\u202f000.00 ₴ more to 5%" in text
         assert "Bonuses 150.50 ₴, to spend now 150.50 ₴ · 120.00 ₴ lapse 01.12.2026" in text
@@ -143,7 +143,8 @@ async def test_issue_a_card_by_number_then_a_blank_card_block_unblock_and_print(
         assert issued.card_type_id == types["gold"].id
         assert issued.card.startswith("29") and is_valid_gtin(issued.card)
         assert message(screen) == f"Card {issued.card} issued to Ivan."
-        assert f"Card {issued.card} · Gold" in facts_text(section)
+        assert f"Card {issued.card} · active" in facts_text(section)
+        assert "Gold (accumulative discount)" in facts_text(section)
         assert screen.query_one("#card-card").value == issued.card
         # a blank plastic card scanned instead: the old number stops working
         await pilot.press("f5")
@@ -192,7 +193,7 @@ async def test_a_cashier_may_not_block_a_card(settings, ui_staff, types, clock):
     app = TorgApp(settings, clock=clock)
     async with app.run_test(size=(80, 24)) as pilot:
         screen, section = await open_loyalty(pilot, olha.id, ("Kateryna Cashier", "3333"))
-        assert "Earns 5% in bonuses; they last 90 days" in facts_text(section)
+        assert "Bonus (bonus card): 5% in bonuses, they last 90 days" in facts_text(section)
         await pilot.press("f6")
         await settle(pilot)
         await type_then_enter(pilot, "lost")

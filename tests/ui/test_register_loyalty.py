@@ -263,13 +263,13 @@ async def test_the_change_goes_onto_the_card_by_one_key(settings, shifted, shop,
         await pilot.press("f6")
         await settle(pilot)
         change = str(pay.query_one("#pay-change").content)
-        assert change == "Change: 10.10 ₴ · 10.10 ₴ onto the card (F6: hand over)"
+        assert change == "Change: 10.10 ₴ · 10.10 ₴ to the card (F6: undo)"
         await pilot.press("enter")
         await settle(pilot)
         assert app.screen is screen
         banner = str(screen.query_one("#sale-change", Label).content)
     receipt = Receipt.get()
-    assert "CHANGE 0.00 ₴" in banner and "change to the card 10.10 ₴" in banner
+    assert "CHANGE 0.00 ₴  (10.10 ₴ onto the card)" in banner
     assert entries(olha.id) == [("earn", 20000), ("earn", 950), ("change", 1010)]
     moved = CashMovement.get(CashMovement.kind == "to_card")
     assert (moved.amount, moved.note) == (1010, f"receipt:{receipt.id}")
@@ -348,14 +348,17 @@ async def test_a_vip_sale_on_account_with_the_overdue_debt_highlighted(
         await settle(pilot)
         assert pay.mode == "account"
         assert "up to 810.10 ₴" in str(pay.query_one("#pay-mode").content)
-        await pilot.press("enter")  # all of 1 235.00 on account: beyond the limit, refused
+        # 1 235.00 is due: all the account allows is offered, the rest will be cash
+        assert pay.query_one("#pay-account").value == "810.10"
+        await pilot.press(*"1300", "enter")
+        await settle(pilot)
+        assert "can go on account: that is all" in str(pay.query_one("#pay-message").content)
+        pay.query_one("#pay-account").value = ""
+        await pilot.press(*"900", "enter")  # beyond the limit: refused
         await settle(pilot)
         message = str(pay.query_one("#pay-message").content)
         assert message == "Olena VIP may buy at most 810.10 ₴ on account: type that or less."
         assert app.screen is pay
-        await pilot.press(*"1300", "enter")
-        await settle(pilot)
-        assert "can go on account: that is all" in str(pay.query_one("#pay-message").content)
         pay.query_one("#pay-account").value = ""
         await pilot.press(*"800", "enter")  # 800.00 on account, Enter: then the cash
         await settle(pilot)

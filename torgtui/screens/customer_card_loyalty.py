@@ -69,23 +69,17 @@ def card_lines(facts: LoyaltyFacts) -> list[str]:
         return [_("No card yet: F5 issues one (scan a blank card or take the next number).")]
     status = _("blocked") if customer.card_status == "blocked" else _("active")
     issued = format_date(customer.card_issued_at.date()) if customer.card_issued_at else "-"
-    if card is None:
-        return [
-            _("Card {number} · no card type · {status} · issued {date}").format(
-                number=customer.card, status=status, date=issued
-            )
-        ]
     out = [
-        _("Card {number} · {name} ({kind}) · {status} · issued {date}").format(
-            number=customer.card,
-            name=card.get("name", ""),
-            kind=cards.kind_title(str(card.get("kind", ""))),
-            status=status,
-            date=issued,
+        _("Card {number} · {status} · issued {date}").format(
+            number=customer.card, status=status, date=issued
         )
     ]
+    if card is None:
+        return [*out, _("No card type: F5 issues the card in one.")]
+    kind = f"{card.get('name', '')} ({cards.kind_title(str(card.get('kind', '')))})"
     tier = card.get("tier")
     if isinstance(tier, dict):
+        out.append(kind)
         text = _("Tier {percent}% from {start} · bought {counted}").format(
             percent=tier["percent"],
             start=format_money(int(tier["from"])),
@@ -101,15 +95,17 @@ def card_lines(facts: LoyaltyFacts) -> list[str]:
         out.append(text)
     elif card.get("kind") == "bonus":
         days = card.get("bonus_expiry_days")
-        text = _("Earns {percent}% in bonuses").format(percent=card.get("bonus_percent", "0"))
+        text = _("{percent}% in bonuses").format(percent=card.get("bonus_percent", "0"))
         if days:
-            text += "; " + _("they last {days} days").format(days=days)
-        out.append(text)
+            text += ", " + _("they last {days} days").format(days=days)
+        out.append(f"{kind}: {text}")
     elif "percent" in card:
-        text = _("Discount {percent}%").format(percent=card["percent"])
+        text = _("{percent}% off").format(percent=card["percent"])
         if card.get("spent"):
-            text += "; " + _("used already")
-        out.append(text)
+            text += ", " + _("used already")
+        out.append(f"{kind}: {text}")
+    else:
+        out.append(kind)
     return out
 
 
@@ -195,7 +191,9 @@ class LoyaltySection(Section):
     def show(self, facts: LoyaltyFacts) -> None:
         self.facts = facts
         self.hint(_("F5 issue a card · F6 block or unblock · F7 print (PDF)"))
-        lines = [*card_lines(facts), bonus_line(facts.bonus)]
+        lines = card_lines(facts)
+        if facts.bonus["balance"] or (facts.card or {}).get("kind") == "bonus":
+            lines.append(bonus_line(facts.bonus))
         warning = ""
         for i, text in enumerate(vip_lines(facts.vip)):
             if i == 1 and facts.vip is not None and facts.vip.overdue:

@@ -57,6 +57,9 @@ class PaymentScreen(ModalScreen[Receipt | None]):
         background: $surface;
         padding: 0 1;
     }
+    PaymentScreen Label {
+        width: 100%;
+    }
     PaymentScreen #pay-total {
         text-style: bold;
         color: $success;
@@ -177,6 +180,9 @@ class PaymentScreen(ModalScreen[Receipt | None]):
         card.display = mode == "mixed"
         account.display = mode == "account"
         cash.display = mode != "card"
+        if mode == "account" and not account.value and self.vip is not None:
+            if self.due > self.vip.available:  # all the account allows; the rest in cash
+                account.value = format_money(self.vip.available, symbol=False)
         {"mixed": card, "account": account}.get(mode, cash).focus()
         if mode == "card":
             self.set_focus(None)
@@ -264,7 +270,7 @@ class PaymentScreen(ModalScreen[Receipt | None]):
         text = _("Change: {change}").format(change=format_money(result.change))
         to_card = self.change_to_card(result)
         if to_card:
-            text += " · " + _("{amount} onto the card (F6: hand over)").format(
+            text += " · " + _("{amount} to the card (F6: undo)").format(
                 amount=format_money(to_card)
             )
         elif self.to_card:

@@ -29,7 +29,7 @@ from torgtui.hw.scanner import WedgeDetector
 from torgtui.i18n import _, ngettext
 from torgtui.models import Receipt
 from torgtui.money import format_money, format_qty
-from torgtui.sales import codes, shifts
+from torgtui.sales import codes
 from torgtui.sales.register import Register, WeightNeeded
 from torgtui.sales.scan import lookup, parse_qty
 from torgtui.sales.shifts import current_shift
@@ -37,25 +37,24 @@ from torgtui.sales.why import explain
 from torgtui.screens.approval import with_approval
 from torgtui.screens.area import AreaScreen
 from torgtui.screens.areas import Area
-from torgtui.screens.sale_dialogs import ConfirmScreen, PickScreen
+from torgtui.screens.sale_dialogs import ConfirmScreen
 from torgtui.screens.sale_input import BarcodeScanned, CodeInput
 from torgtui.screens.sale_lines import LineActions
-from torgtui.screens.sale_loyalty import CustomerFacts, LoyaltyView, paid_words, receipt_info
+from torgtui.screens.sale_loyalty import CustomerFacts, LoyaltyView
+from torgtui.screens.sale_receipt import ReceiptActions
 from torgtui.widgets.receipt_view import ReceiptLines, rows_of
 
 if TYPE_CHECKING:
     from torgtui.approvals import Approval
-    from torgtui.hw.printer import PrintOutcome
     from torgtui.models import Shift
     from torgtui.sales.codes import Entered
 
 __all__ = ["BarcodeScanned", "SaleScreen"]
 
-CHANGE_SECONDS = 6.0
 FISCAL_REFRESH_SECONDS = 15.0
 
 
-class SaleScreen(LoyaltyView, LineActions, AreaScreen):
+class SaleScreen(ReceiptActions, LoyaltyView, LineActions, AreaScreen):
     """The register: header, the receipt's lines, totals, and the code field."""
 
     CSS_PATH = ["area.tcss", "sale.tcss"]
@@ -420,52 +419,6 @@ class SaleScreen(LoyaltyView, LineActions, AreaScreen):
 
     # --- the receipt as a whole ----------------------------------------------------------
 
-    def action_hold(self) -> None:
-        """F8: hold the receipt; on an empty one, list every unfinished receipt to recall."""
-        assert self.register is not None
-        reg = self.register
-        if reg.basket.lines:
-            if self.run(reg.hold):
-                self.selected = None
-                self.say(
-                    _("Receipt held: press F8 on an empty receipt to recall it."),
-                    severity="information",
-                )
-            return
-        try:
-            drafts = self.unfinished()
-        except peewee.DatabaseError as exc:
-            self.say(db.explain(exc, self.app.settings.database.url).message)
-            return
-        if not drafts:
-            self.say(_("No receipts are held."), severity="warning")
-            return
-        from torgtui.screens.held import HeldScreen
-
-        by_uuid = {d.uuid: d for d in drafts}
-
-        def recall(uuid: str) -> None:
-            if by_uuid[uuid].status == "open":  # own, left open in another session
-                shifts.hold_left_open(uuid, self.app.employee, clock=self.app.clock)
-            reg.recall(uuid)
-
-        def chosen(uuid: str | None) -> None:
-            if uuid in by_uuid and self.run(lambda: recall(uuid)):
-                self.selected = len(reg.basket.lines) - 1 if reg.basket.lines else None
-                self.show_receipt()
-
-        self.app.push_screen(HeldScreen(drafts, self.app.clock()), chosen)
-
-    def unfinished(self) -> list:
-        """Held receipts (anyone's) and this cashier's receipts open in another session."""
-        assert self.register is not None
-        mine = self.register.draft.uuid if self.register.draft is not None else None
-        held = {d.uuid: d for d in self.register.held()}
-        for draft in shifts.unfinished_receipts(self.app.employee.id):
-            if draft.uuid != mine:
-                held.setdefault(draft.uuid, draft)
-        return sorted(held.values(), key=lambda d: (d.updated_at, d.id))
-
     def action_back(self) -> None:
         """Escape: clear what is typed; else cancel a non-empty receipt; else back home."""
         assert self.register is not None
@@ -533,92 +486,6 @@ class SaleScreen(LoyaltyView, LineActions, AreaScreen):
         facts = self.facts_for(priced.customer_id)
         screen = PaymentScreen(priced, uuid=self.register.uuid, shift=self.shift, customer=facts)
         self.app.push_screen(screen, self.paid)
-
-    def paid(self, receipt: Receipt | None) -> None:
-        """After the commit: a new receipt, the change shown big, the print in a worker."""
-        if receipt is None or self.register is None:
-            return
-        self.register.forget()
-        self.selected = None
-        self.last_receipt = receipt
-        change = int(getattr(receipt, "change", 0) or 0)
-        big = self.query_one("#sale-change", Label)
-        text = _("Receipt {number} paid.  CHANGE {change}").format(
-            number=receipt.number, change=format_money(change)
-        )
-        loyalty = paid_words(receipt_info(receipt))  # bonuses, a tier moved up, on account
-        big.update(f"{text}\n{loyalty}" if loyalty else text)
-        big.display = True
-        self.set_timer(CHANGE_SECONDS, self.hide_change)
-        self.show_receipt()
-        if self.app.devices is not None:
-            self.print_receipt(receipt)
-
-    def hide_change(self) -> None:
-        if self.is_attached:
-            self.query_one("#sale-change", Label).display = False
-
-    @work(thread=True, group="sale-print", exit_on_error=False)
-    def print_receipt(self, receipt: Receipt, again: bool = False) -> None:
-        from torgtui.hw.printer import paid_in_cash
-
-        devices = self.app.devices
-        if devices is None:
-            return
-        with db.database.connection_context():
-            if again:
-                outcome = devices.reprint(receipt)
-            else:
-                outcome = devices.print_receipt(receipt, paid_in_cash(receipt))
-            waiting = devices.fiscal_waiting()
-        printer = devices.printer
-        screen_printer = again and printer is not None and printer.screen
-        shown = list(printer.screen_text) if screen_printer else []
-        self.app.call_from_thread(self.printed, outcome, waiting, shown)
-
-    def printed(self, outcome: PrintOutcome, waiting: int, shown: list[str] | None = None) -> None:
-        """After a print: a failure in words; F9 on the ``screen`` printer shows the receipt."""
-        if not outcome.ok:
-            self.say(outcome.message, severity="warning")
-        elif shown and self.is_attached:
-            from torgtui.screens.sale_dialogs import ReceiptTextScreen
-
-            self.app.push_screen(ReceiptTextScreen(shown))
-        self.fiscal_counted(waiting)
-
-    def action_reprint(self) -> None:
-        from torgtui.hw.printer import unprinted_receipts
-
-        if self.app.devices is None:
-            self.say(_("No receipt printer is set up on this register."))
-            return
-        location = self.shift.location_id if self.shift is not None else None
-        failed = unprinted_receipts(location=location)
-        choices = list(failed)
-        last = self.last_receipt
-        if last is not None and all(r.id != last.id for r in choices):
-            choices.insert(0, last)
-        if not choices:
-            self.say(_("No receipt to reprint yet: sell one first."), severity="warning")
-            return
-        if len(choices) == 1:
-            self.print_receipt(choices[0], again=True)
-            return
-        by_id = {str(r.id): r for r in choices}
-
-        def chosen(key: str | None) -> None:
-            if key in by_id:
-                self.print_receipt(by_id[key], again=True)
-
-        options = [
-            (
-                str(r.id),
-                f"N {r.number}  {r.created_at:%H:%M}  {format_money(r.total)}  "
-                + (_("not printed") if r.print_status == "failed" else ""),
-            )
-            for r in choices
-        ]
-        self.app.push_screen(PickScreen(_("Reprint which receipt?"), options), chosen)
 
     def action_shift(self) -> None:
         self.open_other("torgtui.screens.shift", "ShiftScreen")

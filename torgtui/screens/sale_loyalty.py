@@ -131,31 +131,34 @@ def vip_words(state: VipState | None) -> tuple[str, bool]:
     )
 
 
-def paid_words(info: dict[str, Any]) -> str:
-    """After payment, from the receipt's ``info`` (the services' facts): bonuses earned, spent,
-    put on the card and the balance; a tier moved up; a new card; what went on account."""
+def paid_words(info: dict[str, Any]) -> tuple[str, list[str]]:
+    """After payment, from the receipt's ``info`` (the services' facts): what of the change
+    went onto the card (shown with the change), then a line of bonuses (earned, spent, the
+    balance) and a line of the rest (a tier moved up, a new card, what went on account)."""
+    bonus = info.get("bonus") if isinstance(info.get("bonus"), dict) else {}
+    to_card = ""
+    if bonus.get("change"):
+        to_card = _("{amount} onto the card").format(amount=format_money(int(bonus["change"])))
     parts: list[str] = []
-    bonus = info.get("bonus")
-    if isinstance(bonus, dict):
-        for key, text in (
-            ("earned", _("bonuses +{amount}")),
-            ("spent", _("spent {amount}")),
-            ("change", _("change to the card {amount}")),
-        ):
-            if bonus.get(key):
-                parts.append(text.format(amount=format_money(int(bonus[key]))))
-        if "balance" in bonus:
-            parts.append(_("balance {amount}").format(amount=format_money(int(bonus["balance"]))))
+    if bonus.get("earned"):
+        parts.append(_("Bonuses +{amount}").format(amount=format_money(int(bonus["earned"]))))
+    if bonus.get("spent"):
+        parts.append(_("spent {amount}").format(amount=format_money(int(bonus["spent"]))))
+    if "balance" in bonus:
+        parts.append(_("balance {amount}").format(amount=format_money(int(bonus["balance"]))))
+    others: list[str] = []
     tier = info.get("tier_up")
     if isinstance(tier, dict):
-        parts.append(_("tier moved up: {percent}% now").format(percent=tier.get("percent")))
+        others.append(
+            _("Tier moved up: {percent}% from now on").format(percent=tier.get("percent"))
+        )
     for item in info.get("enrolled") or []:
-        parts.append(_("new card {name}").format(name=item.get("card_type", "")))
+        others.append(_("New card: {name}").format(name=item.get("card_type", "")))
     account = info.get("vip")
     if isinstance(account, dict) and account.get("charged"):
-        parts.append(_("on account {amount}").format(amount=format_money(int(account["charged"]))))
-    text = " · ".join(parts)
-    return text[:1].upper() + text[1:]
+        others.append(_("On account {amount}").format(amount=format_money(int(account["charged"]))))
+    lines = [" · ".join(part) for part in (parts, others) if part]
+    return to_card, lines
 
 
 def receipt_info(receipt: object) -> dict[str, Any]:

@@ -41,15 +41,17 @@ def step_title(step: str) -> str:
 
 
 def pair(left: str, right: str, width: int = WIDTH) -> list[str]:
-    """``left`` and ``right`` on one line; a long ``left`` wraps, ``right`` on its last line."""
+    """``left`` and ``right`` on one line; a long ``left`` wraps (indented a little more),
+    ``right`` on its last line."""
+    indent = " " * (len(left) - len(left.lstrip(" ")))
     room = max(width - len(right) - 1, 10)
-    words, lines, current = left.split(" "), [], ""
-    for word in words:
-        if current and len(current) + 1 + len(word) > room:
+    lines, current = [], indent
+    for word in left.split():
+        if current.strip() and len(current) + 1 + len(word) > room:
             lines.append(current)
-            current = "  " + word
+            current = indent + "  " + word
         else:
-            current = f"{current} {word}" if current else word
+            current = f"{current} {word}" if current.strip() else current + word
     lines.append(current)
     if not right:
         return lines
@@ -200,8 +202,8 @@ class WhyPriceScreen(ModalScreen[None]):
     """
     BINDINGS = [
         Binding("escape,enter", "close", _("Back"), id="why.close"),
-        Binding("left", "line(-1)", _("◂ Line"), id="why.prev"),
-        Binding("right", "line(1)", _("Line ▸"), id="why.next"),
+        Binding("left", "line(-1)", _("Previous line"), id="why.prev"),
+        Binding("right", "line(1)", _("Next line"), id="why.next"),
         Binding("down", "scroll(1)", _("Down"), show=False, id="why.down"),
         Binding("up", "scroll(-1)", _("Up"), show=False, id="why.up"),
         Binding("pagedown", "scroll(10)", _("Page down"), show=False, id="why.pagedown"),

@@ -1,0 +1,182 @@
+"""The sale screen's receipt as a whole: hold and recall (F8), the banner after payment (the
+change, and what the sale did to the customer's card), printing in a worker and reprinting
+(F9). A mixin of :class:`~torgtui.screens.sale.SaleScreen`, apart to keep both short."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import peewee
+from textual import work
+from textual.widgets import Label
+
+from torgtui import db
+from torgtui.i18n import _
+from torgtui.models import Receipt
+from torgtui.money import format_money
+from torgtui.sales import shifts
+from torgtui.screens.sale_dialogs import PickScreen
+from torgtui.screens.sale_loyalty import paid_words, receipt_info
+
+if TYPE_CHECKING:
+    from torgtui.app import TorgApp
+    from torgtui.hw.printer import PrintOutcome
+    from torgtui.models import Shift
+    from torgtui.sales.register import Register
+
+CHANGE_SECONDS = 6.0
+
+
+class ReceiptActions:
+    """Hold, recall, after payment and printing (needs the SaleScreen's helpers)."""
+
+    app: TorgApp
+    register: Register | None
+    selected: int | None
+    shift: Shift | None
+    last_receipt: Receipt | None
+    is_attached: bool
+
+    if TYPE_CHECKING:
+
+        def say(self, text: str, *, severity: str = "error", bell: bool = False) -> None: ...
+        def run(self, change: Callable[[], object]) -> bool: ...
+        def show_receipt(self) -> None: ...
+        def fiscal_counted(self, waiting: int) -> None: ...
+        def query_one(self, selector: str, expect_type: Any = None) -> Any: ...
+        def set_timer(self, delay: float, callback: Callable[[], object]) -> Any: ...
+
+    def action_hold(self) -> None:
+        """F8: hold the receipt; on an empty one, list every unfinished receipt to recall."""
+        assert self.register is not None
+        reg = self.register
+        if reg.basket.lines:
+            if self.run(reg.hold):
+                self.selected = None
+                self.say(
+                    _("Receipt held: press F8 on an empty receipt to recall it."),
+                    severity="information",
+                )
+            return
+        try:
+            drafts = self.unfinished()
+        except peewee.DatabaseError as exc:
+            self.say(db.explain(exc, self.app.settings.database.url).message)
+            return
+        if not drafts:
+            self.say(_("No receipts are held."), severity="warning")
+            return
+        from torgtui.screens.held import HeldScreen
+
+        by_uuid = {d.uuid: d for d in drafts}
+
+        def recall(uuid: str) -> None:
+            if by_uuid[uuid].status == "open":  # own, left open in another session
+                shifts.hold_left_open(uuid, self.app.employee, clock=self.app.clock)
+            reg.recall(uuid)
+
+        def chosen(uuid: str | None) -> None:
+            if uuid in by_uuid and self.run(lambda: recall(uuid)):
+                self.selected = len(reg.basket.lines) - 1 if reg.basket.lines else None
+                self.show_receipt()
+
+        self.app.push_screen(HeldScreen(drafts, self.app.clock()), chosen)
+
+    def unfinished(self) -> list:
+        """Held receipts (anyone's) and this cashier's receipts open in another session."""
+        assert self.register is not None
+        mine = self.register.draft.uuid if self.register.draft is not None else None
+        held = {d.uuid: d for d in self.register.held()}
+        for draft in shifts.unfinished_receipts(self.app.employee.id):
+            if draft.uuid != mine:
+                held.setdefault(draft.uuid, draft)
+        return sorted(held.values(), key=lambda d: (d.updated_at, d.id))
+
+    def paid(self, receipt: Receipt | None) -> None:
+        """After the commit: a new receipt, the change shown big, the print in a worker."""
+        if receipt is None or self.register is None:
+            return
+        self.register.forget()
+        self.selected = None
+        self.last_receipt = receipt
+        change = int(getattr(receipt, "change", 0) or 0)
+        big = self.query_one("#sale-change", Label)
+        text = _("Receipt {number} paid.  CHANGE {change}").format(
+            number=receipt.number, change=format_money(change)
+        )
+        to_card, loyalty = paid_words(receipt_info(receipt))  # bonuses, tier, on account
+        if to_card:
+            text += f"  ({to_card})"
+        big.update("\n".join([text, *loyalty]))
+        big.display = True
+        self.set_timer(CHANGE_SECONDS, self.hide_change)
+        self.show_receipt()
+        if self.app.devices is not None:
+            self.print_receipt(receipt)
+
+    def hide_change(self) -> None:
+        if self.is_attached:
+            self.query_one("#sale-change", Label).display = False
+
+    @work(thread=True, group="sale-print", exit_on_error=False)
+    def print_receipt(self, receipt: Receipt, again: bool = False) -> None:
+        from torgtui.hw.printer import paid_in_cash
+
+        devices = self.app.devices
+        if devices is None:
+            return
+        with db.database.connection_context():
+            if again:
+                outcome = devices.reprint(receipt)
+            else:
+                outcome = devices.print_receipt(receipt, paid_in_cash(receipt))
+            waiting = devices.fiscal_waiting()
+        printer = devices.printer
+        screen_printer = again and printer is not None and printer.screen
+        shown = list(printer.screen_text) if screen_printer else []
+        self.app.call_from_thread(self.printed, outcome, waiting, shown)
+
+    def printed(self, outcome: PrintOutcome, waiting: int, shown: list[str] | None = None) -> None:
+        """After a print: a failure in words; F9 on the ``screen`` printer shows the receipt."""
+        if not outcome.ok:
+            self.say(outcome.message, severity="warning")
+        elif shown and self.is_attached:
+            from torgtui.screens.sale_dialogs import ReceiptTextScreen
+
+            self.app.push_screen(ReceiptTextScreen(shown))
+        self.fiscal_counted(waiting)
+
+    def action_reprint(self) -> None:
+        from torgtui.hw.printer import unprinted_receipts
+
+        if self.app.devices is None:
+            self.say(_("No receipt printer is set up on this register."))
+            return
+        location = self.shift.location_id if self.shift is not None else None
+        failed = unprinted_receipts(location=location)
+        choices = list(failed)
+        last = self.last_receipt
+        if last is not None and all(r.id != last.id for r in choices):
+            choices.insert(0, last)
+        if not choices:
+            self.say(_("No receipt to reprint yet: sell one first."), severity="warning")
+            return
+        if len(choices) == 1:
+            self.print_receipt(choices[0], again=True)
+            return
+        by_id = {str(r.id): r for r in choices}
+
+        def chosen(key: str | None) -> None:
+            if key in by_id:
+                self.print_receipt(by_id[key], again=True)
+
+        options = [
+            (
+                str(r.id),
+                f"N {r.number}  {r.created_at:%H:%M}  {format_money(r.total)}  "
+                + (_("not printed") if r.print_status == "failed" else ""),
+            )
+            for r in choices
+        ]
+        self.app.push_screen(PickScreen(_("Reprint which receipt?"), options), chosen)
