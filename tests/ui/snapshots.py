@@ -215,6 +215,7 @@ def build_shop(path: str) -> dict[str, Any]:
     held.resume()
     held.manual_discount(percent=10)
     held.hold()
+    customers = {}
     for i, (name, phone) in enumerate(
         (
             ("Коваленко Ольга Петрівна", "0671234567"),
@@ -224,9 +225,51 @@ def build_shop(path: str) -> dict[str, Any]:
         start=1,
     ):
         card = make_ean13("29", i)
-        create_customer(CardData(name=name, phones=[phone], card=card), by=owner, clock=clock)
+        customers[card] = create_customer(
+            CardData(name=name, phones=[phone], card=card), by=owner, clock=clock
+        ).id
+    loyalty = add_loyalty(staff["manager"], customers, clock)
     db.database.close()
-    return {"receipt": receipt.number, "codes": codes}
+    return {"receipt": receipt.number, "codes": codes, **loyalty}
+
+
+def add_loyalty(manager: Any, customers: dict[str, int], clock: Any) -> dict[str, Any]:
+    """A bonus card with bonuses lapsing at two dates (Коваленко), and an accumulative card
+    between two thresholds on a VIP customer with an overdue debt (Бондаренко)."""
+    from decimal import Decimal
+
+    from torgtui.db import write_tx
+    from torgtui.marketing import bonuses, ledger, vip
+    from torgtui.marketing.cards import CardTypeData, save_card_type
+    from torgtui.models import Customer
+
+    bonus = CardTypeData(
+        "bonus5", "Бонусна", "bonus", bonus_percent=Decimal(5), bonus_expiry_days=90
+    )
+    gold = CardTypeData(
+        "gold", "Золота", "accumulative", thresholds=[(500000, Decimal(3)), (1500000, Decimal(5))]
+    )
+    bonus_id = save_card_type(bonus, by=manager, clock=clock).id
+    gold_id = save_card_type(gold, by=manager, clock=clock).id
+    olha, iryna = customers["2900000000018"], customers["2900000000032"]
+    Customer.update(card_type=bonus_id).where(Customer.id == olha).execute()
+    Customer.update(card_type=gold_id, tier_floor=700000).where(Customer.id == iryna).execute()
+    earlier = T0 - dt.timedelta(days=20)
+    with write_tx():
+        account = bonuses.account_of(olha, earlier)
+        for amount, lapse in ((12000, dt.datetime(2026, 12, 1, 10)), (250000, None)):
+            ledger.post(account, amount, "earn", now=earlier, expires_at=lapse)
+    vip.set_vip(iryna, "credit", limit=150000, term_days=14, by=manager, clock=clock)
+    with write_tx():
+        account = ledger.find_account("vip", "customer", iryna)
+        ledger.post(account, -70000, "charge", now=earlier, due_at=vip.due_date(earlier, 14))
+        vip.refresh(iryna, account, earlier)
+    return {
+        "bonus_card": "2900000000018",
+        "vip_card": "2900000000032",
+        "olha": olha,
+        "iryna": iryna,
+    }
 
 
 # --- driving the app to each screen -----------------------------------------------------------
@@ -353,7 +396,63 @@ async def capture_all(settings: Any, shop: dict[str, Any]) -> dict[str, dict[str
         await pilot.press(*str(shop["receipt"]), "enter")
         await _settle(pilot)
         shot(app, "returns")
+
+    app = TorgApp(settings, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await loyalty_screens(app, pilot, shop, shot)
     return shots
+
+
+async def loyalty_screens(app: Any, pilot: Any, shop: dict[str, Any], shot: Any) -> None:
+    """The register with a bonus card (bonuses paid, why this price, the payment, the banner),
+    with a VIP card (overdue debt, on account), and the card's Loyalty section."""
+    from torgtui.screens.customer_card import CustomerCardScreen
+
+    await _settle(pilot)
+    await _log_in(pilot, _index_of(app, "Катерина"), "3333")
+    await pilot.press("1")
+    await _settle(pilot)
+    for code in [*shop["codes"], shop["bonus_card"]]:
+        await pilot.press(*code, "enter")
+        await _settle(pilot)
+    await pilot.press(*"500", "f2")
+    await _settle(pilot)
+    shot(app, "sale_bonus")
+    await pilot.press("f11")
+    await _settle(pilot)
+    shot(app, "why_price")
+    await pilot.press("escape")
+    await _settle(pilot)
+    await pilot.press("f12")
+    await _settle(pilot)
+    await pilot.press(*"2000", "f6")
+    await _settle(pilot)
+    shot(app, "payment_bonus")
+    await pilot.press("enter")
+    await _settle(pilot)
+    shot(app, "sale_paid")
+    for code in [*shop["codes"][:2], shop["vip_card"]]:
+        await pilot.press(*code, "enter")
+        await _settle(pilot)
+    shot(app, "sale_vip")
+    await pilot.press("f12")
+    await _settle(pilot)
+    await pilot.press("f5")
+    await _settle(pilot)
+    shot(app, "payment_account")
+    await pilot.press("escape")
+    await _settle(pilot)
+    for customer, name in (
+        (shop["olha"], "card_loyalty_bonus"),
+        (shop["iryna"], "card_loyalty_vip"),
+    ):
+        app.push_screen(CustomerCardScreen(customer))
+        await _settle(pilot)
+        await pilot.press("alt+7")
+        await _settle(pilot)
+        shot(app, name)
+        await pilot.press("escape")
+        await _settle(pilot)
 
 
 async def run(lang: str) -> dict[str, dict[str, Any]]:
