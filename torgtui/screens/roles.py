@@ -22,7 +22,7 @@ from torgtui.screens.office import OfficeJobs, fit
 from torgtui.staff import Permission, Role, permission_title, role_title
 
 HERE = Path(__file__).parent
-ROLE_WIDTH = 9
+ROLE_WIDTH = 10  # with no cell padding: a one-word heading and a gap
 
 
 def role_heading(role: Role) -> str:
@@ -52,7 +52,7 @@ class RolesScreen(OfficeJobs, AreaScreen):
     AUTO_FOCUS = "#roles"
     BINDINGS = [
         # Enter on a cell does the same (the table's own cell selection)
-        Binding("space", "toggle", _("Change"), id="roles.toggle"),
+        Binding("space", "toggle", _("Switch"), id="roles.toggle"),
     ]
 
     def __init__(self, area) -> None:
@@ -65,24 +65,24 @@ class RolesScreen(OfficeJobs, AreaScreen):
 
     def compose_body(self) -> ComposeResult:
         yield Label(
-            _("Space on a cell: let the role do it, or not. *: changed from the built-in table."),
+            _("Space on a cell: the role may, or may not. *: changed by the owner."),
             classes="loyalty-hint",
         )
-        yield DataTable(id="roles", cursor_type="cell", zebra_stripes=True)
+        yield DataTable(id="roles", cursor_type="cell", zebra_stripes=True, cell_padding=0)
         yield Label("", id="roles-detail", markup=False)
         yield Label("", id="loyalty-message", markup=False)
 
     def on_mount(self) -> None:
         table = self.query_one("#roles", DataTable)
-        width = max(10, min(self.app.size.width, 80) - 3 - (ROLE_WIDTH + 2) * len(Role) - 2)
+        width = max(10, min(self.app.size.width, 80) - 4 - ROLE_WIDTH * len(Role))
         self.title_width = width
-        table.add_column(_("May"), width=width, key="permission")
+        table.add_column(" " + _("May"), width=width, key="permission")
         for role in Role:
             table.add_column(
                 Text(role_heading(role), justify="center"), width=ROLE_WIDTH, key=role.value
             )
         for permission in Permission:
-            title = Text(fit(permission_title(permission), width), no_wrap=True)
+            title = Text(" " + fit(permission_title(permission), width - 1), no_wrap=True)
             table.add_row(title, *("" for _r in Role), key=permission.value)
         table.move_cursor(row=0, column=1)
         self.read()

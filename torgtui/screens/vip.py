@@ -93,10 +93,15 @@ def state_lines(state: VipState) -> list[str]:
     )
     first = _("Card {card} · {mode} · limit {limit} · {terms}").format(
         card=state.card or "-",
-        mode=mode_title(state.mode),
+        mode=mode_short(state.mode),  # the list's word: the long title does not fit in Ukrainian
         limit=format_money(state.limit),
         terms=terms,
     )
+    return [first, owes_text(state)]
+
+
+def owes_text(state: VipState) -> str:
+    """What is owed (and overdue), or on the account, and what may still be bought."""
     if state.overdue:
         owes = ngettext(
             "Owes {debt}, overdue {amount} for {days} day",
@@ -113,10 +118,9 @@ def state_lines(state: VipState) -> list[str]:
         owes = _("On account {amount}").format(amount=format_money(state.deposit))
     else:
         owes = _("Owes nothing")
-    second = _("{owes} · may buy {available}").format(
+    return _("{owes} · may buy {available}").format(
         owes=owes, available=format_money(state.available)
     )
-    return [first, second]
 
 
 def parse_terms(values: dict[str, str]) -> tuple[str, int, int]:
@@ -190,7 +194,7 @@ class VipActions(OfficeJobs):
                 )
             )
             return
-        lines = state_lines(state)[1:]
+        lines = [owes_text(state)]
         if items:
             lines.append(
                 ngettext(
