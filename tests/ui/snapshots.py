@@ -400,6 +400,10 @@ async def capture_all(settings: Any, shop: dict[str, Any]) -> dict[str, dict[str
     app = TorgApp(settings, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
         await loyalty_screens(app, pilot, shop, shot)
+    from tests.ui.snapshots_office import capture_office  # the back office: a shop of its own
+
+    helpers = {"settle": _settle, "log_in": _log_in, "index_of": _index_of}
+    await capture_office(settings, shot, helpers)
     return shots
 
 
