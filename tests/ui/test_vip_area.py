@@ -212,3 +212,31 @@ async def test_the_statement_is_exported_to_xlsx(settings, ui_staff, clock, tmp_
         await wait(pilot)
         assert app.screen is statement
     assert target.exists() and target.stat().st_size > 1000
+
+
+async def test_the_list_reads_a_page_at_a_time(settings, ui_staff, clock):
+    """Sixty VIP customers: the list holds a few pages around the cursor, read as it moves,
+    in the list's order (those who owe first, then by card), none twice."""
+    from torgtui.models import Customer
+
+    shop = build_vip_shop(ui_staff, clock)
+    for n in range(60):
+        c = Customer.create(name=f"Клієнт {n:02d}", created_at=clock(), updated_at=clock())
+        vip.set_vip(c.id, "account", limit=0, by=ui_staff["manager"], clock=clock)
+    app = TorgApp(settings, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_vip(pilot, "Maria Manager", "2222")
+        listing = screen.listing
+        first = len(listing.rows)
+        assert first < 63
+        for _page in range(5):
+            await pilot.press("pagedown")
+            await wait(pilot)
+        names = [r.name for r in listing.rows]
+        assert len(names) == len(set(names))
+        assert listing.cursor_row.name.startswith("Клієнт")
+        ids = [r.customer_id for r in listing.rows if r.debt == 0]
+        assert ids == sorted(ids)
+        await pilot.press("home")
+        await wait(pilot)
+        assert listing.cursor_row.name == shop.credit.name  # the overdue one is first
