@@ -1,6 +1,7 @@
 """Scan to line on screen, measured the way a cashier's terminal sees it.
 
     python -m bench scan [--scans 100] [--lines 20] [--big 100] [--strict]
+                         [--bonus-customer [--pay-bonuses]]
 
 The register runs in a real pseudo-terminal (80x24). A scan is the barcode's bytes and a CR
 written at once (as a wedge scanner's burst arrives over SSH). Latency is from that write to
@@ -14,6 +15,13 @@ this order, on one receipt:
 4. repeat scans on the ``--big``-line receipt: ``--scans`` scans spread over all its lines.
 
 After the run the open receipt in the database must hold every scan (nothing dropped).
+
+``--bonus-customer``: before the first scan, a bonus card is scanned into the code field (issue
+8), attaching a customer with a year of bonus history (150 accruals lapsing after 180 days,
+18 spends taken oldest first, the lapsed ones written off by the expiry job), so every scan
+prices the card (its rule, what the receipt earns) and redraws the bonus line.
+``--pay-bonuses`` also presses F2 after the first kind of scan (pay all the bonuses the card
+has), so the rest are priced with the card's spendable bonuses looked up on every scan.
 
 Goals (issue 3, issue 7), for every kind: p95 <= 50 ms and p95 <= 8 KB written per scan; no
 scan lost. ``--strict``: exit 1 when a goal is missed (a lost scan always exits 1).
@@ -36,9 +44,46 @@ from bench.terminal import PtySession, child_environment
 
 GOALS = {"p95_ms": 50.0, "bytes": 8 * 1024}
 REGISTER = "bench-till"
+BONUS_CARD = "2900000000018"  # make_ean13("29", 1): the shop's card numbering
+BONUS_NAME = "Bench Bonus"
+F2 = b"\x1bOQ"  # xterm's F2: pay with bonuses
 
 
-def build_shop(path: str, products: int) -> list[str]:
+def add_bonus_customer(now: dt.datetime, *, visits: int = 150, seed: int = 8) -> int:
+    """A bonus-card customer with a year of history on the real ledger: an accrual per visit
+    (lapsing after 180 days), every eighth visit a spend of a little of it (oldest first), then
+    the expiry job writes off what lapsed. Returns the customer's id."""
+    import random
+    from decimal import Decimal
+
+    from torgtui import db
+    from torgtui.marketing import bonuses, ledger
+    from torgtui.marketing.cards import CardTypeData, save_card_type
+    from torgtui.models import Customer
+
+    rng = random.Random(seed)
+    rule = CardTypeData("bench-bonus", "Bonus 5%", "bonus", Decimal(0), Decimal(5), 180)
+    card_type = save_card_type(rule, by=None, system=True)
+    customer = Customer.create(
+        name=BONUS_NAME, card=BONUS_CARD, card_type=card_type.id, created_at=now, updated_at=now
+    )
+    start = now - dt.timedelta(days=365)
+    with db.write_tx():
+        account = bonuses.account_of(customer.id, start)
+        for i in range(visits):
+            at = start + dt.timedelta(days=365 * i / visits, hours=rng.randint(9, 19))
+            earned = rng.randint(500, 15000)  # 5% of a 100-3 000 UAH purchase
+            ledger.post(account, earned, "earn", now=at, expires_at=at + dt.timedelta(days=180))
+            if i % 8 == 7:  # now and then a little of what is there pays a purchase
+                have = ledger.spendable(account, at)
+                if have > 300:
+                    spend = -rng.randint(100, have // 10)
+                    ledger.post(account, spend, "spend", now=at, keep_open=False)
+    bonuses.expire(now)
+    return customer.id
+
+
+def build_shop(path: str, products: int, *, bonus_customer: bool = False) -> list[str]:
     from torgtui import db
     from torgtui.catalog.barcodes import make_ean13
     from torgtui.models import Barcode, Employee, Location, Product
@@ -65,6 +110,8 @@ def build_shop(path: str, products: int) -> list[str]:
             codes.append(make_ean13("21", 1000 + i))
             Barcode.create(code=codes[-1], product=p)
     open_shift(cashier, REGISTER, loc, 0, fiscal=False)
+    if bonus_customer:
+        add_bonus_customer(now)
     db.database.close()
     return codes
 
@@ -100,16 +147,28 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--sale-key", default="1", help="home key that opens the sale screen")
     parser.add_argument("--sale-marker", default="To pay")
     parser.add_argument("--fps", type=int, help="TEXTUAL_FPS for the register (default 60)")
+    parser.add_argument(
+        "--bonus-customer",
+        action="store_true",
+        help="scan a bonus card (a customer with a year of bonus history) before the first scan",
+    )
+    parser.add_argument(
+        "--pay-bonuses",
+        action="store_true",
+        help="with --bonus-customer: F2 (pay with bonuses) after the first kind of scan",
+    )
     parser.add_argument("--strict", action="store_true", help="exit 1 when a goal is missed")
     parser.add_argument("--output")
     args = parser.parse_args(argv)
     if not 0 < args.lines <= args.big:
         parser.error("--lines must be 1 or more and no more than --big")
+    if args.pay_bonuses and not args.bonus_customer:
+        parser.error("--pay-bonuses needs --bonus-customer")
     scanned_codes: list[str] = []
     phases: dict[str, tuple[list[float], list[int]]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         path = str(Path(tmp) / "scan.sqlite")
-        codes = build_shop(path, args.big)
+        codes = build_shop(path, args.big, bonus_customer=args.bonus_customer)
         env = child_environment(rows=24, cols=80)
         env.update(
             TORGTUI_STORE_REGISTER=REGISTER,
@@ -131,6 +190,11 @@ def main(argv: list[str]) -> int:
             s.write(args.sale_key.encode())
             s.read_until(args.sale_marker, 30, since=mark)
             s.settle(0.2, 3)
+            if args.bonus_customer:  # the card through the code field, as a cashier scans it
+                mark = len(s.visible)
+                s.write(BONUS_CARD.encode() + b"\r")
+                s.read_until(BONUS_NAME, 10, since=mark)
+                s.settle(0.3, 3)
 
             def timed(name: str, batch: list[str]) -> None:
                 lat, sizes = phases.setdefault(name, ([], []))
@@ -143,6 +207,11 @@ def main(argv: list[str]) -> int:
 
             small = codes[: args.lines]
             timed(f"new line, 0-{args.lines} lines", small)
+            if args.pay_bonuses:
+                mark = len(s.visible)
+                s.write(F2)
+                s.read_until("paying", 10, since=mark)
+                s.settle(0.3, 3)
             timed(
                 f"repeat scan, {args.lines}-line receipt",
                 [small[i % len(small)] for i in range(args.scans)],
@@ -155,10 +224,13 @@ def main(argv: list[str]) -> int:
             )
             s.settle(0.3, 3)
         from torgtui import db
-        from torgtui.models import Draft
+        from torgtui.models import Customer, Draft
 
         db.open_database(path)
         drafts = list(Draft.select())
+        customers = {json.loads(d.data).get("customer_id") for d in drafts}
+        holder = Customer.get_or_none(Customer.card == BONUS_CARD)
+        wanted = {holder.id if holder is not None else None}
         per_code: dict[str, int] = {}
         for d in drafts:
             for ln in json.loads(d.data)["lines"]:
@@ -172,12 +244,20 @@ def main(argv: list[str]) -> int:
     }
     on_receipt = sum(per_code.values())
     summary: dict[str, object] = {
+        "bonus_customer": args.bonus_customer,
+        "pay_bonuses": args.pay_bonuses,
         "phases": {name: phase_summary(*data) for name, data in phases.items()},
         "units_on_receipt": on_receipt,
         "units_scanned": len(scanned_codes),
         "machine": machine(),
     }
-    print(f"scan -> line on screen, 80x24 pty, {len(scanned_codes)} scans on one receipt:")
+    with_card = ""
+    if args.bonus_customer:
+        with_card = ", a bonus card attached"
+        with_card += " and its bonuses paid" if args.pay_bonuses else ""
+    print(
+        f"scan -> line on screen, 80x24 pty, {len(scanned_codes)} scans on one receipt{with_card}:"
+    )
     goals = []
     for name, ph in summary["phases"].items():  # type: ignore[union-attr]
         print(
@@ -191,6 +271,9 @@ def main(argv: list[str]) -> int:
     if short:
         print(f"  MISSING: barcode -> (scanned, on receipt): {short}")
     goals.append(Goal("scans lost", float(len(scanned_codes) - on_receipt), 0, unit=""))
+    if args.bonus_customer and customers != wanted:
+        print(f"  the bonus customer is not on the open receipt: {customers}")
+        short = short or {"customer": (1, 0)}
     report(goals)
     summary["goals"] = [g.as_dict() for g in goals]
     out = Path(args.output or f"bench/results/scan-{time.strftime('%Y%m%d-%H%M%S')}.json")
