@@ -206,6 +206,33 @@ async def test_all_bonuses_by_one_key_then_cash_for_the_rest(settings, shifted, 
     assert "Bonuses +1.24 ₴" in banner
 
 
+async def test_bonuses_that_pay_the_whole_receipt(settings, shifted, shop, clock):
+    olha = shop["olha"]
+    app = TorgApp(settings, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_sale(pilot)
+        await type_code(pilot, shop["codes"]["T-1"])  # 35.00
+        await pilot.press("f2")  # no customer yet: said what to do
+        await settle(pilot)
+        assert screen.last_message == (
+            "Attach the customer's card first (F6), then pay with bonuses."
+        )
+        await type_code(pilot, BONUS_CARD)
+        await pilot.press("f2")
+        await settle(pilot)
+        assert label_text(app, "#sale-topay") == "To pay 0.00 ₴"
+        await pilot.press("f12")
+        await settle(pilot)
+        pay = app.screen
+        assert str(pay.query_one("#pay-mode").content) == "Paid with bonuses in full: press Enter."
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is screen
+    receipt = Receipt.get()
+    assert payments(receipt) == {"bonus": 3500}
+    assert entries(olha.id) == [("earn", 20000), ("spend", -3500)]  # nothing earned on it
+
+
 async def test_part_of_the_bonuses_typed_then_f2_and_undone_with_zero(
     settings, shifted, shop, clock
 ):
