@@ -10,7 +10,7 @@ from textual.widgets import DataTable, Input, Select
 
 from torgtui.app import TorgApp
 from torgtui.marketing import ledger, vip
-from torgtui.models import AuditEntry, CashMovement, LedgerEntry, LedgerMatch, Shift
+from torgtui.models import AuditEntry, CashMovement, FiscalJob, LedgerEntry, LedgerMatch, Shift
 from torgtui.screens.office_dialogs import FormDialog, MoneyDialog
 from torgtui.screens.vip import VipListScreen
 from torgtui.screens.vip_account import VipStatementScreen
@@ -84,6 +84,8 @@ async def test_the_list_puts_the_overdue_first_and_the_cashier_takes_a_chosen_it
         shift.id,
         ui_staff["cashier"].id,
     )
+    (job,) = FiscalJob.select()  # the fiscal unit hears of the cash (a service cash-in)
+    assert (job.kind, job.shift_id) == ("cash_in", shift.id)
     assert vip.check(shop.items.id).ok
     account = ledger.find_account(ledger.Kind.VIP, "customer", shop.items.id)
     assert ledger.check_account(account).ok

@@ -226,6 +226,7 @@ class VipActions(OfficeJobs):
         name: str,
     ) -> None:
         employee, clock = self._employee(), self.app.clock
+        fiscal = self.app.settings.devices.fiscal != "none"  # cash in: a service cash-in
 
         def take() -> vip_checkout.Received:
             if kind == "deposit":
@@ -237,6 +238,7 @@ class VipActions(OfficeJobs):
                     by=employee,
                     shift=shift,
                     clock=clock,
+                    fiscal=fiscal,
                 )
             return vip_checkout.take_payment(
                 customer_id,
@@ -247,6 +249,7 @@ class VipActions(OfficeJobs):
                 shift=shift,
                 items=items,
                 clock=clock,
+                fiscal=fiscal,
             )
 
         def done(received: vip_checkout.Received) -> None:
