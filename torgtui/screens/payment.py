@@ -180,9 +180,9 @@ class PaymentScreen(ModalScreen[Receipt | None]):
         card.display = mode == "mixed"
         account.display = mode == "account"
         cash.display = mode != "card"
-        if mode == "account" and not account.value and self.vip is not None:
-            if self.due > self.vip.available:  # all the account allows; the rest in cash
-                account.value = format_money(self.vip.available, symbol=False)
+        vip = self.vip
+        if mode == "account" and not account.value and vip and self.due > vip.available:
+            account.value = format_money(vip.available, symbol=False)  # the rest in cash
         {"mixed": card, "account": account}.get(mode, cash).focus()
         if mode == "card":
             self.set_focus(None)
