@@ -396,7 +396,7 @@ async def test_a_vip_sale_on_account_with_the_overdue_debt_highlighted(
         banner = str(screen.query_one("#sale-change", Label).content)
     receipt = Receipt.select().order_by(Receipt.id.desc()).get()
     assert payments(receipt) == {"credit": 80000, "cash": 43500}
-    assert "On account 800.00 ₴" in banner
+    assert "Charged on account 800.00 ₴" in banner
     state = vip.state_of(olena.id, clock())
     assert (state.debt, state.overdue, state.available) == (98990, 18990, 1010)
     charge = LedgerEntry.get((LedgerEntry.receipt == receipt.id) & (LedgerEntry.kind == "charge"))

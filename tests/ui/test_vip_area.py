@@ -143,7 +143,7 @@ async def test_a_deposit_onto_a_goods_and_cash_account(settings, ui_staff, clock
         await wait(pilot)
         await pilot.press(*"3000", "f2")
         await wait(pilot)
-        assert "On account 3\u202f000.00 ₴" in str(statement.query_one("#vip-state").content)
+        assert "Held on account 3\u202f000.00 ₴" in str(statement.query_one("#vip-state").content)
         entries = statement.query_one("#vip-entries").rows
         assert [(e.kind, e.amount, e.balance) for e in entries] == [("deposit", 300000, 300000)]
     assert vip.state_of(shop.account.id, clock()).balance == 300000

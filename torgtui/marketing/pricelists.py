@@ -324,7 +324,12 @@ def heading(table: PriceListTable, today: dt.date) -> list[str]:
 
 
 def columns(table: PriceListTable) -> list[str]:
-    return [_("SKU"), _("Name"), _("Unit"), _("Price, {currency}").format(currency=table.currency)]
+    return [
+        _("SKU"),
+        _("Product name"),
+        _("Unit"),
+        _("Price, {currency}").format(currency=table.currency),
+    ]
 
 
 # --- export -------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from torgtui.i18n import _
 from torgtui.sales.basket import Basket, BasketLine
 
 
@@ -48,7 +49,7 @@ def explain(basket: Basket) -> dict[str, Any]:
         refused.append(
             {
                 "rule": "cost_guard",
-                "reason": "below cost",
+                "reason": _("below cost"),
                 "amount": basket.below_cost,
             }
         )

@@ -83,7 +83,7 @@ class AcceleratorsScreen(OfficeJobs, AreaScreen):
     AUTO_FOCUS = "#accelerators"
     BINDINGS = [
         Binding("enter", "edit", _("Edit"), id="accelerators.edit"),
-        Binding("insert", "new", _("New"), id="accelerators.new"),
+        Binding("insert", "new", _("New accelerator"), id="accelerators.new"),
         Binding("delete", "stop", _("Stop"), id="accelerators.stop"),
     ]
 

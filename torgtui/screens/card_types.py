@@ -75,7 +75,7 @@ class CardTypesScreen(OfficeJobs, AreaScreen):
     AUTO_FOCUS = "#card-types"
     BINDINGS = [
         Binding("enter", "edit", _("Edit"), id="card_types.edit"),
-        Binding("insert", "new", _("New"), id="card_types.new"),
+        Binding("insert", "new", _("New card type"), id="card_types.new"),
     ]
 
     def __init__(self, area: Area) -> None:
@@ -95,7 +95,7 @@ class CardTypesScreen(OfficeJobs, AreaScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#card-types", DataTable)
-        titles = (_("Id"), _("Name"), _("Kind"), _("Rule"), _("On"))
+        titles = (_("Id"), _("Title"), _("Kind"), _("Rule"), _("On"))
         for title, width in zip(titles, self.widths(), strict=True):
             table.add_column(title, width=width)
         self.read()
@@ -193,7 +193,7 @@ class CardTypeScreen(OfficeJobs, AreaScreen):
 
         with Horizontal(classes="field-row"):
             yield from field("code", _("Id"), d.code, 12, disabled=not self.new)
-            yield from field("name", _("Name"), d.name, 36)
+            yield from field("name", _("Title"), d.name, 36)
         with Horizontal(classes="field-row"):
             yield Label(_("Kind"), classes="field-label")
             yield Select(

@@ -156,7 +156,9 @@ def paid_words(info: dict[str, Any]) -> tuple[str, list[str]]:
         others.append(_("New card: {name}").format(name=item.get("card_type", "")))
     account = info.get("vip")
     if isinstance(account, dict) and account.get("charged"):
-        others.append(_("On account {amount}").format(amount=format_money(int(account["charged"]))))
+        others.append(
+            _("Charged on account {amount}").format(amount=format_money(int(account["charged"])))
+        )
     lines = [" · ".join(part) for part in (parts, others) if part]
     return to_card, lines
 

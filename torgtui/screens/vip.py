@@ -115,7 +115,7 @@ def owes_text(state: VipState) -> str:
     elif state.debt:
         owes = _("Owes {debt}").format(debt=format_money(state.debt))
     elif state.deposit:
-        owes = _("On account {amount}").format(amount=format_money(state.deposit))
+        owes = _("Held on account {amount}").format(amount=format_money(state.deposit))
     else:
         owes = _("Owes nothing")
     return _("{owes} · may buy {available}").format(
