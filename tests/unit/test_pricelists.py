@@ -118,7 +118,7 @@ def test_xlsx_export_reads_back_with_formulas_neutralised(kyiv, staff, clock, tm
     assert rows[1][0] == "Prices: Опт"
     assert rows[2][0] == "In EUR at 43.50 ₴ for 1 EUR, rounded to 0.01"
     assert rows[3][0] == "As of 2026-11-22"
-    assert rows[5] == ["SKU", "Name", "Unit", "Price, EUR"]
+    assert rows[5] == ["SKU", "Product name", "Unit", "Price, EUR"]
     body = [r for r in rows[6:] if any(v is not None for v in r)]
     assert body[0][0] == "Cosmetics"
     evil = body[1]
