@@ -22,7 +22,6 @@ add ``vip_cash`` to the cash expected.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -38,7 +37,6 @@ from torgtui.marketing.vip import (
     Mode,
     active_customer,
     customer_row,
-    db_time,
     due_date,
     lock_account,
     mode_title,
@@ -49,6 +47,7 @@ from torgtui.money import format_money, round_kopecks
 from torgtui.sales import extensions
 from torgtui.sales.extensions import ReturnEvent, SaleEvent, TenderKind
 from torgtui.sales.pricing import split_proportionally
+from torgtui.sales.shifts import record_cash
 from torgtui.staff import Permission, audit, require
 from torgtui.values import check_id, check_kopecks, check_text, check_uuid
 
@@ -446,53 +445,15 @@ def _to_drawer(
     """The shift's record of money taken for an account: cash is in the drawer (and the
     fiscal unit is told by a service cash-in, as for change kept on a card); a card payment
     is counted for the terminal's total."""
-    at = db_time(now)
-    insert_rows(
-        "cash_movement",
-        ["shift_id", "kind", "amount", "employee_id", "at", "note"],
-        [
-            (
-                shift_id,
-                CASH_KIND if tender == "cash" else CARD_KIND,
-                amount,
-                by.id,
-                at,
-                f"vip:{customer_id}:{entry_id}",
-            )
-        ],
+    record_cash(
+        shift_id,
+        CASH_KIND if tender == "cash" else CARD_KIND,
+        amount,
+        employee_id=by.id,
+        note=f"vip:{customer_id}:{entry_id}",
+        now=now,
+        fiscal_cash_in=fiscal and tender == "cash",
     )
-    if fiscal and tender == "cash":
-        insert_rows(
-            "fiscal_job",
-            [
-                "kind",
-                "receipt_id",
-                "shift_id",
-                "payload",
-                "status",
-                "attempts",
-                "created_at",
-                "updated_at",
-                "last_error",
-                "remote_id",
-                "fiscal_code",
-            ],
-            [
-                (
-                    "cash_in",
-                    None,
-                    shift_id,
-                    json.dumps({"amount": amount}),
-                    "pending",
-                    0,
-                    at,
-                    at,
-                    "",
-                    "",
-                    "",
-                )
-            ],
-        )
 
 
 __all__ = [

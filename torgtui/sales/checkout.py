@@ -32,7 +32,7 @@ from torgtui.sales import extensions
 from torgtui.sales.basket import Basket
 from torgtui.sales.extensions import SaleEvent
 from torgtui.sales.pricing import PricingContext, price
-from torgtui.sales.shifts import _check_open
+from torgtui.sales.shifts import _check_open, record_cash
 from torgtui.staff import Permission, audit, require
 from torgtui.values import MAX_AMOUNT, check_id, check_kopecks, check_qty, check_uuid
 
@@ -524,8 +524,16 @@ def commit_sale(
                     sql('UPDATE "receipt" SET "info" = ? WHERE "id" = ?'),
                     (json.dumps(info, ensure_ascii=False, default=str), receipt_id),
                 )
-            if change_to_card:
-                _to_card(shift, employee, change_to_card, receipt_id, now, fiscal)
+            if change_to_card:  # the cash stays in the drawer: a movement of its own
+                record_cash(
+                    shift.id,
+                    "to_card",
+                    change_to_card,
+                    employee_id=employee.id,
+                    note=f"receipt:{receipt_id}",
+                    now=now,
+                    fiscal_cash_in=fiscal,
+                )
             audit_discounts(receipt_id)
 
         def audit_discounts(receipt_id: int) -> None:
@@ -571,51 +579,6 @@ def commit_sale(
         database.execute_sql(sql('DELETE FROM "draft" WHERE "uuid" = ?'), (uuid,))
     receipt.change = settlement.change - change_to_card  # type: ignore[attr-defined]
     return receipt
-
-
-def _to_card(
-    shift: Shift, employee: Employee, amount: int, receipt_id: int, now: dt.datetime, fiscal: bool
-) -> None:
-    """The change kept on the card stays in the drawer: a cash movement (and, for the fiscal
-    unit, a service cash-in), so the drawer's expected cash is right."""
-    at = stamp(now)
-    insert_rows(
-        "cash_movement",
-        ["shift_id", "kind", "amount", "employee_id", "at", "note"],
-        [(shift.id, "to_card", amount, employee.id, at, f"receipt:{receipt_id}")],
-    )
-    if fiscal:
-        insert_rows(
-            "fiscal_job",
-            [
-                "kind",
-                "receipt_id",
-                "shift_id",
-                "payload",
-                "status",
-                "attempts",
-                "created_at",
-                "updated_at",
-                "last_error",
-                "remote_id",
-                "fiscal_code",
-            ],
-            [
-                (
-                    "cash_in",
-                    None,
-                    shift.id,
-                    json.dumps({"amount": amount}),
-                    "pending",
-                    0,
-                    at,
-                    at,
-                    "",
-                    "",
-                    "",
-                )
-            ],
-        )
 
 
 def _open_shift_of(shift: Shift) -> Shift:

@@ -3,13 +3,14 @@ a Z report. The totals come from the receipts and cash movements, never kept sep
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import asdict, dataclass, field
 
 import peewee
 
 from torgtui.clock import Clock, system_clock
-from torgtui.db import is_sqlite, query_value, write_tx
+from torgtui.db import insert_rows, is_sqlite, query_value, write_tx
 from torgtui.errors import ValidationError
 from torgtui.i18n import _, ngettext
 from torgtui.models import (
@@ -57,6 +58,60 @@ def enqueue_fiscal(
         created_at=now,
         updated_at=now,
     )
+
+
+def record_cash(
+    shift_id: int,
+    kind: str,
+    amount: int,
+    *,
+    employee_id: int | None,
+    note: str,
+    now: dt.datetime,
+    fiscal_cash_in: bool,
+) -> None:
+    """Money that reaches the drawer (or the card terminal) outside a receipt's payments, in
+    the caller's transaction: change kept on a card, a VIP debt paid. A cash movement the X
+    and Z reports count, and for cash into the drawer a service cash-in for the fiscal unit
+    (``fiscal_cash_in``), so its drawer balance matches."""
+    at = str(now) if is_sqlite() else now
+    insert_rows(
+        "cash_movement",
+        ["shift_id", "kind", "amount", "employee_id", "at", "note"],
+        [(shift_id, kind, amount, employee_id, at, note[:200])],
+    )
+    if fiscal_cash_in:
+        insert_rows(
+            "fiscal_job",
+            [
+                "kind",
+                "receipt_id",
+                "shift_id",
+                "payload",
+                "status",
+                "attempts",
+                "created_at",
+                "updated_at",
+                "last_error",
+                "remote_id",
+                "fiscal_code",
+            ],
+            [
+                (
+                    "cash_in",
+                    None,
+                    shift_id,
+                    json.dumps({"amount": amount}),
+                    "pending",
+                    0,
+                    at,
+                    at,
+                    "",
+                    "",
+                    "",
+                )
+            ],
+        )
 
 
 def open_shift(
