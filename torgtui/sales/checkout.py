@@ -32,7 +32,7 @@ from torgtui.sales import extensions
 from torgtui.sales.basket import Basket
 from torgtui.sales.extensions import SaleEvent
 from torgtui.sales.pricing import PricingContext, price
-from torgtui.sales.shifts import _check_open, record_cash
+from torgtui.sales.shifts import _check_open, queue_fiscal_job, record_cash
 from torgtui.staff import Permission, audit, require
 from torgtui.values import MAX_AMOUNT, check_id, check_kopecks, check_qty, check_uuid
 
@@ -311,24 +311,7 @@ def write_receipt(
     if basket.customer_id is not None:
         _count_on_card(basket.customer_id, kind, basket.total, now)
     if fiscal:
-        at = stamp(now)
-        insert_rows(
-            "fiscal_job",
-            [
-                "kind",
-                "receipt_id",
-                "shift_id",
-                "payload",
-                "status",
-                "attempts",
-                "created_at",
-                "updated_at",
-                "last_error",
-                "remote_id",
-                "fiscal_code",
-            ],
-            [(kind, receipt_id, shift.id, "{}", "pending", 0, at, at, "", "", "")],
-        )
+        queue_fiscal_job(kind, shift_id=shift.id, receipt_id=receipt_id, now=now)
     if finish is not None:
         finish(receipt_id)
     if late:

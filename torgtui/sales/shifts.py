@@ -81,37 +81,37 @@ def record_cash(
         [(shift_id, kind, amount, employee_id, at, note[:200])],
     )
     if fiscal_cash_in:
-        insert_rows(
-            "fiscal_job",
-            [
-                "kind",
-                "receipt_id",
-                "shift_id",
-                "payload",
-                "status",
-                "attempts",
-                "created_at",
-                "updated_at",
-                "last_error",
-                "remote_id",
-                "fiscal_code",
-            ],
-            [
-                (
-                    "cash_in",
-                    None,
-                    shift_id,
-                    json.dumps({"amount": amount}),
-                    "pending",
-                    0,
-                    at,
-                    at,
-                    "",
-                    "",
-                    "",
-                )
-            ],
-        )
+        queue_fiscal_job("cash_in", shift_id=shift_id, payload={"amount": amount}, now=now)
+
+
+def queue_fiscal_job(
+    kind: str,
+    *,
+    shift_id: int,
+    now: dt.datetime,
+    receipt_id: int | None = None,
+    payload: dict | None = None,
+) -> None:
+    """One job for the fiscal queue, in the caller's transaction (one prepared insert: it is
+    on the commit path)."""
+    at = str(now) if is_sqlite() else now
+    insert_rows(
+        "fiscal_job",
+        [
+            "kind",
+            "receipt_id",
+            "shift_id",
+            "payload",
+            "status",
+            "attempts",
+            "created_at",
+            "updated_at",
+            "last_error",
+            "remote_id",
+            "fiscal_code",
+        ],
+        [(kind, receipt_id, shift_id, json.dumps(payload or {}), "pending", 0, at, at, "", "", "")],
+    )
 
 
 def open_shift(
