@@ -1,6 +1,7 @@
 """Peewee tables only, grouped by subject. Import from here."""
 
 from torgtui.models.base import BaseModel, MoneyField, QtyField
+from torgtui.models.bundles import MODELS as BUNDLE_MODELS
 from torgtui.models.catalog import (
     UNITS,
     Barcode,
@@ -11,6 +12,8 @@ from torgtui.models.catalog import (
     StockMovement,
     fold_name,
 )
+from torgtui.models.codes import MODELS as CODE_MODELS
+from torgtui.models.costs import MODELS as COST_MODELS
 from torgtui.models.customers import (
     Contact,
     Customer,
@@ -36,7 +39,9 @@ from torgtui.models.loyalty import (
     RolePermission,
 )
 from torgtui.models.meta import SchemaVersion, Setting
+from torgtui.models.preorders import MODELS as PREORDER_MODELS
 from torgtui.models.prices import MODELS as PRICE_MODELS
+from torgtui.models.promotions import MODELS as PROMOTION_MODELS
 from torgtui.models.sales import (
     CashMovement,
     Draft,
@@ -83,6 +88,11 @@ ALL_MODELS: list[type[BaseModel]] = [
     *LOYALTY_MODELS,
     *PRICE_MODELS,
     *VIP_MODELS,
+    *PROMOTION_MODELS,
+    *CODE_MODELS,
+    *BUNDLE_MODELS,
+    *PREORDER_MODELS,
+    *COST_MODELS,
 ]
 
 __all__ = [

@@ -109,6 +109,7 @@ class Basket:
     overrides: list[PriceOverride] = field(default_factory=list)
     below_cost_approval: int | None = None  # a spent approval of the lines below cost
     bonus_redeem: int = 0  # bonuses the customer pays with (kopecks), asked before payment
+    codes: list[str] = field(default_factory=list)  # promo codes, coupons scanned into it
     info: dict[str, object] = field(default_factory=dict)  # what steps found (card, tier...)
 
     @property

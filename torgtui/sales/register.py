@@ -66,6 +66,7 @@ def basket_to_json(basket: Basket) -> str:
             "overrides": [dataclasses.asdict(o) for o in basket.overrides],
             "below_cost_approval": basket.below_cost_approval,
             "bonus_redeem": basket.bonus_redeem,
+            "codes": list(basket.codes),
         },
         ensure_ascii=False,
     )
@@ -84,6 +85,7 @@ def basket_from_json(text: str) -> Basket:
         overrides=[PriceOverride(**o) for o in data.get("overrides", [])],
         below_cost_approval=data.get("below_cost_approval"),
         bonus_redeem=int(data.get("bonus_redeem") or 0),
+        codes=[str(c) for c in data.get("codes", [])],
     )
 
 

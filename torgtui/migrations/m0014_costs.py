@@ -1,0 +1,5 @@
+"""Reserved for the promotions issue (costs): not shipped yet, filled in before it is."""
+
+NAME = "costs"
+
+STATEMENTS: list[str] = []
