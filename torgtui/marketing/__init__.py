@@ -7,6 +7,7 @@ registers them (torgtui.sales.extensions.load does it once, by name).
 
 from torgtui.marketing import (
     bonuses,  # noqa: F401  (registers the bonus tender and steps)
+    bundles,  # noqa: F401  (sets: their pricing step and stock hooks)
     card_codes,  # noqa: F401  (loyalty cards in the register's code field)
     cards,  # noqa: F401  (the card's discount and bonus rule)
     prices,  # noqa: F401  (price types, quantity breaks, manufacturer discounts)

@@ -44,7 +44,11 @@ if TYPE_CHECKING:
     from torgtui.marketing.rules_toml import RulesFile
 
 MAX_FILE_BYTES = 32 * 1024 * 1024  # a price type with 200 000 prices is about 6 MB
-KIND_MODULES = ("torgtui.marketing.rules_loyalty", "torgtui.marketing.rules_prices")
+KIND_MODULES = (
+    "torgtui.marketing.rules_loyalty",
+    "torgtui.marketing.rules_prices",
+    "torgtui.marketing.rules_bundles",
+)
 HEADER = (
     "# torgtui rules: card types, bonuses, accelerators, price policy (docs/cli.md).\n"
     "# Load with `torgtui rules import FILE --employee NAME`; each rule is matched by its id.\n"
