@@ -186,4 +186,4 @@ def test_a_large_basket_is_priced_with_a_few_queries(shop, monkeypatch) -> None:
     lines = [{"sku": "D-1", "qty": 1}, {"barcode": shop.cream_code}, {"sku": f"X-{0}"}] * 1666
     result = price_basket({"lines": lines, "at": "2026-11-22T12:00:00"})
     assert len(result["lines"]) == 2 * 1666 and len(result["errors"]) == 1666
-    assert len(calls) < 10
+    assert len(calls) < 12  # each kind of cached rule reads the rules version once
