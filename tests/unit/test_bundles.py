@@ -38,6 +38,7 @@ from torgtui.marketing.rules_toml import dumps
 from torgtui.models import AuditEntry, Barcode, Product, Receipt, ReceiptLine
 from torgtui.models.bundles import Bundle, BundlePart
 from torgtui.money import format_money
+from torgtui.sales import pricing
 from torgtui.sales.checkout import Tender, commit_sale
 from torgtui.sales.pricing import PricingContext, price
 from torgtui.sales.register import Register
@@ -346,8 +347,6 @@ def test_a_set_in_a_basket_of_40_lines(staff, shop, goods, shift, clock) -> None
         timings.append(time.perf_counter() - start)
         # the step alone, on the basket as the steps before it leave it
         before = PricingContext(at=clock(), location_id=shop.location.id)
-        from torgtui.sales import pricing
-
         early = [(n, s) for n, s in pricing.pipeline() if n in ("base", "override")]
         price(reg.basket, before, steps=early)
         start = time.perf_counter()
