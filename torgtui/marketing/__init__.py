@@ -11,5 +11,6 @@ from torgtui.marketing import (
     card_codes,  # noqa: F401  (loyalty cards in the register's code field)
     cards,  # noqa: F401  (the card's discount and bonus rule)
     prices,  # noqa: F401  (price types, quantity breaks, manufacturer discounts)
+    promotions,  # noqa: F401  (the promotion engine: its pricing steps and sale hook)
     vip_checkout,  # noqa: F401  (the on-account tender, VIP charges and their returns)
 )

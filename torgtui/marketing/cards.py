@@ -212,7 +212,8 @@ def describe(state: CardState, rule: CardRule) -> dict[str, object]:
 
 @extensions.pricing_step(60, "card")
 def card_step(basket: Basket, ctx: PricingContext) -> None:
-    """The attached customer's card: its discount on every line, or its bonus rule."""
+    """The attached customer's card: its discount on every line (but those a promotion that
+    replaces the card's discount took part in), or its bonus rule."""
     state = ctx.extra.get("card")
     if not isinstance(state, CardState) or state.card_type_id is None:
         return
@@ -248,7 +249,10 @@ def card_step(basket: Basket, ctx: PricingContext) -> None:
     if not percent:
         return
     text = reason.format(name=rule.name, percent=percent)
-    for line in basket.lines:
+    kept = ctx.extra.get("promo_no_card") or ()  # lines whose promotion replaces the card's
+    for i, line in enumerate(basket.lines):
+        if i in kept:
+            continue
         amount = percent_of(line.total, percent)
         if amount:
             line.adjustments.append(Adjustment("card", text, amount, rule=rule.code))

@@ -48,6 +48,7 @@ KIND_MODULES = (
     "torgtui.marketing.rules_loyalty",
     "torgtui.marketing.rules_prices",
     "torgtui.marketing.rules_bundles",
+    "torgtui.marketing.promotions.rules",
 )
 HEADER = (
     "# torgtui rules: card types, bonuses, accelerators, price policy (docs/cli.md).\n"
