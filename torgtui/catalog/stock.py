@@ -3,6 +3,9 @@
 Quantities are thousandths of the unit (1000 = 1 pc, 1250 = 1.25 kg), signed: inbound goods,
 returns and positive adjustments add; sales and write-offs subtract. Rows are never edited
 (database triggers refuse it): a correction is another movement.
+
+Part of the stock may be held for pre-orders (hard reserves, torgtui.marketing.preorders):
+:func:`available` is what anyone else may buy, ``stock - reserved``, defined once here.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from torgtui.db import write_tx
 from torgtui.errors import ValidationError
 from torgtui.i18n import _
 from torgtui.models import Employee, Location, Product, StockMovement
+from torgtui.models.preorders import PreorderReserve
 from torgtui.staff import Permission, audit, require
 from torgtui.values import MAX_QTY, check_id, check_text
 
@@ -168,5 +172,49 @@ def stock_levels(
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start : start + _CHUNK]
         query = base.where(StockMovement.product.in_(chunk))
+        levels.update({row[0]: int(row[1]) for row in query.tuples()})
+    return levels
+
+
+def reserved_of(product: Product | int, location: Location | int) -> int:
+    """Thousandths of a product held at a location for pre-orders (their hard reserves)."""
+    total = (
+        PreorderReserve.select(peewee.fn.COALESCE(peewee.fn.SUM(PreorderReserve.qty), 0))
+        .where(
+            (PreorderReserve.product == _id(product))
+            & (PreorderReserve.location == _id(location))
+            & (PreorderReserve.status == "held")
+        )
+        .scalar()
+    )
+    return int(total or 0)
+
+
+def available(product: Product | int, location: Location | int) -> int:
+    """What other sales may take of a product at a location: its stock less what is held
+    for pre-orders (may be below zero when stock went out from under a reserve: a write-off,
+    a count). The one definition of "available"; the register's sales check it."""
+    return stock_of(product, location) - reserved_of(product, location)
+
+
+def reserved_levels(
+    location: Location | int, products: Iterable[Product | int] | None = None
+) -> dict[int, int]:
+    """{product id: thousandths held for pre-orders} at ``location`` (products with nothing
+    held are absent), in one grouped query per chunk of ids."""
+    base = (
+        PreorderReserve.select(
+            PreorderReserve.product, peewee.fn.SUM(PreorderReserve.qty).alias("qty")
+        )
+        .where((PreorderReserve.location == _id(location)) & (PreorderReserve.status == "held"))
+        .group_by(PreorderReserve.product)
+    )
+    if products is None:
+        return {row[0]: int(row[1]) for row in base.tuples()}
+    ids = sorted({_id(p) for p in products})
+    levels: dict[int, int] = {}
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        query = base.where(PreorderReserve.product.in_(chunk))
         levels.update({row[0]: int(row[1]) for row in query.tuples()})
     return levels
