@@ -32,7 +32,13 @@ from torgtui.i18n import _
 DEFAULT_URL = "https://api.checkbox.ua/api/v1"
 # Our tax group letter -> the tax code set up for the organisation in the Checkbox cabinet.
 DEFAULT_TAX_CODES: Mapping[str, int | str] = {"A": 1, "B": 2, "C": 3}
-PAYMENT_TYPES = {"cash": "CASH", "card": "CARD", "cashless": "CASHLESS", "credit": "CASHLESS"}
+PAYMENT_TYPES = {
+    "cash": "CASH",
+    "card": "CARD",
+    "cashless": "CASHLESS",
+    "credit": "CASHLESS",
+    "prepayment": "CASHLESS",
+}
 RETRYABLE_4XX = {408, 409, 423, 425, 429}
 
 

@@ -10,6 +10,14 @@
   labelled «У кредит». Money later paid toward the debt reaches the fiscal unit as a service
   cash-in, so the revenue is not counted twice. (Open question, kept here: a newer API that
   knows the credit form should send it instead.)
+* **prepayment** (a pre-order paid in advance, torgtui.marketing.preorder_money): v0.1.79 has
+  no prepayment receipt. Cash taken in advance reaches the unit as a service cash-in (card
+  money: nothing until the sale); the final receipt carries its whole total, the prepaid
+  part as a cashless payment labelled «Передоплата», so the revenue is counted once, at the
+  sale, as for credit. (Open question, kept here: the tax rules want a receipt
+  when the advance is received; with the newer ``/prepayment-receipts`` API the advance would
+  be its own receipt, or with v0.1.79 a one-line advance receipt, and "prepayment" would then
+  move to NOT_MONEY so the final receipt deducts it as bonuses are.)
 """
 
 from __future__ import annotations
@@ -17,8 +25,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 NOT_MONEY = ("bonus",)  # sent as discounts
-LABELS = {"credit": "У кредит"}  # sent as cashless with this label
-AS_CASHLESS = ("credit",)
+LABELS = {"credit": "У кредит", "prepayment": "Передоплата"}  # sent as cashless with this label
+AS_CASHLESS = ("credit", "prepayment")
 
 
 def split(amount: int, weights: Sequence[int]) -> list[int]:
