@@ -1,0 +1,551 @@
+"""A pre-order at the register: its code in the code field, its agreed prices in the pricing
+pipeline, its prepayment as a tender, and the hard reserves every sale respects.
+
+* **The code** ``PO-12`` (code kind ``preorder``, order 15) puts a ready pre-order on the
+  receipt: its customer, its lines at their quantities, and the code itself in
+  ``basket.codes`` (so a held or recovered draft still knows it).
+* **The price** comes from the pipeline, never from the caller: a context loader reads the
+  pre-order named in ``basket.codes`` once per pricing, and the step ``preorder`` (order 85,
+  after every discount and before bonuses) makes each of its lines cost at most the agreed
+  price, for the quantity ordered (more of the product sells at the ordinary price). The
+  agreed price is a ceiling: when the shop's own discounts give the customer a lower price
+  that day, the lower price stands; price types and quantity breaks never add to it.
+* **The tender** ``prepayment`` pays the receipt with what is on the pre-order's account. The
+  sale hook marks the pre-order sold (one conditional UPDATE from ``ready``: two registers
+  finishing it at once, one wins), spends the prepayment whole (the tender must be exactly
+  what is held), and turns its reserves into the sale.
+* **Every sale** at a location checks, inside its transaction, that what it took leaves stock
+  for the goods held for pre-orders: ``torgtui.catalog.stock.available`` may not go below zero
+  because of it (the receipt rolls back with a message naming the product).
+* **A return** of such a receipt pays the prepayment's share back as money (the ledger
+  account of a sold pre-order stays at zero).
+
+:func:`finish` is the service the pre-order screen calls: the basket from the pre-order (or
+the register's, with more goods on it), the prepayment as the first tender, and what is
+prepaid beyond a cheaper final receipt given back first, in one transaction.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from torgtui.catalog.stock import stock_levels
+from torgtui.clock import Clock, system_clock
+from torgtui.db import database, is_sqlite, query_value, sql, write_tx
+from torgtui.errors import ValidationError
+from torgtui.i18n import _
+from torgtui.marketing import ledger
+from torgtui.marketing.preorder_common import (
+    ACTIVE,
+    CODE_PREFIX,
+    Head,
+    Status,
+    by_number,
+    find_account,
+    head,
+    lock,
+    lock_shift,
+    number_of,
+    prepaid_of,
+    refusal,
+    reserve_lock,
+    status_title,
+)
+from torgtui.marketing.preorder_money import give_back
+from torgtui.models import Customer, Employee, Payment, Product, Receipt, Shift
+from torgtui.money import format_money, format_qty, line_amount, round_kopecks
+from torgtui.sales import extensions
+from torgtui.sales.basket import Adjustment, Basket
+from torgtui.sales.checkout import Tender, commit_sale, receipt_by_uuid
+from torgtui.sales.codes import Entered, NotMine, code_kind
+from torgtui.sales.extensions import ReturnEvent, SaleEvent, TenderKind
+from torgtui.sales.pricing import PricingContext, price
+from torgtui.sales.register import Register, line_from_product
+from torgtui.staff import Permission, require
+from torgtui.values import check_id, check_uuid
+
+PREPAYMENT = extensions.tender(TenderKind("prepayment", lambda: _("Prepayment")))
+DEAL = "preorder"  # ctx.extra: the pre-order on the receipt (a Deal), or None: unknown code
+
+
+@dataclass(frozen=True)
+class Deal:
+    """The pre-order named on a receipt, as pricing and the sale hook need it."""
+
+    head: Head
+    lines: tuple[tuple[int, int, int], ...]  # (product id, thousandths, agreed unit price)
+    prepaid: int
+
+
+def codes_on(basket: Basket) -> list[str]:
+    """The pre-order codes in ``basket.codes`` (normally none, at most one)."""
+    return [c for c in basket.codes if number_of(c) is not None and c[:3].upper() == CODE_PREFIX]
+
+
+def _deal_lines(preorder_id: int) -> tuple[tuple[int, int, int], ...]:
+    rows = database.execute_sql(
+        sql(
+            'SELECT "product_id", "qty", "unit_price" FROM "preorder_line" '
+            'WHERE "preorder_id" = ? ORDER BY "position"'
+        ),
+        (preorder_id,),
+    ).fetchall()
+    return tuple((r[0], int(r[1]), int(r[2])) for r in rows)
+
+
+@extensions.context_loader
+def load_deal(basket: Basket, ctx: PricingContext) -> None:
+    """Read the pre-order named on the receipt, once per pricing (nothing when none is)."""
+    codes = codes_on(basket)
+    if not codes:
+        return
+    found = by_number(number_of(codes[0]))  # type: ignore[arg-type]
+    ctx.extra[DEAL] = (
+        None if found is None else Deal(found, _deal_lines(found.id), prepaid_of(found.id))
+    )
+
+
+@extensions.pricing_step(85, "preorder")
+def agreed_price_step(basket: Basket, ctx: PricingContext) -> None:
+    """Each pre-ordered line costs at most the agreed price for the quantity ordered."""
+    if DEAL not in ctx.extra:
+        return
+    deal = ctx.extra[DEAL]
+    refused = basket.info.setdefault("refused", [])
+    if not isinstance(deal, Deal):
+        refused.append(
+            {"rule": "preorder", "reason": _("There is no such pre-order: delete its code.")}
+        )
+        return
+    found = deal.head
+    basket.info["preorder"] = {
+        "code": found.code,
+        "status": found.status,
+        "total": found.total,
+        "prepaid": deal.prepaid,
+    }
+    if found.status not in ACTIVE:  # priced all the same: the sale hook refuses it in words
+        refused.append({"rule": found.code, "reason": refusal(found).message})
+    left = {pid: qty for pid, qty, _unit in deal.lines}
+    agreed = {pid: unit for pid, _qty, unit in deal.lines}
+    reason = _("Pre-order {code}: the price agreed").format(code=found.code)
+    for line in basket.lines:
+        wanted = left.get(line.product_id, 0)
+        if wanted <= 0 or line.qty <= 0:
+            continue
+        covered = min(line.qty, wanted)
+        left[line.product_id] = wanted - covered
+        now = (
+            line.total
+            if covered == line.qty
+            else round_kopecks(Decimal(line.total) * covered / line.qty)
+        )
+        amount = now - line_amount(agreed[line.product_id], covered)
+        if amount > 0:
+            line.adjustments.append(Adjustment("preorder", reason, amount, rule=found.code))
+
+
+# --- the sale --------------------------------------------------------------------------------
+
+
+def _paid_with_prepayment(payments: Sequence[tuple[str, int, int]]) -> int:
+    return sum(amount for tender, amount, _given in payments if tender == PREPAYMENT.name)
+
+
+@extensions.sale_hook
+def on_sale(event: SaleEvent) -> None:
+    """Finish the pre-order on the receipt (if any), then make sure the sale took nothing
+    held for another pre-order."""
+    paid = _paid_with_prepayment(event.payments)
+    codes = codes_on(event.basket)
+    if codes:
+        _finish_deal(event, codes, paid)
+    elif paid:
+        raise ValidationError(
+            _("A prepayment pays for its pre-order: scan the pre-order's code (PO-...) first.")
+        )
+    guard_reserves(event.receipt_id, event.shift.location_id)
+
+
+def _finish_deal(event: SaleEvent, codes: list[str], paid: int) -> None:
+    if len(codes) > 1:
+        raise ValidationError(_("One pre-order per receipt: pay for one, then the other."))
+    deal = event.ctx.extra.get(DEAL)
+    if not isinstance(deal, Deal):
+        raise ValidationError(
+            _("There is no pre-order {code}: delete its code.").format(code=codes[0])
+        )
+    found = deal.head
+    if event.shift.location_id != found.location_id:
+        raise ValidationError(
+            _("Pre-order {code} is collected at {place}: sell it there.").format(
+                code=found.code,
+                place=query_value(
+                    'SELECT "name" FROM "location" WHERE "id" = ?', (found.location_id,)
+                ),
+            )
+        )
+    if event.basket.customer_id != found.customer_id:
+        raise ValidationError(
+            _("Pre-order {code} is {name}'s: attach their card (F6).").format(
+                code=found.code, name=Customer.get_by_id(found.customer_id).name
+            )
+        )
+    on_receipt: dict[int, int] = {}
+    for line in event.basket.lines:
+        on_receipt[line.product_id] = on_receipt.get(line.product_id, 0) + line.qty
+    for product_id, qty, _unit in deal.lines:
+        if on_receipt.get(product_id, 0) < qty:
+            raise ValidationError(
+                _("Pre-order {code} has {qty} of {name}: put all of it on the receipt.").format(
+                    code=found.code,
+                    qty=format_qty(qty),
+                    name=Product.get_by_id(product_id).name,
+                )
+            )
+    at = str(event.now) if is_sqlite() else event.now
+    sold = database.execute_sql(
+        sql(
+            'UPDATE "preorder" SET "status" = ?, "receipt_id" = ?, "updated_at" = ? '
+            'WHERE "id" = ? AND "status" = ?'
+        ),
+        (str(Status.SOLD), event.receipt_id, at, found.id, str(Status.READY)),
+    ).rowcount
+    if sold != 1:
+        raise _not_ready(head(found.id))
+    account_id = find_account(found.id)
+    held = ledger.balance(account_id)
+    if paid != held:
+        raise ValidationError(
+            _(
+                "{held} is prepaid for pre-order {code}: pay exactly that of this receipt "
+                "with the prepayment."
+            ).format(held=format_money(held), code=found.code)
+        )
+    if paid:
+        ledger.post(
+            account_id,  # type: ignore[arg-type]
+            -paid,
+            "spend",
+            now=event.now,
+            keep_open=False,
+            receipt_id=event.receipt_id,
+            employee_id=event.employee.id,
+            document=f"receipt:{event.receipt_id}",
+            note=found.code,
+        )
+    database.execute_sql(
+        sql(
+            'UPDATE "preorder_reserve" SET "status" = ?, "closed_at" = ? '
+            'WHERE "preorder_id" = ? AND "status" = ?'
+        ),
+        ("sold", at, found.id, "held"),
+    )
+    event.info["preorder"] = {"code": found.code, "prepaid": paid}
+
+
+def _not_ready(found: Head) -> ValidationError:
+    if found.status not in ACTIVE:
+        return refusal(found)
+    return ValidationError(
+        _(
+            "Pre-order {code} is {status}: it is sold once all its goods are reserved for it."
+        ).format(code=found.code, status=status_title(found.status))
+    )
+
+
+def guard_reserves(receipt_id: int, location_id: int) -> None:
+    """Inside a sale's transaction (its stock movements written): refuse it when what it
+    took leaves less in stock than is held for pre-orders at the location. One query when
+    nothing it sold is held for anyone (the usual case)."""
+    reserve_lock(location_id, shared=True)
+    lock_rows = "" if is_sqlite() else " FOR UPDATE"
+    rows = database.execute_sql(
+        sql(
+            'SELECT r."product_id", r."qty" FROM "preorder_reserve" r '
+            'WHERE r."location_id" = ? AND r."status" = ? AND r."product_id" IN '
+            '(SELECT m."product_id" FROM "stock_movement" m JOIN "receipt_line" l '
+            'ON l."id" = m."receipt_line_id" WHERE l."receipt_id" = ? AND m."qty" < 0)'
+            f"{lock_rows}"
+        ),
+        (location_id, "held", receipt_id),
+    ).fetchall()
+    if not rows:
+        return
+    held: dict[int, int] = {}
+    for product_id, qty in rows:
+        held[product_id] = held.get(product_id, 0) + int(qty)
+    levels = stock_levels(location_id, list(held))
+    for product_id, reserved in sorted(held.items()):
+        stock = levels.get(product_id, 0)
+        if stock >= reserved:
+            continue
+        taken = -int(
+            query_value(  # type: ignore[call-overload]
+                'SELECT COALESCE(SUM(m."qty"), 0) FROM "stock_movement" m JOIN "receipt_line" l '
+                'ON l."id" = m."receipt_line_id" WHERE l."receipt_id" = ? AND m."product_id" = ?',
+                (receipt_id, product_id),
+            )
+        )
+        free = max(stock + taken - reserved, 0)
+        name = Product.get_by_id(product_id).name
+        if not free:
+            raise ValidationError(
+                _(
+                    "{name}: what is in stock is held for pre-orders ({held}): take it off "
+                    "the receipt."
+                ).format(name=name, held=format_qty(reserved))
+            )
+        raise ValidationError(
+            _(
+                "{name}: {held} is held for pre-orders and only {free} is free to sell: sell "
+                "at most {free}."
+            ).format(name=name, held=format_qty(reserved), free=format_qty(free))
+        )
+
+
+@extensions.return_planner
+def prepayment_back_as_money(event: ReturnEvent) -> None:
+    """The prepayment's share of a return is paid back as money (card up to what the card
+    paid of the receipt, the rest in cash, as the register refunds): the pre-order is sold
+    and its account stays at zero."""
+    part = _paid_with_prepayment(event.payments)
+    if part:
+        event.payments = [p for p in event.payments if p[0] != PREPAYMENT.name]
+        event.money += part
+
+
+# --- the code field ---------------------------------------------------------------------------
+
+
+def _claims(code: str, register: Register) -> bool:
+    return code[:3].upper() == CODE_PREFIX
+
+
+@code_kind(15, "preorder", claims=_claims)
+def enter_preorder(register: Register, code: str, qty: int | None) -> Entered:
+    """``PO-12`` typed or scanned: the pre-order onto the receipt (see :func:`put_on`)."""
+    number = number_of(code)
+    found = by_number(number) if number is not None else None
+    if found is None:
+        raise NotMine(_("There is no pre-order {code}.").format(code=code))
+    if qty is not None:
+        raise ValidationError(
+            _("{code} is a pre-order: scan it without a quantity.").format(code=found.code)
+        )
+    return put_on(register, found.id)
+
+
+def put_on(register: Register, preorder_id: int) -> Entered:
+    """Put a ready pre-order on the register's receipt: its customer, its lines, its code."""
+    found = head(preorder_id)
+    if found.status != Status.READY:
+        raise _not_ready(found)
+    if register.location_id is not None and register.location_id != found.location_id:
+        raise ValidationError(
+            _("Pre-order {code} is collected at another location: sell it there.").format(
+                code=found.code
+            )
+        )
+    basket = register.basket
+    on = codes_on(basket)
+    if found.code in on:
+        return Entered(
+            "preorder",
+            _("Pre-order {code} is on this receipt already.").format(code=found.code),
+            customer_id=found.customer_id,
+            details={"preorder": found.id},
+        )
+    if on:
+        raise ValidationError(_("One pre-order per receipt: pay for one, then the other."))
+    customer = Customer.get_by_id(found.customer_id)
+    if basket.customer_id not in (None, found.customer_id):
+        raise ValidationError(
+            _("This receipt is for another customer: pre-order {code} is {name}'s.").format(
+                code=found.code, name=customer.name
+            )
+        )
+    lines = _deal_lines(found.id)
+    products = {p.id: p for p in Product.select().where(Product.id.in_([ln[0] for ln in lines]))}
+    if any(not products[pid].active for pid, _q, _u in lines):
+        raise ValidationError(_("That product is not sold any more."))
+    if basket.customer_id is None:
+        register.attach_customer(customer)
+    for product_id, qty, _unit in lines:
+        register.add(products[product_id], qty)
+    register.basket.codes.append(found.code)
+    register.save()
+    prepaid = prepaid_of(found.id)
+    return Entered(
+        "preorder",
+        _("Pre-order {code} for {name}: {prepaid} prepaid.").format(
+            code=found.code, name=customer.name, prepaid=format_money(prepaid)
+        ),
+        customer_id=found.customer_id,
+        details={"preorder": found.id, "prepaid": prepaid},
+    )
+
+
+# --- finishing it as a service ------------------------------------------------------------------
+
+
+def basket_for(preorder_id: int) -> Basket:
+    """A basket holding exactly the pre-order: its customer, lines and code."""
+    found = head(preorder_id)
+    lines = _deal_lines(found.id)
+    products = {p.id: p for p in Product.select().where(Product.id.in_([ln[0] for ln in lines]))}
+    return Basket(
+        lines=[line_from_product(products[pid], qty) for pid, qty, _unit in lines],
+        customer_id=found.customer_id,
+        codes=[found.code],
+    )
+
+
+@dataclass(frozen=True)
+class Due:
+    """What finishing a pre-order comes to: the receipt, what the prepayment pays of it,
+    what is given back first (prepaid beyond the receipt) and what is left to pay."""
+
+    total: int
+    prepaid: int
+    from_prepayment: int
+    given_back: int
+
+    @property
+    def to_pay(self) -> int:
+        return self.total - self.from_prepayment
+
+
+def due(
+    preorder_id: int, *, location_id: int, basket: Basket | None = None, at: dt.datetime
+) -> Due:
+    """Price the pre-order's receipt now (the register's basket, or the pre-order alone)."""
+    found = head(preorder_id)
+    priced = price(
+        copy.deepcopy(basket) if basket is not None else basket_for(found.id),
+        PricingContext(
+            at=at,
+            customer_id=basket.customer_id if basket is not None else found.customer_id,
+            location_id=location_id,
+        ),
+    )
+    held = prepaid_of(found.id)
+    use = min(held, priced.total)
+    return Due(priced.total, held, use, held - use)
+
+
+@dataclass(frozen=True)
+class Finished:
+    receipt: Receipt
+    from_prepayment: int  # what the prepayment paid of the receipt
+    given_back: tuple[tuple[str, int], ...]  # prepaid beyond the receipt, given back first
+    change: int
+
+
+def finish(
+    preorder_id: int,
+    tenders: Sequence[Tender] = (),
+    *,
+    uuid: str,
+    employee: Employee,
+    shift: Shift,
+    cash_step: int,
+    basket: Basket | None = None,
+    clock: Clock = system_clock,
+    fiscal: bool = True,
+    below_cost: str = "confirm",
+) -> Finished:
+    """Sell a ready pre-order through the checkout: the basket (the register's, holding the
+    pre-order's code, or the pre-order alone), paid first with its whole prepayment, then
+    with ``tenders`` for the rest. When the receipt comes to less than is prepaid (a discount
+    that day beats the agreed price), the difference is given back first, the way it was
+    paid, in the same transaction. Calling it again with the same ``uuid`` returns the same
+    receipt."""
+    require(employee, Permission.SELL)
+    uuid = check_uuid(uuid)
+    shift_id = check_id(getattr(shift, "id", None), _("The shift"))
+    found = head(preorder_id)
+    if basket is None:
+        basket = basket_for(found.id)
+    elif not isinstance(basket, Basket) or found.code not in codes_on(basket):
+        raise ValidationError(
+            _("Pre-order {code} is not on this receipt: scan its code first.").format(
+                code=found.code
+            )
+        )
+    now = clock()
+    with write_tx():
+        existing = receipt_by_uuid(uuid)
+        if existing is not None:
+            return _finished(existing)
+        lock_shift(shift_id)
+        found = lock(found.id)
+        if found.status != Status.READY:
+            raise _not_ready(found)
+        location_id = query_value('SELECT "location_id" FROM "shift" WHERE "id" = ?', (shift_id,))
+        held = prepaid_of(found.id)
+        priced = price(
+            copy.deepcopy(basket),
+            PricingContext(
+                at=now,
+                customer_id=basket.customer_id,
+                location_id=location_id,  # type: ignore[arg-type]
+                below_cost=below_cost,
+            ),
+        )
+        use = min(held, priced.total)
+        given: list[tuple[str, int]] = []
+        if held > use:
+            given = give_back(
+                found,
+                held - use,
+                by=employee,
+                shift=shift,
+                now=now,
+                fiscal=fiscal,
+                why=f"finish:{uuid}",
+            )
+        paying = ([Tender(PREPAYMENT.name, use)] if use else []) + list(tenders)
+        receipt = commit_sale(
+            basket,
+            paying,
+            uuid=uuid,
+            employee=employee,
+            shift=shift,
+            cash_step=cash_step,
+            clock=clock,
+            fiscal=fiscal,
+            below_cost=below_cost,
+        )
+    return Finished(receipt, use, tuple(given), int(getattr(receipt, "change", 0)))
+
+
+def _finished(receipt: Receipt) -> Finished:
+    paid = sum(
+        p.amount
+        for p in Payment.select().where(
+            (Payment.receipt == receipt.id) & (Payment.tender == PREPAYMENT.name)
+        )
+    )
+    return Finished(receipt, int(paid), (), 0)
+
+
+__all__ = [
+    "DEAL",
+    "PREPAYMENT",
+    "Deal",
+    "Due",
+    "Finished",
+    "basket_for",
+    "codes_on",
+    "due",
+    "enter_preorder",
+    "finish",
+    "guard_reserves",
+    "on_sale",
+    "put_on",
+]
