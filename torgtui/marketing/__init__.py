@@ -10,6 +10,7 @@ from torgtui.marketing import (
     bundles,  # noqa: F401  (sets: their pricing step and stock hooks)
     card_codes,  # noqa: F401  (loyalty cards in the register's code field)
     cards,  # noqa: F401  (the card's discount and bonus rule)
+    codes_sale,  # noqa: F401  (promo codes: the code field, their check, spending a use)
     preorder_checkout,  # noqa: F401  (pre-orders: their code, agreed price, tender, reserves)
     prices,  # noqa: F401  (price types, quantity breaks, manufacturer discounts)
     promotions,  # noqa: F401  (the promotion engine: its pricing steps and sale hook)
