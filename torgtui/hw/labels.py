@@ -198,3 +198,24 @@ def card_label(
         "^XZ",
     ]
     return "".join(parts).encode("utf-8")
+
+
+# --- promo codes --------------------------------------------------------------------------
+
+
+def promo_label(
+    code: str,
+    title: str,
+    line: str = "",
+    *,
+    language: str = "tspl",
+    width_mm: float = 58,
+    height_mm: float = 40,
+    dpi: int = 203,
+) -> bytes:
+    """A promo code's label (a coupon, a sticker on a flyer): the promotion's name and a line
+    (its validity) on top, the code's barcode under them (EAN-13 when it is one, Code 128
+    otherwise, the code printed under the bars). The same layout as :func:`card_label`."""
+    return card_label(
+        code, line, title, language=language, width_mm=width_mm, height_mm=height_mm, dpi=dpi
+    )

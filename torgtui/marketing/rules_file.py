@@ -49,6 +49,7 @@ KIND_MODULES = (
     "torgtui.marketing.rules_prices",
     "torgtui.marketing.rules_bundles",
     "torgtui.marketing.promotions.rules",
+    "torgtui.marketing.rules_codes",
 )
 HEADER = (
     "# torgtui rules: card types, bonuses, accelerators, price policy (docs/cli.md).\n"
