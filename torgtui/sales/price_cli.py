@@ -7,7 +7,8 @@ Input (UTF-8, a BOM is fine; ``-`` reads standard input)::
      "redeem_bonus": 5000 | "max",       bonuses to pay with (kopecks), from the card
      "price_type": "wholesale",          price as this type (else the card's or location's)
      "location": "MAIN",                 where it is sold (default: the settings' store.location)
-     "at": "2026-11-22T12:00:00"}
+     "at": "2026-11-22T12:00:00",
+     "codes": ["K7M2QX9PRT"]}           promo codes, as scanned (at most 20)
 
 Each line names its product by ``barcode`` or ``sku`` (one of them) and may give ``qty`` in
 units (fractional for weighed goods; a scale label's weight when omitted, else 1). Every key
@@ -18,8 +19,9 @@ the register's "why this price": ``{"lines": [{"product_id", "sku", "name", "qty
 "unit_price", "subtotal", "discount", "total", "adjustments": [{"step", "rule", "reason",
 "amount"}], "bonus_earned", "bonus_spent", "below_cost"}], "subtotal", "discount", "total",
 "to_pay", "card", "tier", "price_type", "bonus_earned", "bonus_spent", "below_cost",
-"refused": [{"rule", "reason"}]}`` plus ``"customer_id"``, ``"location"`` and ``"errors"``;
-money in integer kopecks, qty in units as given.
+"refused": [{"rule", "reason"}]}`` (a refused promo code: ``{"rule", "code", "reason"}``, see
+torgtui.marketing.codes_sale) plus ``"customer_id"``, ``"location"`` and ``"errors"``; money in
+integer kopecks, qty in units as given.
 
 What is refused, and how:
 
@@ -49,7 +51,8 @@ from torgtui.i18n import _
 MAX_FILE_BYTES = 4 * 1024 * 1024
 MAX_LINES = 10_000
 MAX_NUMBER_DIGITS = 40
-BASKET_KEYS = ("lines", "customer", "redeem_bonus", "price_type", "location", "at")
+BASKET_KEYS = ("lines", "customer", "redeem_bonus", "price_type", "location", "at", "codes")
+MAX_CODES = 20
 LINE_KEYS = ("barcode", "sku", "qty")
 CUSTOMER_KEYS = ("card", "phone")
 
@@ -75,6 +78,7 @@ class BasketRequest:
     price_type: str | None = None
     location: str | None = None
     at: dt.datetime | None = None
+    codes: list[str] = field(default_factory=list)  # promo codes, as scanned
 
 
 # --- reading ------------------------------------------------------------------------------
@@ -236,7 +240,26 @@ def read_basket(
         request.price_type = check_code(data["price_type"], '"price_type"')
     if data.get("location") is not None:
         request.location = check_code(data["location"], '"location"', max_len=20)
+    request.codes = _codes(data.get("codes"))
     return request
+
+
+def _codes(value: Any) -> list[str]:
+    """``codes``: a list of up to MAX_CODES promo codes (text); [] when not given."""
+    from torgtui.values import check_code
+
+    if value is None:
+        return []
+    if not isinstance(value, list) or len(value) > MAX_CODES:
+        raise BasketError(
+            _('"codes" is a list of up to {n} promo codes, like ["K7M2QX9PRT"].').format(
+                n=MAX_CODES
+            )
+        )
+    try:
+        return [check_code(code, '"codes"') for code in value]
+    except ValidationError as exc:
+        raise BasketError(exc.message) from None
 
 
 def _redeem(value: Any) -> int | str | None:
@@ -369,7 +392,7 @@ def price_request(
     from torgtui.sales.why import explain
 
     location_id, location = location_of(request.location, default=default_location)
-    basket = Basket(customer_id=_customer_id(request.customer))
+    basket = Basket(customer_id=_customer_id(request.customer), codes=list(request.codes))
     basket.lines, errors = basket_lines(request, scale_prefixes)
     at = request.at or dt.datetime.now()
 

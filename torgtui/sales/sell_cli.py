@@ -3,13 +3,15 @@ from scripts, through the same services as the register (torgtui.sales.checkout,
 shifts), in the employee's open shift on this register (``store.register``).
 
 ``sell ORDER.json --employee NAME``: an order is a basket as ``torgtui price`` reads it
-(``lines``, ``customer``, ``redeem_bonus``) plus ``"payments": [{"kind": "cash" | "card" |
-"cashless" | "bonus" | "credit", "amount": <kopecks>}]`` and an optional ``"uuid"``. The same
-uuid again prints the receipt already written (a retry never sells twice). A sale is priced as
-the register prices it (the shift's location, the customer's card), so ``price_type``,
-``location`` and ``at`` are refused; ``redeem_bonus`` becomes a ``bonus`` payment of what the
-card allows (refused when it allows less than asked, as the register's bonus key). A sale below
-cost needs a confirmer: the employee if they may, else ``--approver NAME --approver-pin PIN``.
+(``lines``, ``customer``, ``redeem_bonus``, ``codes``) plus ``"payments": [{"kind": "cash" |
+"card" | "cashless" | "bonus" | "credit", "amount": <kopecks>}]`` and an optional ``"uuid"``.
+The same uuid again prints the receipt already written (a retry never sells twice). A sale is
+priced as the register prices it (the shift's location, the customer's card), so
+``price_type``, ``location`` and ``at`` are refused; ``redeem_bonus`` becomes a ``bonus``
+payment of what the card allows (refused when it allows less than asked, as the register's
+bonus key); a promo code of ``codes`` that is refused (with its reason) refuses the sale. A sale
+below cost needs a confirmer: the employee if they may, else ``--approver NAME --approver-pin
+PIN``.
 
 ``return NUMBER [--line N [--qty Q]]... --employee NAME``: a sale receipt of this location
 (``store.location``); no ``--line``: all that has not come back yet; ``--line N`` is the
@@ -42,7 +44,7 @@ from torgtui.sales.price_cli import (
     read_basket,
 )
 
-ORDER_KEYS = ("lines", "customer", "redeem_bonus", "payments", "uuid")
+ORDER_KEYS = ("lines", "customer", "redeem_bonus", "codes", "payments", "uuid")
 PAYMENT_KEYS = ("kind", "amount")
 MAX_PAYMENTS = 20
 
@@ -207,7 +209,7 @@ def sell(
     from torgtui.sales.aftersale import after_sale
     from torgtui.sales.basket import Basket
     from torgtui.sales.checkout import Tender, commit_sale, receipt_by_uuid
-    from torgtui.sales.pricing import PricingContext
+    from torgtui.sales.pricing import PricingContext, price
     from torgtui.staff import Permission, require
 
     require(employee, Permission.SELL)
@@ -219,7 +221,7 @@ def sell(
             raise TorgError(_('"uuid" {uuid} is a return\'s: give a new one.').format(uuid=uuid))
         return existing
     shift = open_shift_of(employee, register)
-    basket = Basket(customer_id=_customer_id(order.basket.customer))
+    basket = Basket(customer_id=_customer_id(order.basket.customer), codes=list(order.basket.codes))
     basket.lines, errors = basket_lines(order.basket, settings.register.prefixes())
     if errors:
         raise BasketError(errors[0])
@@ -234,6 +236,10 @@ def sell(
             below_cost=settings.register.below_cost,
         )
 
+    if basket.codes:  # a refused promo code refuses the sale: it was to change the price
+        refused = [r for r in price(basket, context()).info.get("refused", []) if "code" in r]
+        if refused:
+            raise BasketError(_('"codes": {reason}').format(reason=refused[0]["reason"]))
     tenders = [Tender(kind, amount) for kind, amount in order.payments]
     redeem = order.basket.redeem_bonus
     if redeem is not None:
