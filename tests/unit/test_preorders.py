@@ -23,10 +23,9 @@ from torgtui.hw.fiscal.base import document_for
 from torgtui.hw.fiscal.checkbox import CheckboxUnit
 from torgtui.marketing import ledger, preorders
 from torgtui.marketing.cards import CardTypeData, save_card_type
-from torgtui.marketing.preorder_checkout import finish
 from torgtui.marketing.preorder_common import Status, find_account, notify, prepaid_of
 from torgtui.marketing.preorder_money import by_tender, take_prepayment
-from torgtui.marketing.preorders import OrderLine
+from torgtui.marketing.preorders import OrderLine, finish
 from torgtui.models import (
     AuditEntry,
     CashMovement,
@@ -646,8 +645,8 @@ def _finish_in_a_process(
     basket straight into the checkout (``checkout``: the sale hook alone decides)."""
     from torgtui import db
     from torgtui.errors import TorgError
-    from torgtui.marketing.preorder_checkout import basket_for
-    from torgtui.marketing.preorder_checkout import finish as finish_it
+    from torgtui.marketing.preorder_finish import basket_for
+    from torgtui.marketing.preorder_finish import finish as finish_it
     from torgtui.models import Employee, Location
 
     db.open_database(url)

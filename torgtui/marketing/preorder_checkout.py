@@ -8,8 +8,9 @@ pipeline, its prepayment as a tender, and the hard reserves every sale respects.
   pre-order named in ``basket.codes`` once per pricing, and the step ``preorder`` (order 85,
   after every discount and before bonuses) makes each of its lines cost at most the agreed
   price, for the quantity ordered (more of the product sells at the ordinary price). The
-  agreed price is a ceiling: when the shop's own discounts give the customer a lower price
-  that day, the lower price stands; price types and quantity breaks never add to it.
+  agreed price is a ceiling, not a discount to stack: when the shop's own rules that day (a
+  price type, a promotion, the card) give a lower price, the lower price stands, and nothing
+  is taken off the agreed price on top of them.
 * **The tender** ``prepayment`` pays the receipt with what is on the pre-order's account. The
   sale hook marks the pre-order sold (one conditional UPDATE from ``ready``: two registers
   finishing it at once, one wins), spends the prepayment whole (the tender must be exactly
@@ -20,22 +21,18 @@ pipeline, its prepayment as a tender, and the hard reserves every sale respects.
 * **A return** of such a receipt pays the prepayment's share back as money (the ledger
   account of a sold pre-order stays at zero).
 
-:func:`finish` is the service the pre-order screen calls: the basket from the pre-order (or
-the register's, with more goods on it), the prepayment as the first tender, and what is
-prepaid beyond a cheaper final receipt given back first, in one transaction.
+The service that finishes a pre-order from its screen is torgtui.marketing.preorder_finish;
+the one place to call pre-orders from is torgtui.marketing.preorders.
 """
 
 from __future__ import annotations
 
-import copy
-import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
 from torgtui.catalog.stock import stock_levels
-from torgtui.clock import Clock, system_clock
-from torgtui.db import database, is_sqlite, query_value, sql, write_tx
+from torgtui.db import database, is_sqlite, query_value, sql
 from torgtui.errors import ValidationError
 from torgtui.i18n import _
 from torgtui.marketing import ledger
@@ -47,26 +44,20 @@ from torgtui.marketing.preorder_common import (
     by_number,
     find_account,
     head,
-    lock,
-    lock_shift,
     number_of,
     prepaid_of,
     refusal,
     reserve_lock,
     status_title,
 )
-from torgtui.marketing.preorder_money import give_back
-from torgtui.models import Customer, Employee, Payment, Product, Receipt, Shift
+from torgtui.models import Customer, Product
 from torgtui.money import format_money, format_qty, line_amount, round_kopecks
 from torgtui.sales import extensions
 from torgtui.sales.basket import Adjustment, Basket
-from torgtui.sales.checkout import Tender, commit_sale, receipt_by_uuid
 from torgtui.sales.codes import Entered, NotMine, code_kind
 from torgtui.sales.extensions import ReturnEvent, SaleEvent, TenderKind
-from torgtui.sales.pricing import PricingContext, price
-from torgtui.sales.register import Register, line_from_product
-from torgtui.staff import Permission, require
-from torgtui.values import check_id, check_uuid
+from torgtui.sales.pricing import PricingContext
+from torgtui.sales.register import Register
 
 PREPAYMENT = extensions.tender(TenderKind("prepayment", lambda: _("Prepayment")))
 DEAL = "preorder"  # ctx.extra: the pre-order on the receipt (a Deal), or None: unknown code
@@ -86,7 +77,7 @@ def codes_on(basket: Basket) -> list[str]:
     return [c for c in basket.codes if number_of(c) is not None and c[:3].upper() == CODE_PREFIX]
 
 
-def _deal_lines(preorder_id: int) -> tuple[tuple[int, int, int], ...]:
+def deal_lines(preorder_id: int) -> tuple[tuple[int, int, int], ...]:
     rows = database.execute_sql(
         sql(
             'SELECT "product_id", "qty", "unit_price" FROM "preorder_line" '
@@ -105,7 +96,7 @@ def load_deal(basket: Basket, ctx: PricingContext) -> None:
         return
     found = by_number(number_of(codes[0]))  # type: ignore[arg-type]
     ctx.extra[DEAL] = (
-        None if found is None else Deal(found, _deal_lines(found.id), prepaid_of(found.id))
+        None if found is None else Deal(found, deal_lines(found.id), prepaid_of(found.id))
     )
 
 
@@ -216,7 +207,7 @@ def _finish_deal(event: SaleEvent, codes: list[str], paid: int) -> None:
         (str(Status.SOLD), event.receipt_id, at, found.id, str(Status.READY)),
     ).rowcount
     if sold != 1:
-        raise _not_ready(head(found.id))
+        raise not_ready(head(found.id))
     account_id = find_account(found.id)
     held = ledger.balance(account_id)
     if paid != held:
@@ -248,7 +239,7 @@ def _finish_deal(event: SaleEvent, codes: list[str], paid: int) -> None:
     event.info["preorder"] = {"code": found.code, "prepaid": paid}
 
 
-def _not_ready(found: Head) -> ValidationError:
+def not_ready(found: Head) -> ValidationError:
     if found.status not in ACTIVE:
         return refusal(found)
     return ValidationError(
@@ -344,7 +335,7 @@ def put_on(register: Register, preorder_id: int) -> Entered:
     """Put a ready pre-order on the register's receipt: its customer, its lines, its code."""
     found = head(preorder_id)
     if found.status != Status.READY:
-        raise _not_ready(found)
+        raise not_ready(found)
     if register.location_id is not None and register.location_id != found.location_id:
         raise ValidationError(
             _("Pre-order {code} is collected at another location: sell it there.").format(
@@ -369,7 +360,7 @@ def put_on(register: Register, preorder_id: int) -> Entered:
                 code=found.code, name=customer.name
             )
         )
-    lines = _deal_lines(found.id)
+    lines = deal_lines(found.id)
     products = {p.id: p for p in Product.select().where(Product.id.in_([ln[0] for ln in lines]))}
     if any(not products[pid].active for pid, _q, _u in lines):
         raise ValidationError(_("That product is not sold any more."))
@@ -390,162 +381,15 @@ def put_on(register: Register, preorder_id: int) -> Entered:
     )
 
 
-# --- finishing it as a service ------------------------------------------------------------------
-
-
-def basket_for(preorder_id: int) -> Basket:
-    """A basket holding exactly the pre-order: its customer, lines and code."""
-    found = head(preorder_id)
-    lines = _deal_lines(found.id)
-    products = {p.id: p for p in Product.select().where(Product.id.in_([ln[0] for ln in lines]))}
-    return Basket(
-        lines=[line_from_product(products[pid], qty) for pid, qty, _unit in lines],
-        customer_id=found.customer_id,
-        codes=[found.code],
-    )
-
-
-@dataclass(frozen=True)
-class Due:
-    """What finishing a pre-order comes to: the receipt, what the prepayment pays of it,
-    what is given back first (prepaid beyond the receipt) and what is left to pay."""
-
-    total: int
-    prepaid: int
-    from_prepayment: int
-    given_back: int
-
-    @property
-    def to_pay(self) -> int:
-        return self.total - self.from_prepayment
-
-
-def due(
-    preorder_id: int, *, location_id: int, basket: Basket | None = None, at: dt.datetime
-) -> Due:
-    """Price the pre-order's receipt now (the register's basket, or the pre-order alone)."""
-    found = head(preorder_id)
-    priced = price(
-        copy.deepcopy(basket) if basket is not None else basket_for(found.id),
-        PricingContext(
-            at=at,
-            customer_id=basket.customer_id if basket is not None else found.customer_id,
-            location_id=location_id,
-        ),
-    )
-    held = prepaid_of(found.id)
-    use = min(held, priced.total)
-    return Due(priced.total, held, use, held - use)
-
-
-@dataclass(frozen=True)
-class Finished:
-    receipt: Receipt
-    from_prepayment: int  # what the prepayment paid of the receipt
-    given_back: tuple[tuple[str, int], ...]  # prepaid beyond the receipt, given back first
-    change: int
-
-
-def finish(
-    preorder_id: int,
-    tenders: Sequence[Tender] = (),
-    *,
-    uuid: str,
-    employee: Employee,
-    shift: Shift,
-    cash_step: int,
-    basket: Basket | None = None,
-    clock: Clock = system_clock,
-    fiscal: bool = True,
-    below_cost: str = "confirm",
-) -> Finished:
-    """Sell a ready pre-order through the checkout: the basket (the register's, holding the
-    pre-order's code, or the pre-order alone), paid first with its whole prepayment, then
-    with ``tenders`` for the rest. When the receipt comes to less than is prepaid (a discount
-    that day beats the agreed price), the difference is given back first, the way it was
-    paid, in the same transaction. Calling it again with the same ``uuid`` returns the same
-    receipt."""
-    require(employee, Permission.SELL)
-    uuid = check_uuid(uuid)
-    shift_id = check_id(getattr(shift, "id", None), _("The shift"))
-    found = head(preorder_id)
-    if basket is None:
-        basket = basket_for(found.id)
-    elif not isinstance(basket, Basket) or found.code not in codes_on(basket):
-        raise ValidationError(
-            _("Pre-order {code} is not on this receipt: scan its code first.").format(
-                code=found.code
-            )
-        )
-    now = clock()
-    with write_tx():
-        existing = receipt_by_uuid(uuid)
-        if existing is not None:
-            return _finished(existing)
-        lock_shift(shift_id)
-        found = lock(found.id)
-        if found.status != Status.READY:
-            raise _not_ready(found)
-        location_id = query_value('SELECT "location_id" FROM "shift" WHERE "id" = ?', (shift_id,))
-        held = prepaid_of(found.id)
-        priced = price(
-            copy.deepcopy(basket),
-            PricingContext(
-                at=now,
-                customer_id=basket.customer_id,
-                location_id=location_id,  # type: ignore[arg-type]
-                below_cost=below_cost,
-            ),
-        )
-        use = min(held, priced.total)
-        given: list[tuple[str, int]] = []
-        if held > use:
-            given = give_back(
-                found,
-                held - use,
-                by=employee,
-                shift=shift,
-                now=now,
-                fiscal=fiscal,
-                why=f"finish:{uuid}",
-            )
-        paying = ([Tender(PREPAYMENT.name, use)] if use else []) + list(tenders)
-        receipt = commit_sale(
-            basket,
-            paying,
-            uuid=uuid,
-            employee=employee,
-            shift=shift,
-            cash_step=cash_step,
-            clock=clock,
-            fiscal=fiscal,
-            below_cost=below_cost,
-        )
-    return Finished(receipt, use, tuple(given), int(getattr(receipt, "change", 0)))
-
-
-def _finished(receipt: Receipt) -> Finished:
-    paid = sum(
-        p.amount
-        for p in Payment.select().where(
-            (Payment.receipt == receipt.id) & (Payment.tender == PREPAYMENT.name)
-        )
-    )
-    return Finished(receipt, int(paid), (), 0)
-
-
 __all__ = [
     "DEAL",
     "PREPAYMENT",
     "Deal",
-    "Due",
-    "Finished",
-    "basket_for",
     "codes_on",
-    "due",
+    "deal_lines",
     "enter_preorder",
-    "finish",
     "guard_reserves",
+    "not_ready",
     "on_sale",
     "put_on",
 ]
