@@ -20,6 +20,7 @@ torgtui.sales.pricing):
     60  card          the card's discount: fixed, one-time, accumulative (marketing.cards)
     70  codes         promo codes, referral codes (later issues)
     80  manual        a discount typed at the register (sales)
+    85  preorder      a pre-order's lines at most at the price agreed (marketing.preorder_checkout)
     90  bonus         bonuses to spend and to earn, shown before payment (marketing.bonuses)
     100 cost_guard    never below cost without a confirmer: always last (sales)
 """
