@@ -214,7 +214,9 @@ def formats() -> Formats:
 def looks_like_code(text: str) -> bool:
     """Whether ``text`` (normalized) has the form of some batch's codes: no database read but
     the rules' version, so a product scan never waits for a code look-up."""
-    if not 3 <= len(text) <= 40:
+    if not 3 <= len(text) <= 40 or not (text.isascii() and text.isalnum()):
+        return False  # an article like D-1, a weight typed: no look-up at all
+    if text.isdigit() and len(text) != 13:
         return False
     f = formats()
     if text.isdigit():
