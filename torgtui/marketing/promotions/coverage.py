@@ -48,8 +48,9 @@ def _any_of(targets: list[Target], alias: str, tree: dict, params: list) -> str:
             sorted({t.manufacturer_id for t in targets if t.manufacturer_id is not None}),
         ),
     ):
-        if ids:
-            parts.append(f'{alias}."{column}" IN ({", ".join("?" * len(ids))})')
+        if ids:  # NULL is in no list (and, negated, must not hide the product either)
+            marks = ", ".join("?" * len(ids))
+            parts.append(f'({alias}."{column}" IS NOT NULL AND {alias}."{column}" IN ({marks}))')
             params.extend(ids)
     return " OR ".join(parts) or "1 = 0"
 
