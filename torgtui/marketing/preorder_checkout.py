@@ -251,22 +251,53 @@ def not_ready(found: Head) -> ValidationError:
 
 def guard_reserves(receipt_id: int, location_id: int) -> None:
     """Inside a sale's transaction (its stock movements written): refuse it when what it
-    took leaves less in stock than is held for pre-orders at the location. One query when
-    nothing it sold is held for anyone (the usual case)."""
+    took leaves less in stock than is held for pre-orders at the location. One indexed query
+    when nothing is held there (the usual case), two more when something is but not of what
+    this receipt sold; the stock of a held product it sold is summed (PostgreSQL: its reserve
+    rows locked first, so two sales of it take turns)."""
     reserve_lock(location_id, shared=True)
-    lock_rows = "" if is_sqlite() else " FOR UPDATE"
+    held_here = {
+        r[0]
+        for r in database.execute_sql(
+            sql(
+                'SELECT DISTINCT "product_id" FROM "preorder_reserve" '
+                'WHERE "location_id" = ? AND "status" = ?'
+            ),
+            (location_id, "held"),
+        ).fetchall()
+    }
+    if not held_here:
+        return
+    line_ids = [
+        r[0]
+        for r in database.execute_sql(
+            sql('SELECT "id" FROM "receipt_line" WHERE "receipt_id" = ?'), (receipt_id,)
+        ).fetchall()
+    ]
+    taken: dict[int, int] = {}
+    for start in range(0, len(line_ids), 500):
+        chunk = line_ids[start : start + 500]
+        rows = database.execute_sql(
+            sql(
+                'SELECT "product_id", "qty" FROM "stock_movement" WHERE "receipt_line_id" IN '
+                f'({", ".join("?" * len(chunk))}) AND "qty" < 0'
+            ),
+            chunk,
+        ).fetchall()
+        for product_id, qty in rows:
+            if product_id in held_here:
+                taken[product_id] = taken.get(product_id, 0) - int(qty)
+    if not taken:
+        return
+    wanted = sorted(taken)
     rows = database.execute_sql(
         sql(
-            'SELECT r."product_id", r."qty" FROM "preorder_reserve" r '
-            'WHERE r."location_id" = ? AND r."status" = ? AND r."product_id" IN '
-            '(SELECT m."product_id" FROM "stock_movement" m JOIN "receipt_line" l '
-            'ON l."id" = m."receipt_line_id" WHERE l."receipt_id" = ? AND m."qty" < 0)'
-            f"{lock_rows}"
+            'SELECT "product_id", "qty" FROM "preorder_reserve" WHERE "location_id" = ? '
+            f'AND "status" = ? AND "product_id" IN ({", ".join("?" * len(wanted))})'
+            + ("" if is_sqlite() else " FOR UPDATE")
         ),
-        (location_id, "held", receipt_id),
+        [location_id, "held", *wanted],
     ).fetchall()
-    if not rows:
-        return
     held: dict[int, int] = {}
     for product_id, qty in rows:
         held[product_id] = held.get(product_id, 0) + int(qty)
@@ -275,14 +306,7 @@ def guard_reserves(receipt_id: int, location_id: int) -> None:
         stock = levels.get(product_id, 0)
         if stock >= reserved:
             continue
-        taken = -int(
-            query_value(  # type: ignore[call-overload]
-                'SELECT COALESCE(SUM(m."qty"), 0) FROM "stock_movement" m JOIN "receipt_line" l '
-                'ON l."id" = m."receipt_line_id" WHERE l."receipt_id" = ? AND m."product_id" = ?',
-                (receipt_id, product_id),
-            )
-        )
-        free = max(stock + taken - reserved, 0)
+        free = max(stock + taken[product_id] - reserved, 0)
         name = Product.get_by_id(product_id).name
         if not free:
             raise ValidationError(

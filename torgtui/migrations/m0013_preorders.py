@@ -45,6 +45,7 @@ STATEMENTS = [
     'CREATE INDEX "preorder_reserve_preorder_id" ON "preorder_reserve" ("preorder_id")',
     'CREATE INDEX "preorder_reserve_line_id" ON "preorder_reserve" ("line_id")',
     'CREATE INDEX "preorder_reserve_employee_id" ON "preorder_reserve" ("employee_id")',
-    'CREATE INDEX "preorder_reserve_product_id_location_id_status" '
-    'ON "preorder_reserve" ("product_id", "location_id", "status")',
+    'CREATE INDEX "preorder_reserve_product_id" ON "preorder_reserve" ("product_id")',
+    'CREATE INDEX "preorder_reserve_location_id_status_product_id" '
+    'ON "preorder_reserve" ("location_id", "status", "product_id")',
 ]

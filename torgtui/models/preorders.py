@@ -63,7 +63,7 @@ class PreorderReserve(BaseModel):
 
     preorder = peewee.ForeignKeyField(Preorder, backref="reserves")
     line = peewee.ForeignKeyField(PreorderLine)
-    product = peewee.ForeignKeyField(Product, index=False)
+    product = peewee.ForeignKeyField(Product)
     location = peewee.ForeignKeyField(Location, index=False)
     qty = QtyField()
     status = peewee.CharField(max_length=10, default="held")  # held, sold, released
@@ -72,7 +72,7 @@ class PreorderReserve(BaseModel):
     closed_at = peewee.DateTimeField(null=True)
 
     class Meta:
-        indexes = ((("product", "location", "status"), False),)  # what is held of a product
+        indexes = ((("location", "status", "product"), False),)  # what is held, where
 
 
 MODELS: list[type[BaseModel]] = [Preorder, PreorderLine, PreorderReserve]
