@@ -212,6 +212,8 @@ def _dates(data: BatchData) -> tuple[dt.date | None, dt.date | None]:
 
 
 def _locations(ids: Iterable[int]) -> tuple[int, ...]:
+    if not isinstance(ids, (list, tuple)) or len(ids) > 1000:
+        raise ValidationError(_("Give the locations as a list of at most 1000."))
     wanted = sorted({check_id(i, _("A location")) for i in ids})
     if len(wanted) > 1000:
         raise ValidationError(_("At most 1000 locations for one batch."))
