@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import traceback
 
-from bench import commit, customer_list, customers, idle, ledger, pricing, scan, startup
+from bench import commit, customer_list, customers, idle, ledger, pricing, promotions, scan, startup
 
 BENCHMARKS = {
     "startup": startup.main,
@@ -14,6 +14,7 @@ BENCHMARKS = {
     "customers": customers.main,
     "customer_list": customer_list.main,
     "pricing": pricing.main,
+    "promotions": promotions.main,
     "idle": idle.main,
     "ledger": ledger.main,
 }

@@ -182,9 +182,21 @@ def index() -> Index:
 
 @dataclass
 class View:
+    """A basket line as the promotions see it (its regular amount worked out once: neither
+    its price nor its quantity changes while promotions apply)."""
+
     index: int
     line: BasketLine
     chain: tuple[int, ...]
+    subtotal: int = 0
+
+    def __post_init__(self) -> None:
+        self.subtotal = self.line.subtotal
+
+    @property
+    def total(self) -> int:
+        """What the line costs now (the promotions applied so far included)."""
+        return self.subtotal - sum(a.amount for a in self.line.adjustments)
 
     @property
     def piece(self) -> bool:

@@ -112,10 +112,10 @@ def customer_fits(rule: Rule, ctx: PricingContext, index: Index) -> bool:
     return d.customers == "card_type" or state.counted >= (d.tier_from or 0)
 
 
-def _totals(state: State, basis: str) -> dict[int, int]:
+def _totals(views: list[View], basis: str) -> dict[int, int]:
     if basis == "before":
-        return {v.index: v.line.subtotal for v in state.views}
-    return {v.index: v.line.total for v in state.views}
+        return {v.index: v.subtotal for v in views}
+    return {v.index: v.total for v in views}
 
 
 def evaluate(rule: Rule, state: State) -> Application | None:
@@ -143,9 +143,8 @@ def evaluate(rule: Rule, state: State) -> Application | None:
     if d.max_qty is not None and qty > d.max_qty:
         return None
     if d.min_total is not None or d.max_total is not None:
-        by_line = _totals(state, d.total_basis)
         scope = state.views if d.total_of == "receipt" else views
-        total = sum(by_line[v.index] for v in scope)
+        total = sum(_totals(scope, d.total_basis).values())
         if d.max_total is not None and total > d.max_total:
             return None
         if d.min_total is not None and total < d.min_total:
@@ -162,7 +161,15 @@ def evaluate(rule: Rule, state: State) -> Application | None:
         if found is None:
             return None
         note, grant = found
-    now = _totals(state, "after")
+    gets = None
+    if d.mechanic == "buy_get" and rule.gets is not None:
+        gets = [
+            v
+            for v in state.views
+            if state.open_to(rule, v.index)
+            and rule.gets.covers(v.line.product_id, v.chain, v.line.manufacturer_id)
+        ]
+    now = _totals(views + (gets or []), "after")
     if d.mechanic == "all":
         rewarded, part = mechanic_all(views)
     elif d.mechanic == "nth":
@@ -170,14 +177,6 @@ def evaluate(rule: Rule, state: State) -> Application | None:
     elif d.mechanic == "cheapest":
         rewarded, part = mechanic_cheapest(views, now)
     else:
-        gets = None
-        if rule.gets is not None:
-            gets = [
-                v
-                for v in state.views
-                if state.open_to(rule, v.index)
-                and rule.gets.covers(v.line.product_id, v.chain, v.line.manufacturer_id)
-            ]
         rewarded, part = mechanic_buy_get(d, views, gets, now)
     if not rewarded:
         return None
