@@ -20,7 +20,7 @@ from torgtui.sales.shifts import open_shift
 NOW = dt.datetime(2026, 11, 22, 10, 0)
 
 
-def promotion(code: str, name: str, *, least: int | None = None, by=None) -> Promotion:
+def promotion(code: str, name: str, *, least: int | None = None, by=None, **kw) -> Promotion:
     """A promotion only a code activates: 10% off every line (of a receipt of ``least``
     kopecks or more), saved through the promotion builder's service."""
     from torgtui.marketing.promotions.model import ALL_GOODS, PromotionData
@@ -34,6 +34,7 @@ def promotion(code: str, name: str, *, least: int | None = None, by=None) -> Pro
             percent=Decimal(10),
             min_total=least,
             requires_code=True,
+            **kw,
         ),
         by=by,
         system=True,

@@ -113,6 +113,18 @@ def test_every_refusal_says_what_to_do(staff, shop, shift, clock, promo, flyer) 
     assert "blocked" in priced.info["refused"][0]["reason"]
 
 
+def test_a_code_of_a_promotion_not_running(staff, shop, clock, promo) -> None:
+    from torgtui.marketing.promotions.service import deactivate_promotion
+
+    (code,) = make_codes(staff, clock, batch(staff, clock, promo), 1)
+    reg = register(staff, shop, clock)
+    deactivate_promotion("FLY10", by=staff["manager"], clock=clock)
+    refused(reg, code, f"Листівка −10% is stopped: code {code} gives nothing now")
+    later = promotion("LATER", "Зимова", starts_on=dt.date(2026, 12, 1))
+    (code,) = make_codes(staff, clock, batch(staff, clock, later, "WINTER"), 1)
+    refused(reg, code, f"Зимова starts on 2026-12-01: sell without code {code} today")
+
+
 def test_codes_for_a_customer_and_for_a_location(staff, shop, clock, promo) -> None:
     olya, ivan = person(), person("Іван", "2900000000020")
     personal = batch(staff, clock, promo, "VIP", personal=True)

@@ -160,12 +160,13 @@ def _check_ean_prefix(
                     prefix=prefix, cards=numbering.prefix
                 )
             )
-    low, high = prefix, prefix + "~"
-    for statement in (
-        'SELECT "code" FROM "barcode" WHERE "code" >= ? AND "code" < ?',
-        'SELECT "sku" FROM "product" WHERE "sku" >= ? AND "sku" < ?',
+    for statement in (  # digits only: nothing in the prefix is a LIKE wildcard
+        'SELECT "code" FROM "barcode" WHERE "code" LIKE ? AND LENGTH("code") = 13',
+        'SELECT "sku" FROM "product" WHERE "sku" LIKE ? AND LENGTH("sku") = 13',
     ):
-        for (code,) in database.execute_sql(sql(statement + " LIMIT 50"), (low, high)).fetchall():
+        for (code,) in database.execute_sql(
+            sql(statement + " LIMIT 50"), (prefix + "%",)
+        ).fetchall():
             if len(code) == 13 and code.isdigit():
                 raise ValidationError(
                     _(

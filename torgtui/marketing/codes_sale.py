@@ -73,12 +73,16 @@ class CodeState:
     valid_from: dt.date | None
     valid_until: dt.date | None
     locations: frozenset[int]
+    promotion_active: bool = True
+    promotion_starts: dt.date | None = None
+    promotion_ends: dt.date | None = None
 
 
 _STATE_SQL = (
     'SELECT c."id", c."code", b."id", b."code", b."channel", p."id", p."code", p."name", '
     'c."used", b."uses_per_code", b."per_customer", c."customer_id", c."blocked", '
-    'b."blocked", b."valid_from", b."valid_until" FROM "promo_code" c '
+    'b."blocked", b."valid_from", b."valid_until", p."active", p."starts_on", p."ends_on" '
+    'FROM "promo_code" c '
     'JOIN "code_batch" b ON b."id" = c."batch_id" '
     'JOIN "promotion" p ON p."id" = b."promotion_id" WHERE c."code" IN ({marks})'
 )
@@ -118,6 +122,9 @@ def load_states(codes: Iterable[str]) -> dict[str, CodeState]:
             _day(r[14]),
             _day(r[15]),
             frozenset(places.get(r[2], ())),
+            bool(r[16]),
+            _day(r[17]),
+            _day(r[18]),
         )
         for r in rows
     }
@@ -170,6 +177,18 @@ def refusal(
     if state.valid_until is not None and today > state.valid_until:
         return _("Code {code} expired on {date}: sell without it.").format(
             code=code, date=state.valid_until.isoformat()
+        )
+    if not state.promotion_active:
+        return _("{promotion} is stopped: code {code} gives nothing now. Sell without it.").format(
+            promotion=state.promotion_name, code=code
+        )
+    if state.promotion_starts is not None and today < state.promotion_starts:
+        return _("{promotion} starts on {date}: sell without code {code} today.").format(
+            promotion=state.promotion_name, date=state.promotion_starts.isoformat(), code=code
+        )
+    if state.promotion_ends is not None and today > state.promotion_ends:
+        return _("{promotion} ended on {date}: sell without code {code}.").format(
+            promotion=state.promotion_name, date=state.promotion_ends.isoformat(), code=code
         )
     if state.used >= state.uses_per_code:
         if state.uses_per_code == 1:
@@ -404,7 +423,8 @@ def on_sale(event: SaleEvent) -> None:
     if not states:
         return
     used = []
-    for state in states.values():  # type: ignore[union-attr]
+    # in the order of the codes' ids: two receipts with the same codes lock them in one order
+    for state in sorted(states.values(), key=lambda s: s.id):  # type: ignore[union-attr]
         if not gave(event.basket, state.promotion_code):
             continue  # kept on nothing: the code stays unused
         spend(
@@ -464,7 +484,7 @@ def on_return(event: ReturnEvent) -> None:
     uses = list(
         PromoCodeUse.select()
         .where((PromoCodeUse.receipt == event.original.id) & PromoCodeUse.returned_at.is_null())
-        .order_by(PromoCodeUse.id)
+        .order_by(PromoCodeUse.code)  # the codes' order, as sales lock them
     )
     if not uses or any(item.left > 0 for item in returnable(event.original)):
         return
