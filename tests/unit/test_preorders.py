@@ -23,7 +23,9 @@ from torgtui.hw.fiscal.base import document_for
 from torgtui.hw.fiscal.checkbox import CheckboxUnit
 from torgtui.marketing import ledger, preorders
 from torgtui.marketing.cards import CardTypeData, save_card_type
+from torgtui.marketing.preorder_checkout import check_line
 from torgtui.marketing.preorder_common import Status, find_account, notify, prepaid_of
+from torgtui.marketing.preorder_finish import basket_for
 from torgtui.marketing.preorder_money import by_tender, take_prepayment
 from torgtui.marketing.preorders import OrderLine, finish
 from torgtui.models import (
@@ -40,6 +42,7 @@ from torgtui.models import (
 )
 from torgtui.models.preorders import Preorder, PreorderLine, PreorderReserve
 from torgtui.money import format_money
+from torgtui.sales.basket import Basket
 from torgtui.sales.checkout import Tender, commit_sale
 from torgtui.sales.register import Register
 from torgtui.sales.returns import commit_return
@@ -338,10 +341,28 @@ def test_another_sale_cannot_take_the_held_goods(staff, shop, shift, olya, clock
     assert Receipt.select().count() == 1  # refused whole: nothing of them was written
     assert stock_of(shop.dress, shop.location) == 1000 == reserved_of(shop.dress, shop.location)
     arrive(shop, shop.dress, 2000)
-    with pytest.raises(ValidationError, match="only 2 is free to sell: sell at most 2"):
+    with pytest.raises(ValidationError, match="only 2 can be sold: sell at most 2"):
         sell_at_register(staff, shop, shift, clock, [f"3*{shop.dress_code}"])
     sell_at_register(staff, shop, shift, clock, [f"2*{shop.dress_code}"])
     assert available(shop.dress, shop.location) == 0
+
+
+def test_the_register_can_refuse_held_goods_at_the_scan(staff, shop, olya, clock) -> None:
+    """check_line, for the register's scan: a product nobody holds is not limited; a held one
+    to what is free, plus what the receipt's own pre-order holds of it."""
+    arrive(shop, shop.dress, 2000)
+    order = take(staff, shop, clock, olya, [OrderLine(shop.dress.id, 1000)])
+    preorders.reserve(order.id, by=staff["cashier"], clock=clock)
+    other = Basket()
+    check_line(other, shop.cream.id, 5000, shop.location.id)  # nothing held: not limited
+    check_line(other, shop.dress.id, 1000, shop.location.id)
+    with pytest.raises(ValidationError, match="only 1 can be sold: sell at most 1"):
+        check_line(other, shop.dress.id, 2000, shop.location.id)
+    own = basket_for(order.id)
+    check_line(own, shop.dress.id, 2000, shop.location.id)  # its own and the free one
+    with pytest.raises(ValidationError, match="only 2 can be sold: sell at most 2"):
+        check_line(own, shop.dress.id, 3000, shop.location.id)
+    check_line(other, shop.dress.id, 9000, None)  # no location: nothing to check against
 
 
 # --- the sale -----------------------------------------------------------------------------

@@ -31,7 +31,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from torgtui.catalog.stock import stock_levels
+from torgtui.catalog.stock import reserved_of, stock_levels, stock_of
 from torgtui.db import database, is_sqlite, query_value, sql
 from torgtui.errors import ValidationError
 from torgtui.i18n import _
@@ -74,7 +74,7 @@ class Deal:
 
 def codes_on(basket: Basket) -> list[str]:
     """The pre-order codes in ``basket.codes`` (normally none, at most one)."""
-    return [c for c in basket.codes if number_of(c) is not None and c[:3].upper() == CODE_PREFIX]
+    return [c for c in basket.codes if number_of(c) is not None]
 
 
 def deal_lines(preorder_id: int) -> tuple[tuple[int, int, int], ...]:
@@ -304,23 +304,50 @@ def guard_reserves(receipt_id: int, location_id: int) -> None:
     levels = stock_levels(location_id, list(held))
     for product_id, reserved in sorted(held.items()):
         stock = levels.get(product_id, 0)
-        if stock >= reserved:
-            continue
-        free = max(stock + taken[product_id] - reserved, 0)
-        name = Product.get_by_id(product_id).name
-        if not free:
-            raise ValidationError(
-                _(
-                    "{name}: what is in stock is held for pre-orders ({held}): take it off "
-                    "the receipt."
-                ).format(name=name, held=format_qty(reserved))
+        if stock < reserved:
+            free = max(stock + taken[product_id] - reserved, 0)
+            raise _held_refusal(product_id, free)
+
+
+def _held_refusal(product_id: int, free: int) -> ValidationError:
+    name = Product.get_by_id(product_id).name
+    if not free:
+        return ValidationError(
+            _("{name}: what is in stock is held for pre-orders: take it off the receipt.").format(
+                name=name
             )
-        raise ValidationError(
-            _(
-                "{name}: {held} is held for pre-orders and only {free} is free to sell: sell "
-                "at most {free}."
-            ).format(name=name, held=format_qty(reserved), free=format_qty(free))
         )
+    return ValidationError(
+        _(
+            "{name}: the rest is held for pre-orders, only {free} can be sold: sell at most {free}."
+        ).format(name=name, free=format_qty(free))
+    )
+
+
+def check_line(basket: Basket, product_id: int, qty: int, location_id: int | None) -> None:
+    """For the register's scan (docs/preorders.md, "What the register still needs"): refuse
+    ``qty`` (the product's whole quantity on the receipt after a scan or a change) when it is
+    more than may be sold to this receipt: what is free of the product at the location, plus
+    what the receipt's own pre-order holds of it. One query for a product nobody holds."""
+    if location_id is None:
+        return
+    held = reserved_of(product_id, location_id)
+    if not held:
+        return
+    own = 0
+    codes = codes_on(basket)
+    found = by_number(number_of(codes[0])) if codes else None  # type: ignore[arg-type]
+    if found is not None and found.status in ACTIVE:
+        own = int(
+            query_value(  # type: ignore[call-overload]
+                'SELECT COALESCE(SUM("qty"), 0) FROM "preorder_reserve" WHERE "preorder_id" = ? '
+                'AND "product_id" = ? AND "location_id" = ? AND "status" = ?',
+                (found.id, product_id, location_id, "held"),
+            )
+        )
+    free = stock_of(product_id, location_id) - held + own
+    if qty > free:
+        raise _held_refusal(product_id, max(free, 0))
 
 
 @extensions.return_planner
@@ -409,6 +436,7 @@ __all__ = [
     "DEAL",
     "PREPAYMENT",
     "Deal",
+    "check_line",
     "codes_on",
     "deal_lines",
     "enter_preorder",

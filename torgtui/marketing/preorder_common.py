@@ -36,7 +36,7 @@ class Status(StrEnum):
 ACTIVE = (Status.OPEN, Status.RESERVED, Status.READY)
 OWNER = "preorder"  # the prepayment account's owner type (owner id: the pre-order's id)
 CODE_PREFIX = "PO-"
-_CODE = re.compile(r"PO-?(\d{1,9})", re.IGNORECASE)
+_CODE = re.compile(r"PO-(\d{1,9})", re.IGNORECASE)
 
 
 def status_title(status: str) -> str:
@@ -55,7 +55,7 @@ def code_of(number: int) -> str:
 
 
 def number_of(code: str) -> int | None:
-    """The number in a pre-order code ("PO-12", "po12"), or None when it is not one."""
+    """The number in a pre-order code ("PO-12", "po-12"), or None when it is not one."""
     match = _CODE.fullmatch((code or "").strip())
     return int(match.group(1)) if match else None
 
