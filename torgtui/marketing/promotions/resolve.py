@@ -57,6 +57,7 @@ class Ticket:
     period: str
     n: int
     count: int  # what this receipt's increment should make the count
+    name: str = ""  # the promotion's, for the message when the count went another way
 
     @property
     def hit(self) -> bool:
@@ -234,6 +235,7 @@ def _ticket(rule: Rule, state: State) -> Ticket | None:
             period,
             d.nth_receipt,
             state.facts.counters.get(rule.id, 0) + 1,
+            d.name,
         )
         state.outcome.tickets[rule.id] = ticket
     return ticket

@@ -173,7 +173,7 @@ def on_sale(event: SaleEvent) -> None:
         counts[ticket.promotion_id] = count
         if (count % ticket.n == 0) == ticket.hit:
             continue
-        name = engine.index().rules[ticket.promotion_id].data.name
+        name = ticket.name
         if ticket.hit:
             raise PromotionMoved(
                 _(
