@@ -276,3 +276,33 @@ def test_the_rules_version_makes_a_change_seen_at_once(staff, ps, clock) -> None
     assert priced(staff, ps, clock, [(ps.dress, 1)]).discount == 0
     promo(staff, clock, "NOW", targets=product(ps.dress), percent=Decimal("7.5"))
     assert priced(staff, ps, clock, [(ps.dress, 1)]).discount == 9375
+
+
+def test_buy_two_clothes_get_socks_free_when_socks_are_clothes_too(staff, ps, clock) -> None:
+    """Goods that can be bought and given: one pair of socks is given, the other counts as
+    bought with the dress; the 50.00 is shared by the dress and both pairs."""
+    promo(
+        staff,
+        clock,
+        "SOCKS",
+        targets=(Target(group_id=ps.clothes.id),),
+        mechanic="buy_get",
+        buy=2,
+        get=1,
+        get_targets=product(ps.socks),
+        percent=100,
+    )
+    basket = priced(staff, ps, clock, [(ps.dress, 1), (ps.socks, 2)])
+    # 5 000 x 125 000 / 135 000 = 4 629.63 -> 4 630; 5 000 x 10 000 / 135 000 = 370.37 -> 370
+    assert discounts(basket) == {"Сукня літня": 4630, "Шкарпетки": 370}
+    assert priced(staff, ps, clock, [(ps.socks, 2)]).discount == 0  # two bought, none to give
+
+
+def test_a_maximum_quantity_and_a_stopped_promotion(staff, ps, clock) -> None:
+    from torgtui.marketing.promotions import deactivate_promotion
+
+    promo(staff, clock, "FEW", targets=product(ps.cream), percent=10, max_qty=2000)
+    assert priced(staff, ps, clock, [(ps.cream, 2)]).discount == 3798
+    assert priced(staff, ps, clock, [(ps.cream, 3)]).discount == 0
+    deactivate_promotion("FEW", by=staff["manager"], clock=clock)
+    assert priced(staff, ps, clock, [(ps.cream, 2)]).discount == 0

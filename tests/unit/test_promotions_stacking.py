@@ -232,3 +232,24 @@ def _codes(codes):
 
 def _ours(step):
     return [("promotions", step.promotion_step), ("promotion_bonus", step.promotion_bonus_step)]
+
+
+def test_a_partners_customers(staff, ps, clock) -> None:
+    """The partners issue's context loader says whose customer the attached one is
+    (``ctx.extra["partners"]``); until then a partner's promotion applies to nobody."""
+    from torgtui.marketing.promotions import step
+    from torgtui.sales.basket import Basket, BasketLine
+    from torgtui.sales.pricing import PricingContext, price
+
+    promo(staff, clock, "PARTNER", targets=product(ps.dress), percent=7, customers="partner",
+          partner="FITNESS")  # fmt: skip
+
+    def run(partners: set[str] | None) -> int:
+        basket = Basket([BasketLine(ps.dress.id, "", "", 1000, 0)])
+        ctx = PricingContext(at=clock(), location_id=ps.location_id)
+        if partners is not None:
+            ctx.extra["partners"] = partners
+        price(basket, ctx, steps=[("base", _base()), *_ours(step)])
+        return basket.discount
+
+    assert (run(None), run({"OTHER"}), run({"FITNESS"})) == (0, 0, 8750)
