@@ -253,3 +253,26 @@ def test_a_partners_customers(staff, ps, clock) -> None:
         return basket.discount
 
     assert (run(None), run({"OTHER"}), run({"FITNESS"})) == (0, 0, 8750)
+
+
+def test_units_a_set_took_take_no_promotion(staff, ps, clock) -> None:
+    """A set is a price of its own (the bundle step, order 45, says which units it took):
+    the dress and one cream go into the set; only the two other creams get the -10%."""
+    from torgtui.marketing.bundles import BundleData, BundlePartData, save_bundle
+
+    save_bundle(
+        BundleData(
+            "SET",
+            "Сукня з кремом",
+            130000,
+            [BundlePartData(ps.dress.id, 1000), BundlePartData(ps.cream.id, 1000)],
+        ),
+        by=staff["manager"],
+        clock=clock,
+    )
+    promo(staff, clock, "TEN", percent=10)
+    basket = priced(staff, ps, clock, [(ps.dress, 1), (ps.cream, 3)])
+    assert discounts(basket, "bundle") == {"Сукня літня": 12145, "Крем для рук": 1845}
+    # 10% of the two free creams: 37 980 -> 3 798
+    assert discounts(basket) == {"Сукня літня": 0, "Крем для рук": 3798}
+    assert basket.total == 181970 - 13990 - 3798

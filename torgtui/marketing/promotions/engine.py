@@ -182,25 +182,36 @@ def index() -> Index:
 
 @dataclass
 class View:
-    """A basket line as the promotions see it (its regular amount worked out once: neither
-    its price nor its quantity changes while promotions apply)."""
+    """A basket line as the promotions see it: the units no set took (a set is a price of its
+    own: torgtui.marketing.bundle_pricing puts what it took in ``basket.info["bundled"]``),
+    with their regular amount and what the set's units cost worked out once -- neither
+    changes while promotions apply."""
 
     index: int
     line: BasketLine
     chain: tuple[int, ...]
-    subtotal: int = 0
+    qty: int = 0  # thousandths open to promotions (0: the whole line)
+    subtotal: int = 0  # what they cost at regular prices
+    set_cost: int = 0  # what the units a set took cost (promotions never change it)
 
     def __post_init__(self) -> None:
-        self.subtotal = self.line.subtotal
+        line = self.line
+        if not self.qty or self.qty >= line.qty:
+            self.qty, self.subtotal, self.set_cost = line.qty, line.subtotal, 0
+            return
+        self.subtotal = line_amount(line.unit_price, self.qty)
+        earlier = sum(a.amount for a in line.adjustments if a.step != "bundle")
+        free_cost = _share(line.subtotal - earlier, self.qty, line.qty)
+        self.set_cost = line.total - free_cost
 
     @property
     def total(self) -> int:
-        """What the line costs now (the promotions applied so far included)."""
-        return self.subtotal - sum(a.amount for a in self.line.adjustments)
+        """What the units cost now (the promotions applied so far included)."""
+        return self.line.subtotal - sum(a.amount for a in self.line.adjustments) - self.set_cost
 
     @property
     def piece(self) -> bool:
-        return not self.line.weighed and self.line.qty % PIECE == 0 and self.line.qty > 0
+        return not self.line.weighed and self.qty % PIECE == 0 and self.qty > 0
 
 
 @dataclass
@@ -224,14 +235,14 @@ class Application:
         return sum(self.amounts.values())
 
 
-def _unit_value(line: BasketLine, total: int) -> Fraction:
-    return Fraction(total, line.qty) if line.qty else Fraction(0)
+def _unit_value(view: View, total: int) -> Fraction:
+    return Fraction(total, view.qty) if view.qty else Fraction(0)
 
 
 def _runs(views: list[View], totals: dict[int, int]) -> list[tuple[int, int, Fraction]]:
     """(line index, pieces, value per thousandth) of the piece goods, dearest first (the line
     order breaks ties)."""
-    runs = [(v.index, v.line.qty // PIECE, _unit_value(v.line, totals[v.index])) for v in views]
+    runs = [(v.index, v.qty // PIECE, _unit_value(v, totals[v.index])) for v in views]
     return sorted((r for r in runs if r[1] > 0), key=lambda r: (-r[2], r[0]))
 
 
@@ -268,7 +279,7 @@ def chunks(
 
 
 def mechanic_all(views: list[View]) -> tuple[dict[int, int], dict[int, int]]:
-    every = {v.index: v.line.qty for v in views}
+    every = {v.index: v.qty for v in views}
     return every, dict(every)
 
 
@@ -283,7 +294,7 @@ def mechanic_nth(d: PromotionData, views: list[View], totals: dict[int, int]):
     # the dearest products first, so a limit per receipt leaves the customer the most
     ordered = sorted(
         by_product.values(),
-        key=lambda vs: (-max(_unit_value(v.line, totals[v.index]) for v in vs), vs[0].index),
+        key=lambda vs: (-max(_unit_value(v, totals[v.index]) for v in vs), vs[0].index),
     )
     rewarded, part, left = {}, {}, d.max_times
     for group in ordered:
@@ -304,7 +315,7 @@ def mechanic_cheapest(views: list[View], totals: dict[int, int]):
     if not runs:
         return {}, {}
     cheapest = min(runs, key=lambda r: (r[2], r[0]))
-    return {cheapest[0]: PIECE}, {v.index: v.line.qty for v in views}
+    return {cheapest[0]: PIECE}, {v.index: v.qty for v in views}
 
 
 def mechanic_buy_get(
@@ -314,11 +325,11 @@ def mechanic_buy_get(
     if gets is None:  # the same goods: "buy 2 get 1" is "3 for 2"
         rewarded, part, _g = chunks(_runs(pieces, totals), d.buy + d.get, d.get, d.max_times)
         return rewarded, part
-    buy_units = {v.index: v.line.qty // PIECE for v in pieces}
+    buy_units = {v.index: v.qty // PIECE for v in pieces}
     get_views = [v for v in gets if v.piece]
     both = {v.index for v in get_views if v.index in buy_units}
     b_only = sum(u for i, u in buy_units.items() if i not in both)
-    g_only = sum(v.line.qty // PIECE for v in get_views if v.index not in both)
+    g_only = sum(v.qty // PIECE for v in get_views if v.index not in both)
     shared = sum(buy_units[i] for i in both)
     times = min(
         (b_only + shared) // d.buy,
@@ -377,12 +388,13 @@ def _unit_reward(d: PromotionData, base: int, qty: int) -> int:
 
 def reward_amounts(
     d: PromotionData,
-    lines: list[BasketLine],
+    qtys: dict[int, int],
     rewarded: dict[int, int],
     participants: dict[int, int],
     totals: dict[int, int],
 ) -> dict[int, int]:
-    """Kopecks per line (the rounding rule of docs/promotions.md):
+    """Kopecks per line (``qtys``: thousandths each line's ``totals`` are for), by the
+    rounding rule of docs/promotions.md:
 
     * "all" per line: each line's reward computed and rounded on the line;
     * "all" once on the total: the reward on the sum of the lines, split over them in
@@ -396,11 +408,11 @@ def reward_amounts(
     out: dict[int, int] = {}
     if d.mechanic == "all" and d.on == "lines":
         for idx, qty in rewarded.items():
-            base = _share(totals[idx], qty, lines[idx].qty)
+            base = _share(totals[idx], qty, qtys[idx])
             out[idx] = _unit_reward(d, base, qty)
     else:
         order = sorted(participants)
-        weights = [_share(totals[i], participants[i], lines[i].qty) for i in order]
+        weights = [_share(totals[i], participants[i], qtys[i]) for i in order]
         if d.mechanic == "all":  # once on the qualifying total
             whole = sum(weights)
             if d.reward in ("percent", "bonus_percent"):
@@ -409,7 +421,7 @@ def reward_amounts(
                 reward = min(d.amount or 0, whole)
         else:
             reward = sum(
-                _unit_reward(d, _share(totals[i], q, lines[i].qty), q) for i, q in rewarded.items()
+                _unit_reward(d, _share(totals[i], q, qtys[i]), q) for i, q in rewarded.items()
             )
             reward = min(reward, sum(weights))
         out = dict(zip(order, split_proportionally(reward, weights), strict=True))

@@ -140,12 +140,15 @@ def evaluate(rule: Rule, state: State) -> Application | None:
             }
         )
         return None
-    qty = sum(v.line.qty for v in views)
+    qty = sum(v.qty for v in views)
     if d.max_qty is not None and qty > d.max_qty:
         return None
     if d.min_total is not None or d.max_total is not None:
-        scope = state.views if d.total_of == "receipt" else views
-        total = sum(_totals(scope, d.total_basis).values())
+        if d.total_of == "receipt":  # every line, the ones sets took too
+            lines = state.basket.lines
+            total = sum(ln.subtotal if d.total_basis == "before" else ln.total for ln in lines)
+        else:
+            total = sum(_totals(views, d.total_basis).values())
         if d.max_total is not None and total > d.max_total:
             return None
         if d.min_total is not None and total < d.min_total:
@@ -187,8 +190,8 @@ def evaluate(rule: Rule, state: State) -> Application | None:
         if ticket is None or not ticket.hit:
             return None
         note, may_be = words.nth_note(ticket.count, d.nth_period, True), True
-    lines = state.basket.lines
-    amounts = reward_amounts(d, lines, rewarded, part, now)
+    qtys = {v.index: v.qty for v in views + (gets or [])}
+    amounts = reward_amounts(d, qtys, rewarded, part, now)
     if not amounts:
         return None
     return Application(rule, rewarded, part, amounts, note, grant, may_be)

@@ -92,9 +92,13 @@ def promotion_step(basket: Basket, ctx: PricingContext) -> None:
     if not index.rules or not basket.lines:
         return
     views, found = [], set()
+    in_sets = basket.info.get("bundled") or {}  # units sets took: a set is its own price
     for i, line in enumerate(basket.lines):
+        free = line.qty - int(in_sets.get(i, 0))  # type: ignore[union-attr]
+        if free <= 0:
+            continue
         chain = index.chain(line.group_id)
-        views.append(View(i, line, chain))
+        views.append(View(i, line, chain, free))
         found |= index.candidates(line.product_id, chain, line.manufacturer_id)
     if not found:
         return
@@ -134,7 +138,8 @@ def promotion_bonus_step(basket: Basket, ctx: PricingContext) -> None:
         if not app.bonus:
             continue
         paid = {i: max(ln.total - ln.bonus_spend, 0) for i, ln in enumerate(lines)}
-        app.amounts = reward_amounts(app.rule.data, lines, app.rewarded, app.participants, paid)
+        qtys = {i: ln.qty for i, ln in enumerate(lines)}
+        app.amounts = reward_amounts(app.rule.data, qtys, app.rewarded, app.participants, paid)
         for i, amount in app.amounts.items():
             lines[i].bonus_earn += amount
         if app.rule.code in entries:
