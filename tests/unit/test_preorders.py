@@ -10,11 +10,16 @@ import json
 import multiprocessing
 import re
 import uuid as uuidlib
+from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.approve import confirmed
+from tests.unit.test_service_fuzz import FUZZ
 from torgtui.approvals import ApprovalNeeded
 from torgtui.catalog.stock import available, post_movement, reserved_of, stock_of
 from torgtui.db import database
@@ -818,3 +823,123 @@ def test_a_reserve_and_a_sale_of_the_last_unit_at_once(staff, shop, olya, clock,
         assert sorted(both) in (["held", "refused"], ["refused", "sold"]), both
         assert available(product_id, shop.location) == 0
         assert reserved_of(product_id, shop.location) <= stock_of(product_id, shop.location)
+
+
+# --- every service, with generated bad input ------------------------------------------------
+
+
+@pytest.fixture
+def ready_till(staff, shop, olya, clock):
+    """A cashier's open shift and a ready pre-order with 500.00 prepaid (the first line's id)."""
+    till = open_shift(staff["cashier"], "till-1", shop.location, FLOAT, clock=clock)
+    order = ready_order(staff, shop, till, clock, olya, prepaid=50000)
+    line = PreorderLine.get(PreorderLine.preorder == order.id).id
+    return till, order, line
+
+
+@FUZZ
+@given(data=st.data())
+def test_bad_input_to_every_service_is_refused_and_writes_nothing(
+    staff, shop, olya, clock, ready_till, data
+) -> None:
+    from tests.unit import test_service_fuzz as fz
+
+    till, order, line = ready_till
+    cashier, manager = staff["cashier"], staff["manager"]
+
+    def new(**kw: Any) -> object:
+        args: dict[str, Any] = dict(
+            customer_id=olya.id,
+            location_id=shop.location.id,
+            lines=[OrderLine(shop.cream.id, 1000)],
+            by=manager,
+            uuid=uid(),
+            clock=clock,
+        )
+        args.update(kw)
+        return preorders.create(args.pop("customer_id"), args.pop("location_id"), **args)
+
+    cases: dict[str, tuple[Callable[[Any], object], st.SearchStrategy]] = {
+        "create customer": (lambda v: new(customer_id=v), fz.bad(fz.BAD_INT, fz.GENERATED_INT)),
+        "create location": (lambda v: new(location_id=v), fz.bad(fz.BAD_INT, fz.GENERATED_INT)),
+        "create lines": (lambda v: new(lines=v), fz.bad([None, [], "x", [1], (None,), {}])),
+        "create product": (
+            lambda v: new(lines=[OrderLine(v, 1000)]),
+            fz.bad(fz.BAD_INT, fz.GENERATED_INT),
+        ),
+        "create qty": (
+            lambda v: new(lines=[OrderLine(shop.cream.id, v)]),
+            fz.bad(fz.BAD_QTY, fz.GENERATED_INT),
+        ),
+        "create price": (
+            lambda v: new(lines=[OrderLine(shop.cream.id, 1000, v)]),
+            fz.bad([x for x in fz.BAD_MONEY if x is not None], fz.GENERATED_INT),
+        ),
+        "create note": (lambda v: new(note=v), fz.bad(fz.BAD_TEXT)),
+        "create uuid": (lambda v: new(uuid=v), fz.bad(fz.BAD_UUID)),
+        "prepay amount": (
+            lambda v: take_prepayment(
+                order.id, v, "cash", uuid=uid(), by=cashier, shift=till, clock=clock
+            ),
+            fz.bad(fz.BAD_MONEY, fz.GENERATED_INT),
+        ),
+        "prepay tender": (
+            lambda v: take_prepayment(
+                order.id, 100, v, uuid=uid(), by=cashier, shift=till, clock=clock
+            ),
+            fz.bad([*fz.BAD_TEXT, "bonus", "prepayment", "credit", ""]),
+        ),
+        "prepay preorder": (
+            lambda v: take_prepayment(v, 100, "cash", uuid=uid(), by=cashier, shift=till),
+            fz.bad(fz.BAD_INT, fz.GENERATED_INT),
+        ),
+        "prepay shift": (
+            lambda v: take_prepayment(order.id, 100, "cash", uuid=uid(), by=cashier, shift=v),
+            fz.bad([None, 5, "x", object()]),
+        ),
+        "reserve lines": (
+            lambda v: preorders.reserve(order.id, by=cashier, lines=v, clock=clock),
+            fz.bad([[], "x", {}, {"x": 1000}, {line: None}, {line: -1000}, {10**30: 1000}]),
+        ),
+        "reserve preorder": (
+            lambda v: preorders.reserve(v, by=cashier, clock=clock),
+            fz.bad(fz.BAD_INT, fz.GENERATED_INT),
+        ),
+        "cancel reason": (
+            lambda v: preorders.cancel(order.id, by=manager, reason=v, shift=till, clock=clock),
+            fz.bad(fz.BAD_TEXT),
+        ),
+        "finish tenders": (
+            lambda v: finish(
+                order.id, v, uuid=uid(), employee=cashier, shift=till, cash_step=10, clock=clock
+            ),
+            fz.bad([None, "x", [Tender("bonus", 10**12)], [Tender("card", -1)], [1]]),
+        ),
+        "finish cash step": (
+            lambda v: finish(
+                order.id,
+                [Tender("cash", 70000)],
+                uuid=uid(),
+                employee=cashier,
+                shift=till,
+                cash_step=v,
+                clock=clock,
+            ),
+            fz.bad([*fz.BAD_INT, 3, 0]),
+        ),
+        "list limit": (
+            lambda v: preorders.open_preorders(by=cashier, limit=v),
+            fz.bad(fz.BAD_INT[:-6]),
+        ),
+        "list statuses": (
+            lambda v: preorders.open_preorders(by=cashier, statuses=v),
+            fz.bad(["open", None, ["lost"], [None], [["open"]], 5]),
+        ),
+        "show": (lambda v: preorders.show(v, by=cashier), fz.bad(fz.BAD_INT, fz.GENERATED_INT)),
+    }
+    name = data.draw(st.sampled_from(sorted(cases)))
+    call, kind = cases[name]
+    value = data.draw(kind, label=name)
+    before = fz.counts()
+    fz.refused(lambda: call(value))
+    assert fz.counts() == before

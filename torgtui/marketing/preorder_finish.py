@@ -101,6 +101,10 @@ def finish(
     receipt."""
     require(employee, Permission.SELL)
     uuid = check_uuid(uuid)
+    if not isinstance(tenders, (list, tuple)):
+        raise ValidationError(_("Give the payments as a short list of tenders."))
+    if isinstance(cash_step, bool) or not isinstance(cash_step, int):
+        raise ValidationError(_("Cash is rounded to 1, 5, 10, 50 or 100 kopecks."))
     shift_id = check_id(getattr(shift, "id", None), _("The shift"))
     found = head(preorder_id)
     if basket is None:
