@@ -358,6 +358,7 @@ def describe(state: State) -> None:
             seen.setdefault(h["rule"], h)
         info["promotion_hints"] = [_hint_words(h) for h in seen.values()]
     refused = [r for r in state.refused if r["rule"] not in applied_codes]
+    refused = [r for i, r in enumerate(refused) if r not in refused[:i]]  # a group tries twice
     if refused:
         info.setdefault("refused", []).extend(refused)
 
