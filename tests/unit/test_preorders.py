@@ -51,7 +51,7 @@ from torgtui.sales.basket import Basket
 from torgtui.sales.checkout import Tender, commit_sale
 from torgtui.sales.register import Register
 from torgtui.sales.returns import commit_return
-from torgtui.sales.shifts import open_shift, x_report
+from torgtui.sales.shifts import close_shift, open_shift, x_report
 
 FLOAT = 100000  # the cashier's opening float, 1 000.00
 
@@ -422,6 +422,11 @@ def test_finishing_pays_with_the_prepayment_and_the_ledger_ends_at_zero(
         preorders.cancel(order.id, by=staff["owner"], shift=shift, clock=clock)
     with pytest.raises(ValidationError, match="sold already"):
         prepay(staff, shift, clock, order, 100)
+    z = close_shift(shift, staff["cashier"], FLOAT + 50000 + 68990, clock=clock)
+    assert z.as_dict() == {**report.as_dict(), "audit_head": z.audit_head}
+    other = dress_and_cream(staff, shop, clock, olya)
+    with pytest.raises(ValidationError, match="This shift is closed"):
+        prepay(staff, shift, clock, other, 100)
 
 
 def test_a_pre_order_is_finished_at_the_register_by_its_code(
