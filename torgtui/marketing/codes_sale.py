@@ -38,6 +38,7 @@ from torgtui.db import database, insert_rows, query_value, sql
 from torgtui.errors import ValidationError
 from torgtui.i18n import _, ngettext
 from torgtui.marketing.codes_read import looks_like_code, normalize
+from torgtui.marketing.preorder_common import number_of as preorder_number
 from torgtui.models import Location
 from torgtui.models.codes import PromoCodeUse
 from torgtui.sales import extensions
@@ -259,6 +260,8 @@ def check_codes(
     out = Checked({}, [])
     seen: set[str] = set()
     for text in codes[:MAX_CODES]:
+        if preorder_number(text) is not None:
+            continue  # a pre-order on the receipt (PO-n): the pre-order's code, not a promo code
         code = normalize(text)
         state = states.get(code)
         if code in seen:

@@ -324,6 +324,7 @@ def _held_refusal(product_id: int, free: int) -> ValidationError:
     )
 
 
+@extensions.line_check
 def check_line(basket: Basket, product_id: int, qty: int, location_id: int | None) -> None:
     """For the register's scan (docs/preorders.md, "What the register still needs"): refuse
     ``qty`` (the product's whole quantity on the receipt after a scan or a change) when it is
@@ -345,7 +346,10 @@ def check_line(basket: Basket, product_id: int, qty: int, location_id: int | Non
                 (found.id, product_id, location_id, "held"),
             )
         )
-    free = stock_of(product_id, location_id) - held + own
+    others = held - own
+    if others <= 0:
+        return  # only this receipt's own pre-order holds it: no more limited than any product
+    free = stock_of(product_id, location_id) - others
     if qty > free:
         raise _held_refusal(product_id, max(free, 0))
 
@@ -417,9 +421,14 @@ def put_on(register: Register, preorder_id: int) -> Entered:
         raise ValidationError(_("That product is not sold any more."))
     if basket.customer_id is None:
         register.attach_customer(customer)
-    for product_id, qty, _unit in lines:
-        register.add(products[product_id], qty)
+    # the code first: the register's line checks let the pre-order's own held goods through
     register.basket.codes.append(found.code)
+    try:
+        for product_id, qty, _unit in lines:
+            register.add(products[product_id], qty)
+    except ValidationError:
+        register.basket.codes.remove(found.code)
+        raise
     register.save()
     prepaid = prepaid_of(found.id)
     return Entered(

@@ -16,12 +16,13 @@ torgtui.sales.pricing):
     30  qty_breaks    quantity breaks (marketing.prices)
     40  manufacturer  a wholesale customer's manufacturer discounts (marketing.prices)
     45  bundle        sets sold as one article or assembled from parts (marketing.bundle_pricing)
-    50  promotions    (the promotions issue)
+    50  promotions    the promotion engine (marketing.promotions)
     60  card          the card's discount: fixed, one-time, accumulative (marketing.cards)
-    70  codes         promo codes, referral codes (later issues)
+    70  codes         refusals of promo codes (marketing.codes_sale; valid ones feed step 50)
     80  manual        a discount typed at the register (sales)
     85  preorder      a pre-order's lines at most at the price agreed (marketing.preorder_checkout)
     90  bonus         bonuses to spend and to earn, shown before payment (marketing.bonuses)
+    95  promotion_bonus  bonuses a promotion gives instead of a discount (marketing.promotions)
     100 cost_guard    never below cost without a confirmer: always last (sales)
 """
 
@@ -96,6 +97,9 @@ RETURN_PLANNERS: list[Callable[[ReturnEvent], None]] = []  # before the refund i
 RETURN_HOOKS: list[Callable[[ReturnEvent], None]] = []  # after, in the same transaction
 TENDERS: dict[str, TenderKind] = {}
 CONTEXT_LOADERS: list[Callable[[Basket, PricingContext], None]] = []  # fill ctx.extra once
+# checks of a line before it is on the receipt: (basket, product id, the product's whole
+# quantity on the receipt after the change, location id) -> raise ValidationError to refuse
+LINE_CHECKS: list[Callable[[Basket, int, int, int | None], None]] = []
 
 _loaded = False
 
@@ -144,6 +148,14 @@ def context_loader(
 ) -> Callable[[Basket, PricingContext], None]:
     if run not in CONTEXT_LOADERS:
         CONTEXT_LOADERS.append(run)
+    return run
+
+
+def line_check(
+    run: Callable[[Basket, int, int, int | None], None],
+) -> Callable[[Basket, int, int, int | None], None]:
+    if run not in LINE_CHECKS:
+        LINE_CHECKS.append(run)
     return run
 
 

@@ -19,6 +19,7 @@ from torgtui.errors import PermissionDenied, ValidationError
 from torgtui.i18n import _
 from torgtui.models import Customer, Draft, Employee, Product
 from torgtui.money import format_money
+from torgtui.sales import extensions
 from torgtui.sales.basket import Basket, BasketLine, ManualDiscount, PriceOverride
 from torgtui.sales.pricing import PricingContext, manual_share, price
 from torgtui.sales.scan import lookup, parse_entry
@@ -217,6 +218,7 @@ class Register:
                     n=MAX_LINES
                 )
             )
+        self._check_line(current.id, self._qty_of(current.id) + qty)
         if index is not None:  # stays where it is (the screen highlights it): a repeat scan
             line = self.basket.lines[index]  # redraws one row, not every row below it
             check_qty(line.qty + qty, weighed=False, name=line.name)
@@ -229,8 +231,19 @@ class Register:
 
     def set_qty(self, index: int, qty: int) -> None:
         line = self._line(index)
-        line.qty = check_qty(qty, weighed=line.weighed, name=line.name)
+        qty = check_qty(qty, weighed=line.weighed, name=line.name)
+        self._check_line(line.product_id, self._qty_of(line.product_id) - line.qty + qty)
+        line.qty = qty
         self.save()
+
+    def _qty_of(self, product_id: int) -> int:
+        return sum(ln.qty for ln in self.basket.lines if ln.product_id == product_id)
+
+    def _check_line(self, product_id: int, qty: int) -> None:
+        """The features' checks of a line before it changes (goods held for a pre-order)."""
+        extensions.load()
+        for check in extensions.LINE_CHECKS:
+            check(self.basket, product_id, qty, self.location_id)
 
     def remove(self, index: int) -> BasketLine:
         line = self._line(index)

@@ -69,5 +69,10 @@ def explain(basket: Basket) -> dict[str, Any]:
         "bonus_earned": int(bonus.get("earn", 0)),  # type: ignore[union-attr]
         "bonus_spent": int(bonus.get("spend", 0)),  # type: ignore[union-attr]
         "below_cost": basket.below_cost,
+        "promotions": list(basket.info.get("promotions") or []),
+        "festive": basket.info.get("festive"),
+        "hints": list(basket.info.get("promotion_hints") or []),
+        "bundles": list(basket.info.get("bundles") or []),
+        "preorder": basket.info.get("preorder"),
         "refused": refused,
     }
