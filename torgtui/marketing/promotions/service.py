@@ -9,9 +9,9 @@ API:
   model.clean_promotion: an end before the start, a percentage over 100 ...), products,
   groups, manufacturers, locations or a card type that do not exist, a tier that is not a
   threshold of the card, goods with no product on sale, a fixed price above a product's
-  regular price (unless ``confirm_above_regular``: then kept as confirmed), and an exclusive
-  promotion that can hit the same line at the same time as another exclusive one of the same
-  priority (both named, with a product they share).
+  regular price (:class:`AboveRegularPrice`, unless ``confirm_above_regular``: then kept as
+  confirmed), and an exclusive promotion that can hit the same line at the same time as
+  another exclusive one of the same priority (both named, with a product they share).
 * ``get_promotion(code)`` -> PromotionData; ``list_promotions(day=..., status=...)`` ->
   [Summary] with the status running / planned / ended / inactive;
 * ``copy_promotion(code, new_code, by=...)``: a copy, inactive (edit it, then activate it);
@@ -54,6 +54,11 @@ from torgtui.staff import Permission, audit, require
 from torgtui.values import check_text
 
 STATUSES = ("running", "planned", "ended", "inactive")
+
+
+class AboveRegularPrice(ValidationError):
+    """A fixed price above a covered product's regular price, not confirmed: nothing was
+    saved. The builder asks the manager, then saves again with ``confirm_above_regular``."""
 
 
 def _missing(model, ids: set[int]) -> int | None:
@@ -123,7 +128,7 @@ def check_goods(data: PromotionData, tree: dict, confirm_above_regular: bool) ->
     if above is None:
         return dataclasses.replace(data, above_regular=False)
     if not (confirm_above_regular or data.above_regular):
-        raise ValidationError(
+        raise AboveRegularPrice(
             _(
                 "The fixed price {price} is above the regular price of {name} ({regular}): "
                 "customers would pay more. Confirm it if that is meant, or lower the price."
