@@ -1,10 +1,10 @@
 """The Loyalty and promotions area (key 4): where a manager keeps the loyalty rules -- card
-types with their thresholds and group rates, accelerators, the shop's loyalty policy -- and
-writes off unused bonuses (one card, or every card a filter finds, counted first). The
-promotions issue adds its rules to this menu.
+types with their thresholds and group rates, accelerators, the shop's loyalty policy --,
+writes off unused bonuses (one card, or every card a filter finds, counted first), and keeps
+the promotions (the list, card and builder), their promo codes, sets and pre-orders.
 
 Each section is shown only to a role that may use it (edit prices and promotions; write off
-bonuses); the services check the permission again.
+bonuses; sell, for pre-orders); the services check the permission again.
 """
 
 from __future__ import annotations
@@ -53,6 +53,10 @@ def sections() -> list[Section]:
         Section(
             "5", "mass_write_off", _("Write off bonuses by filter"), Permission.WRITE_OFF_BONUSES
         ),
+        Section("6", "promotions", _("Promotions"), Permission.EDIT_PRICES),
+        Section("7", "code_batches", _("Promo codes"), Permission.EDIT_PRICES),
+        Section("8", "bundles", _("Sets"), Permission.EDIT_PRICES),
+        Section("9", "preorders", _("Pre-orders"), Permission.SELL),
     ]
 
 
@@ -155,10 +159,6 @@ class LoyaltyScreen(OfficeJobs, AreaScreen):
             id="loyalty-sections",
             markup=False,
         )
-        yield Label(
-            _("Promotions are not built yet: they come with the promotions issue."),
-            classes="loyalty-hint",
-        )
         yield Label("", id="loyalty-message", markup=False)
 
     def say(self, text: str) -> None:
@@ -193,6 +193,22 @@ class LoyaltyScreen(OfficeJobs, AreaScreen):
             self.write_off_one()
         elif section == "mass_write_off":
             self.write_off_many()
+        elif section == "promotions":
+            from torgtui.screens.promotions import PromotionsScreen
+
+            self.app.push_screen(PromotionsScreen(self.area))
+        elif section == "code_batches":
+            from torgtui.screens.code_batches import CodeBatchesScreen
+
+            self.app.push_screen(CodeBatchesScreen(self.area))
+        elif section == "bundles":
+            from torgtui.screens.bundles import BundlesScreen
+
+            self.app.push_screen(BundlesScreen(self.area))
+        elif section == "preorders":
+            from torgtui.screens.preorders import PreordersScreen
+
+            self.app.push_screen(PreordersScreen(self.area))
 
     # --- the loyalty policy ---------------------------------------------------------------
 
