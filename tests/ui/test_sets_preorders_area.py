@@ -152,9 +152,9 @@ async def test_a_pre_order_taken_prepaid_reserved_and_cancelled(settings, ui_sta
             "open",
             True,
         )
-        assert "PO-2 · Оксана Мельник · waiting for goods" == str(
+        assert str(
             card.query_one("#preorder-title").content
-        )
+        ) == "PO-2 · Оксана Мельник · waiting for goods"
         await pilot.press("f4")
         await wait(pilot)
         money = app.screen
