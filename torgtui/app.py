@@ -148,7 +148,8 @@ class TorgApp(App[None]):
         show_due_reminders(self)
 
     def open_devices(self) -> None:
-        """Build the DeviceHub; a serial scanner's reads reach the sale screen as messages."""
+        """Build the DeviceHub; a serial scanner's reads reach the sale screen as messages, and
+        the audio player's fallback bell rings on the app's thread."""
         import asyncio
 
         from torgtui.hw.devices import DeviceHub
@@ -175,11 +176,16 @@ class TorgApp(App[None]):
                     )
             last_blocked[0] = message
 
+        def on_bell() -> None:  # the audio player could not play: from its thread
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(self.bell)
+
         self.devices = DeviceHub(
             self.settings,
             on_scan=on_scan,
             on_status=on_status,
             on_fiscal=on_fiscal,
+            on_bell=on_bell,
             clock=self.clock,
         )
         for message in self.devices.messages:

@@ -112,6 +112,7 @@ class DeviceSettings:
     fiscal_port: str = ""
     fiscal_baudrate: int = field(default=115200, metadata=BAUD)
     audio: Literal["auto", "off"] = "auto"
+    festive_sound: str = ""  # a WAV file for festive promotions; empty: the built-in chime
 
 
 @dataclass
@@ -210,6 +211,10 @@ TEXT_FORMS: dict[str, tuple[typing.Callable[[str], bool], typing.Callable[[], st
     "customers.card_prefix": (
         lambda v: _digits(v, 1, 6),
         lambda: _('1 to 6 digits, like "29"'),
+    ),
+    "devices.festive_sound": (
+        lambda v: not v.strip() or v.strip().lower().endswith(".wav"),
+        lambda: _('the path of a .wav file, like "/usr/share/sounds/shop/birthday.wav", or ""'),
     ),
     "ui.language": (
         lambda v: v in LANGUAGES,

@@ -13,6 +13,7 @@ from decimal import Decimal
 from torgtui.catalog.barcodes import make_ean13
 from torgtui.catalog.stock import post_movement
 from torgtui.clock import FixedClock
+from torgtui.customers.service import CardData, create_customer
 from torgtui.marketing import bundles, cards, codes, preorders
 from torgtui.marketing.promotions import PromotionData, Target, save_promotion
 from torgtui.models import (
@@ -126,12 +127,10 @@ def build_promo_shop(staff: dict[str, Employee], clock: FixedClock) -> PromoShop
         ),
         by=manager, clock=clock,
     )  # fmt: skip
-    customer = Customer.create(
-        name="Оксана Мельник",
-        phone="+380671234567",
-        card=make_ean13("29", 1),
-        created_at=now,
-        updated_at=now,
+    customer = create_customer(
+        CardData("Оксана Мельник", phones=["+380671234567"], card=make_ean13("29", 1)),
+        by=manager,
+        clock=clock,
     )
     order = preorders.create(
         customer.id,

@@ -1,8 +1,9 @@
-"""The register's devices in one place: the receipt printer (and its drawer), a serial scanner
-and the fiscal unit with its sender thread. Built from the settings at login, closed at logout
-and exit.
+"""The register's devices in one place: the receipt printer (and its drawer), a serial scanner,
+the fiscal unit with its sender thread and the audio player (the festive sound of a birthday
+or an Nth-receipt promotion). Built from the settings at login, closed at logout and exit.
 
-No Textual here: the app gives the scanner callbacks and turns them into messages itself.
+No Textual here: the app gives the scanner callbacks (and the terminal bell the player falls
+back to) and turns them into messages itself.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 from collections.abc import Callable
+from pathlib import Path
 
 import peewee
 
@@ -17,6 +19,7 @@ from torgtui import db
 from torgtui.clock import Clock, system_clock
 from torgtui.config import Settings
 from torgtui.errors import ConfigError
+from torgtui.hw import audio
 from torgtui.hw.fiscal.queue import FiscalSender, QueueState, waiting_count
 from torgtui.hw.printer import PrintOutcome, ReceiptPrinter, open_printer, print_committed
 from torgtui.hw.printer import reprint as reprint_receipt
@@ -25,10 +28,13 @@ from torgtui.models import Receipt
 
 
 class DeviceHub:
-    """The printer, the serial scanner (when set up) and the fiscal queue of one register.
+    """The printer, the serial scanner (when set up), the fiscal queue and the audio player
+    of one register.
 
     ``messages`` holds what went wrong while opening the devices (for the cashier to read);
     the register keeps selling without a printer. Print calls block: run them in a worker.
+    ``player`` is the audio player (``devices.audio``; tests give a fake); ``on_bell`` rings
+    the terminal bell when no sound can be played (called from a thread of the player).
     """
 
     def __init__(
@@ -38,6 +44,8 @@ class DeviceHub:
         on_scan: Callable[[str], None] | None = None,
         on_status: Callable[[str], None] | None = None,
         on_fiscal: Callable[[QueueState], None] | None = None,
+        on_bell: Callable[[], None] | None = None,
+        player: audio.Player | None = None,
         clock: Clock = system_clock,
     ) -> None:
         self.settings = settings
@@ -45,6 +53,10 @@ class DeviceHub:
         self.printer: ReceiptPrinter | None = None
         self.scanner = None
         self.fiscal: FiscalSender | None = None
+        self.player = player or audio.Player(
+            audio.choose_backend(settings.devices.audio), bell=on_bell or (lambda: None)
+        )
+        self._check_festive_sound()
         self._start_fiscal(on_fiscal, clock)
         try:
             self.printer = open_printer(settings.devices)
@@ -97,6 +109,39 @@ class DeviceHub:
             footer=register.receipt_footer,
             register=self.settings.store.register,
         ).start()
+
+    def _check_festive_sound(self) -> None:
+        """A festive sound file that is not there is said at login (the bell rings instead)."""
+        named = self.settings.devices.festive_sound
+        if (
+            named
+            and self.settings.devices.audio != "off"
+            and not Path(named).expanduser().is_file()
+        ):
+            self.messages.append(
+                _(
+                    "Setting devices.festive_sound = {path}: there is no such file. Festive "
+                    "promotions ring the bell instead: fix the path, or leave it empty for the "
+                    "built-in chime."
+                ).format(path=named)
+            )
+
+    def festive_sound(self) -> Path:
+        """The festive sound's WAV file: the setting's, else the built-in chime (written into
+        the cache folder the first time: blocks, so call it from a worker)."""
+        named = self.settings.devices.festive_sound
+        return Path(named).expanduser() if named else audio.builtin_festive()
+
+    def play_festive(self) -> str:
+        """Play the festive sound without waiting for it; returns how ("simpleaudio",
+        "aplay", "bell", "off", or what a test's player says). Never raises: a register never
+        stops selling for a sound. Call it from a worker (the first call writes the chime)."""
+        if self.settings.devices.audio == "off":
+            return "off"
+        try:
+            return self.player.play(self.festive_sound())
+        except (OSError, ValueError):
+            return "off"
 
     def fiscal_notify(self) -> None:
         """Something was queued: send it now rather than at the next periodic pass."""

@@ -427,6 +427,29 @@ def _check_lines_against_catalog(basket: Basket, ctx: PricingContext) -> None:
             )
 
 
+def refused_codes(basket: Basket) -> dict[str, str]:
+    """{code: why} for each code the last pricing of ``basket`` refused (the code kinds put
+    ``{"code": ..., "reason": ...}`` in ``info["refused"]``)."""
+    out: dict[str, str] = {}
+    for item in basket.info.get("refused") or []:  # type: ignore[union-attr]
+        if isinstance(item, dict) and item.get("code"):
+            out.setdefault(str(item["code"]), str(item.get("reason") or ""))
+    return out
+
+
+def _check_codes_kept(shown: dict[str, str], priced: Basket) -> None:
+    """A code the register priced the receipt with, refused now (another register used it a
+    moment ago, its batch was blocked): the sale is refused naming the code and why, with
+    the new total, rather than taken without its discount ("... still to pay")."""
+    lost = {code: why for code, why in refused_codes(priced).items() if code not in shown}
+    if lost:
+        raise ValidationError(
+            _("{why} Nothing was saved: without it the receipt comes to {total}.").format(
+                why=" ".join(lost.values()), total=format_money(priced.total)
+            )
+        )
+
+
 def commit_sale(
     basket: Basket,
     tenders: Sequence[Tender],
@@ -460,7 +483,10 @@ def commit_sale(
     ctx = PricingContext(
         at=now, customer_id=basket.customer_id, location_id=location_id, below_cost=below_cost
     )
+    shown = refused_codes(basket) if basket.info else None  # as the register last priced it
     priced = price(basket, ctx)
+    if shown is not None:
+        _check_codes_kept(shown, priced)
     _check_lines_against_catalog(priced, ctx)
     settlement = settle(priced.total, tenders, cash_step)
     if change_to_card > settlement.change:

@@ -1,6 +1,14 @@
 """Taking payment (F12 or "+" on the sale screen): cash, card, card and cash together, or for a
 VIP customer on account (F5, within what their account still allows). The part paid with
-bonuses (F2 at the register) is a tender of its own, shown above the rest.
+bonuses (F2 at the register) is a tender of its own, shown above the rest; so is a
+pre-order's prepayment (fixed: the whole of it pays first). A receipt that comes to less than
+the prepayment is finished through ``preorders.finish``, which gives the difference back (the
+way it was paid) in the same transaction.
+
+When the commit is refused because the price moved under it (``PromotionMoved``: another
+register took the Nth receipt or the birthday gift a moment ago; a promo code used elsewhere),
+nothing was written: the receipt is priced again, the new total and why are shown, and the
+cashier takes payment again with the same receipt UUID (never a second receipt).
 
 The change is worked out live by ``checkout.settle``; with a customer attached, F6 puts the
 change (or its coins, as the shop's policy says) on their card as bonuses
@@ -12,7 +20,8 @@ None when the cashier goes back.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import peewee
 from textual import work
@@ -39,6 +48,7 @@ if TYPE_CHECKING:
     from torgtui.screens.sale_loyalty import CustomerFacts
 
 MODES = ("cash", "card", "mixed", "account")
+PREPAYMENT = "prepayment"  # the pre-order's tender (torgtui.marketing.preorder_checkout)
 
 
 class PaymentScreen(ModalScreen[Receipt | None]):
@@ -68,6 +78,15 @@ class PaymentScreen(ModalScreen[Receipt | None]):
         display: none;
         color: $success;
     }
+    PaymentScreen #pay-prepaid {
+        display: none;
+        color: $success;
+    }
+    PaymentScreen #pay-note {
+        display: none;
+        color: $warning;
+        text-style: bold;
+    }
     PaymentScreen #pay-mode {
         text-style: bold;
     }
@@ -95,21 +114,40 @@ class PaymentScreen(ModalScreen[Receipt | None]):
     app: TorgApp
 
     def __init__(
-        self, basket: Basket, *, uuid: str, shift: Shift, customer: CustomerFacts | None = None
+        self,
+        basket: Basket,
+        *,
+        uuid: str,
+        shift: Shift,
+        customer: CustomerFacts | None = None,
+        reprice: Callable[[], Basket] | None = None,
     ) -> None:
         super().__init__()
-        self.basket = basket
         self.uuid = uuid
         self.shift = shift
-        self.total = basket.total
-        self.bonus = int((basket.info.get("bonus") or {}).get("spend", 0))  # paid with bonuses
-        self.due = explain(basket)["to_pay"] if self.bonus else self.total  # the rest
+        self.reprice = reprice  # the register's pricing, after a refused commit
+        self.take(basket)
         self.customer = customer  # the attached customer's facts (VIP, change policy)
         self.vip = customer.vip if customer is not None and customer.vip else None
         self.mode = "cash"
         self.to_card = False  # F6: the change goes on the card
         self.committing = False
         self.receipt: Receipt | None = None
+
+    def take(self, basket: Basket) -> None:
+        """The amounts of ``basket`` (priced): its total, what bonuses and the pre-order's
+        prepayment pay of it, what goes back of the prepayment and what is left to pay."""
+        self.basket = basket
+        self.total = basket.total
+        self.bonus = int((basket.info.get("bonus") or {}).get("spend", 0))  # paid with bonuses
+        preorder: Any = basket.info.get("preorder")
+        self.preorder = dict(preorder) if isinstance(preorder, dict) else None
+        self.prepaid = int(self.preorder.get("prepaid", 0)) if self.preorder else 0
+        self.from_prepayment = min(self.prepaid, self.total)
+        self.given_back = self.prepaid - self.from_prepayment  # finish gives it back first
+        to_pay = explain(basket)["to_pay"] if self.bonus else self.total
+        self.due = to_pay - self.from_prepayment  # the rest
+        self.promotions = [p.get("name", "") for p in basket.info.get("promotions") or []]
 
     @property
     def cash_step(self) -> int:
@@ -121,26 +159,53 @@ class PaymentScreen(ModalScreen[Receipt | None]):
         return self.vip is not None and bool(self.vip.mode)
 
     def compose(self) -> ComposeResult:
-        due_cash = round_cash(self.due, self.cash_step)
-        total = _("To pay: {total}").format(total=format_money(self.due))
-        if due_cash != self.due:
-            total += "  " + _("(in cash {cash})").format(cash=format_money(due_cash))
         with Vertical():
-            yield Label(total, id="pay-total", markup=False)
-            yield Label(
-                _("Bonuses pay {bonus} of {total}").format(
-                    bonus=format_money(self.bonus), total=format_money(self.total)
-                ),
-                id="pay-bonus",
-                markup=False,
-            )
+            yield Label("", id="pay-total", markup=False)
+            yield Label("", id="pay-bonus", markup=False)
+            yield Label("", id="pay-prepaid", markup=False)
             yield Label("", id="pay-mode", markup=False)
             yield Input(placeholder=_("Card part"), id="pay-card")
             yield Input(placeholder=_("On account (Enter: all)"), id="pay-account")
             yield Input(placeholder=_("Cash handed over (Enter: exact)"), id="pay-cash")
             yield Label("", id="pay-change", markup=False)
+            yield Label("", id="pay-note", markup=False)
             yield Label("", id="pay-message", markup=False)
         yield Footer(compact=True, show_command_palette=False)
+
+    def show_amounts(self) -> None:
+        """What is left to pay (and in cash, rounded), the bonuses and the prepayment."""
+        due = max(self.due, 0)
+        due_cash = round_cash(due, self.cash_step)
+        total = _("To pay: {total}").format(total=format_money(due))
+        if due_cash != due:
+            total += "  " + _("(in cash {cash})").format(cash=format_money(due_cash))
+        self.query_one("#pay-total", Label).update(total)
+        bonus = self.query_one("#pay-bonus", Label)
+        bonus.update(
+            _("Bonuses pay {bonus} of {total}").format(
+                bonus=format_money(self.bonus), total=format_money(self.total)
+            )
+        )
+        bonus.display = bool(self.bonus)
+        prepaid = self.query_one("#pay-prepaid", Label)
+        prepaid.display = self.preorder is not None
+        if self.preorder is None:
+            return
+        code = self.preorder.get("code", "")
+        if self.given_back:
+            text = _(
+                "Prepaid {prepaid} for {code}; the receipt is {total}: {back} goes back"
+            ).format(
+                prepaid=format_money(self.prepaid),
+                code=code,
+                total=format_money(self.total),
+                back=format_money(self.given_back),
+            )
+        else:
+            text = _("Prepayment for {code}: {prepaid} of {total}, paid first").format(
+                code=code, prepaid=format_money(self.prepaid), total=format_money(self.total)
+            )
+        prepaid.update(text)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """On account only for a VIP customer; change to the card only with a customer and
@@ -152,7 +217,7 @@ class PaymentScreen(ModalScreen[Receipt | None]):
         return True
 
     def on_mount(self) -> None:
-        self.query_one("#pay-bonus", Label).display = bool(self.bonus)
+        self.show_amounts()
         self.action_mode("cash")
 
     # --- modes and the live change -------------------------------------------------------
@@ -171,7 +236,13 @@ class PaymentScreen(ModalScreen[Receipt | None]):
         }
         available = format_money(self.vip.available) if self.vip is not None else ""
         title = titles[mode].format(available=available)
-        if self.due <= 0:
+        if self.due <= 0 and self.given_back:
+            title = _("The prepayment pays it all, {back} goes back: press Enter.").format(
+                back=format_money(self.given_back)
+            )
+        elif self.due <= 0 and self.prepaid:
+            title = _("The prepayment pays it all: press Enter.")
+        elif self.due <= 0:
             title = _("Paid with bonuses in full: press Enter.")
         self.query_one("#pay-mode", Label).update(title)
         card = self.query_one("#pay-card", Input)
@@ -233,8 +304,22 @@ class PaymentScreen(ModalScreen[Receipt | None]):
         return part
 
     def tenders(self) -> list[Tender]:
-        """The tenders the fields describe; raises ValidationError for what cannot be read."""
+        """The tenders the fields describe (the bonuses and the prepayment first); raises
+        ValidationError for what cannot be read."""
         tenders = [Tender("bonus", self.bonus)] if self.bonus else []
+        if self.prepaid:
+            if self.bonus and (self.given_back or self.due < 0):
+                raise ValidationError(
+                    _(
+                        "The prepayment pays {prepaid} of this receipt: pay at most {most} with "
+                        "bonuses (0 then F2 at the register: none)."
+                    ).format(
+                        prepaid=format_money(self.from_prepayment),
+                        most=format_money(max(self.total - self.from_prepayment, 0)),
+                    )
+                )
+            if self.from_prepayment:
+                tenders.append(Tender(PREPAYMENT, self.from_prepayment))
         if self.due <= 0:
             return tenders
         if self.mode == "card":
@@ -329,18 +414,21 @@ class PaymentScreen(ModalScreen[Receipt | None]):
         settings = app.settings
         try:
             with db.database.connection_context():
-                result: Receipt | str = commit_sale(
-                    self.basket,
-                    tenders,
-                    uuid=self.uuid,
-                    employee=app.employee,
-                    shift=self.shift,
-                    cash_step=settings.money.cash_rounding,
-                    clock=app.clock,
-                    fiscal=settings.devices.fiscal != "none",
-                    below_cost=settings.register.below_cost,
-                    change_to_card=to_card,
-                )
+                if self.given_back:
+                    result: Receipt | str = self.finish_preorder(tenders)
+                else:
+                    result = commit_sale(
+                        self.basket,
+                        tenders,
+                        uuid=self.uuid,
+                        employee=app.employee,
+                        shift=self.shift,
+                        cash_step=settings.money.cash_rounding,
+                        clock=app.clock,
+                        fiscal=settings.devices.fiscal != "none",
+                        below_cost=settings.register.below_cost,
+                        change_to_card=to_card,
+                    )
                 # what the sale hooks said (bonuses, a tier moved up, on account), for the
                 # banner after payment: written in the commit, not on the returned receipt
                 result.info = (
@@ -353,13 +441,76 @@ class PaymentScreen(ModalScreen[Receipt | None]):
             result = db.explain(exc, settings.database.url).message
         app.call_from_thread(self.committed, result)
 
+    def finish_preorder(self, tenders: list[Tender]) -> Receipt:
+        """A receipt cheaper than its pre-order's prepayment: ``preorders.finish`` gives the
+        difference back first and pays the receipt with the rest of it (on the worker's
+        thread). The receipt carries what went back (``given_back``) for the banner."""
+        from torgtui.marketing import preorders
+        from torgtui.marketing.preorder_common import by_number, number_of
+
+        code = str((self.preorder or {}).get("code", ""))
+        number = number_of(code)
+        found = by_number(number) if number is not None else None
+        if found is None:
+            raise ValidationError(
+                _("There is no pre-order {code}: delete its code.").format(code=code)
+            )
+        settings = self.app.settings
+        done = preorders.finish(
+            found.id,
+            [t for t in tenders if t.kind != PREPAYMENT],
+            uuid=self.uuid,
+            employee=self.app.employee,
+            shift=self.shift,
+            cash_step=settings.money.cash_rounding,
+            basket=self.basket,
+            clock=self.app.clock,
+            fiscal=settings.devices.fiscal != "none",
+            below_cost=settings.register.below_cost,
+        )
+        receipt = done.receipt
+        receipt.given_back = done.given_back  # type: ignore[attr-defined]
+        receipt.change = done.change  # type: ignore[attr-defined]
+        return receipt
+
     def committed(self, result: Receipt | str) -> None:
         self.committing = False
         if isinstance(result, str):
-            self.say(_("Not paid: {error} The receipt is as it was.").format(error=result))
+            self.not_paid(result)
             return
         self.receipt = result
         self.dismiss(result)
+
+    def not_paid(self, error: str) -> None:
+        """Nothing was written. When the price moved under the commit (a promotion's Nth
+        receipt or birthday gift taken by another register, a code used elsewhere), price the
+        receipt again and show the new total and what changed: Enter pays again, with the
+        same receipt UUID."""
+        before, names = self.total, self.promotions
+        if self.reprice is not None:
+            try:
+                self.take(self.reprice())
+            except TorgError as exc:
+                self.say(_("Not paid: {error}").format(error=exc.message))
+                return
+        if self.total == before and self.promotions == names:
+            self.say(_("Not paid: {error} The receipt is as it was.").format(error=error))
+            return
+        self.show_amounts()
+        note = _("Priced again: {total} now, was {before}.").format(
+            total=format_money(self.total), before=format_money(before)
+        )
+        gone = [n for n in names if n not in self.promotions]
+        new = [n for n in self.promotions if n not in names]
+        if gone:
+            note += " " + _("Not now: {names}.").format(names=", ".join(gone))
+        if new:
+            note += " " + _("Now: {names}.").format(names=", ".join(new))
+        label = self.query_one("#pay-note", Label)
+        label.update(note + " " + _("Take payment again: Enter."))
+        label.display = True
+        self.action_mode(self.mode)
+        self.say(_("Not paid: {error}").format(error=error))
 
     def say(self, text: str, *, error: bool = True) -> None:
         label = self.query_one("#pay-message", Label)

@@ -7,13 +7,13 @@ customer, and later kinds (promo codes, certificates) say what they did; the scr
 it. It tells a keyboard-wedge scanner from typing by the keys' timing
 (:class:`~torgtui.hw.scanner.WedgeDetector`); a serial scanner's reads arrive as
 :class:`BarcodeScanned`. A scan redraws only the receipt rows it changed. The attached
-customer's card, bonuses and VIP account are :mod:`.sale_loyalty`'s.
+customer's card, bonuses and VIP account are :mod:`.sale_loyalty`'s; the promotions, codes,
+sets, the pre-order and the festive sound :mod:`.sale_promotions`'.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import partial
 from typing import TYPE_CHECKING
 
 import peewee
@@ -23,7 +23,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Footer, Label
 
-from torgtui import approvals, db
+from torgtui import db
 from torgtui.errors import TorgError
 from torgtui.hw.scanner import WedgeDetector
 from torgtui.i18n import _, ngettext
@@ -41,6 +41,7 @@ from torgtui.screens.sale_dialogs import ConfirmScreen
 from torgtui.screens.sale_input import BarcodeScanned, CodeInput
 from torgtui.screens.sale_lines import LineActions
 from torgtui.screens.sale_loyalty import CustomerFacts, LoyaltyView
+from torgtui.screens.sale_promotions import PromotionsView
 from torgtui.screens.sale_receipt import ReceiptActions
 from torgtui.widgets.receipt_view import ReceiptLines, rows_of
 
@@ -54,7 +55,7 @@ __all__ = ["BarcodeScanned", "SaleScreen"]
 FISCAL_REFRESH_SECONDS = 15.0
 
 
-class SaleScreen(ReceiptActions, LoyaltyView, LineActions, AreaScreen):
+class SaleScreen(ReceiptActions, LoyaltyView, PromotionsView, LineActions, AreaScreen):
     """The register: header, the receipt's lines, totals, and the code field."""
 
     CSS_PATH = ["area.tcss", "sale.tcss"]
@@ -76,6 +77,14 @@ class SaleScreen(ReceiptActions, LoyaltyView, LineActions, AreaScreen):
             id="sale.discount_receipt",
         ),
         Binding("f6", "customer", _("Client"), id="sale.customer"),
+        Binding(
+            "shift+delete",
+            "remove_code",
+            _("Code off"),
+            show=False,
+            priority=True,
+            id="sale.remove_code",
+        ),
         # F2 and F11 are not in the footer (no room at 80 columns in Ukrainian): the line
         # above the totals shows them while they apply
         Binding("f2", "bonus(False)", _("Bonuses"), show=False, id="sale.bonus"),
@@ -108,6 +117,7 @@ class SaleScreen(ReceiptActions, LoyaltyView, LineActions, AreaScreen):
         self.last_message = ""
         self.facts: CustomerFacts | None = None  # the attached customer's (see sale_loyalty)
         self._shown: dict[str, str] = {}  # label selector -> text on screen (see set_text)
+        self.init_promotions()
 
     def compose(self) -> ComposeResult:
         settings = self.app.settings.register
@@ -119,6 +129,8 @@ class SaleScreen(ReceiptActions, LoyaltyView, LineActions, AreaScreen):
         yield ReceiptLines(id="sale-lines")
         yield Label("", id="sale-attention", markup=False)
         yield Label("", id="sale-vip", markup=False)
+        yield Label("", id="sale-festive", markup=False)
+        yield Label("", id="sale-promo", markup=False)
         yield Label("", id="sale-info", markup=False)
         yield Label("", id="sale-bonus", markup=False)
         with Horizontal(id="sale-sums"):
@@ -202,6 +214,7 @@ class SaleScreen(ReceiptActions, LoyaltyView, LineActions, AreaScreen):
                 "#sale-info", _("Scan or type a code and press Enter; 3* first sells three.")
             )
         self.show_customer(priced, facts if self.shift is not None else None)
+        self.show_promotions(priced)
         info.set_class(self.shift is None, "-error")
         self.show_state()
 
@@ -345,15 +358,22 @@ class SaleScreen(ReceiptActions, LoyaltyView, LineActions, AreaScreen):
         self.code_entered(entered)
 
     def code_entered(self, entered: Entered) -> None:
-        """Show what a code did: a line added to (selected), or a message (a card attached)."""
+        """Show what a code did: a line added to (selected), or a message (a card attached, a
+        promo code confirmed with its promotion)."""
         if entered.line is not None:
             self.line_added(entered.line)
         else:
             self.pending_qty = None
             self.show_pending()
             self.query_one("#sale-change", Label).display = False
-            self.show_receipt()
-        if entered.message:
+            self.quiet_code = entered.details.get("code") if entered.kind == "promo_code" else None
+            try:
+                self.show_receipt()
+            finally:
+                self.quiet_code = None
+        if entered.kind == "promo_code":
+            self.code_confirmed(entered)
+        elif entered.message:
             self.say(entered.message, severity="information")
 
     def line_added(self, line: object) -> None:
@@ -443,49 +463,6 @@ class SaleScreen(ReceiptActions, LoyaltyView, LineActions, AreaScreen):
             len(reg.basket.lines),
         ).format(n=len(reg.basket.lines))
         self.app.push_screen(ConfirmScreen(question), answered)
-
-    def action_pay(self) -> None:
-        """F12: lines below cost are confirmed first (which line, by how much), then pay."""
-        assert self.register is not None
-        if self.shift is None:
-            self.say(_("No open shift: press F10 to open one (with the cash float)."))
-            return
-        if not self.register.basket.lines or self.register.uuid is None:
-            self.say(_("The receipt is empty: scan something first."))
-            return
-        self.code.value = ""
-        reg = self.register
-        try:
-            needed = reg.below_cost_needed()
-        except TorgError as exc:
-            self.say(exc.message)
-            return
-        if needed is None:
-            self.open_payment()
-            return
-        confirm = partial(self.approved, reg.confirm_below_cost, self.open_payment)
-        if not approvals.may(self.app.employee, needed.action, needed.facts):
-            confirm()  # the service's message names the lines; someone who may confirms
-            return
-        priced = reg.priced()
-        lines = ", ".join(
-            f"{ln.name} −{format_money(ln.below_cost)}" for ln in priced.lines if ln.below_cost
-        )
-        question = _("This receipt sells below cost by {amount} ({lines}). Sell it so?").format(
-            amount=format_money(priced.below_cost), lines=lines
-        )
-        self.app.push_screen(ConfirmScreen(question), lambda yes: confirm() if yes else None)
-
-    def open_payment(self) -> None:
-        from torgtui.screens.payment import PaymentScreen
-
-        assert self.register is not None and self.register.uuid is not None
-        if self.shift is None:
-            return
-        priced = self.register.priced()
-        facts = self.facts_for(priced.customer_id)
-        screen = PaymentScreen(priced, uuid=self.register.uuid, shift=self.shift, customer=facts)
-        self.app.push_screen(screen, self.paid)
 
     def action_shift(self) -> None:
         self.open_other("torgtui.screens.shift", "ShiftScreen")

@@ -1,23 +1,28 @@
-"""The sale screen's receipt as a whole: hold and recall (F8), the banner after payment (the
-change, and what the sale did to the customer's card), printing in a worker and reprinting
+"""The sale screen's receipt as a whole: paying (F12: lines below cost confirmed first, then
+the payment dialog), hold and recall (F8), the banner after payment (the
+change, what the sale did to the customer's card, the festive promotions it confirmed and a
+pre-order's prepayment given back), printing in a worker and reprinting
 (F9). A mixin of :class:`~torgtui.screens.sale.SaleScreen`, apart to keep both short."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import peewee
 from textual import work
 from textual.widgets import Label
 
-from torgtui import db
+from torgtui import approvals, db
+from torgtui.errors import TorgError
 from torgtui.i18n import _
 from torgtui.models import Receipt
 from torgtui.money import format_money
 from torgtui.sales import shifts
-from torgtui.screens.sale_dialogs import PickScreen
+from torgtui.screens.sale_dialogs import ConfirmScreen, PickScreen
 from torgtui.screens.sale_loyalty import paid_words, receipt_info
+from torgtui.screens.sale_promotions import paid_promotion_words
 
 if TYPE_CHECKING:
     from torgtui.app import TorgApp
@@ -37,6 +42,7 @@ class ReceiptActions:
     shift: Shift | None
     last_receipt: Receipt | None
     is_attached: bool
+    code: Any
 
     if TYPE_CHECKING:
 
@@ -44,8 +50,59 @@ class ReceiptActions:
         def run(self, change: Callable[[], object]) -> bool: ...
         def show_receipt(self) -> None: ...
         def fiscal_counted(self, waiting: int) -> None: ...
+        def approved(self, change: Callable[..., object], then: Any = None) -> None: ...
+        def facts_for(self, customer_id: int | None) -> Any: ...
         def query_one(self, selector: str, expect_type: Any = None) -> Any: ...
         def set_timer(self, delay: float, callback: Callable[[], object]) -> Any: ...
+
+    def action_pay(self) -> None:
+        """F12: lines below cost are confirmed first (which line, by how much), then pay."""
+        assert self.register is not None
+        if self.shift is None:
+            self.say(_("No open shift: press F10 to open one (with the cash float)."))
+            return
+        if not self.register.basket.lines or self.register.uuid is None:
+            self.say(_("The receipt is empty: scan something first."))
+            return
+        self.code.value = ""
+        reg = self.register
+        try:
+            needed = reg.below_cost_needed()
+        except TorgError as exc:
+            self.say(exc.message)
+            return
+        if needed is None:
+            self.open_payment()
+            return
+        confirm = partial(self.approved, reg.confirm_below_cost, self.open_payment)
+        if not approvals.may(self.app.employee, needed.action, needed.facts):
+            confirm()  # the service's message names the lines; someone who may confirms
+            return
+        priced = reg.priced()
+        lines = ", ".join(
+            f"{ln.name} −{format_money(ln.below_cost)}" for ln in priced.lines if ln.below_cost
+        )
+        question = _("This receipt sells below cost by {amount} ({lines}). Sell it so?").format(
+            amount=format_money(priced.below_cost), lines=lines
+        )
+        self.app.push_screen(ConfirmScreen(question), lambda yes: confirm() if yes else None)
+
+    def open_payment(self) -> None:
+        from torgtui.screens.payment import PaymentScreen
+
+        assert self.register is not None and self.register.uuid is not None
+        if self.shift is None:
+            return
+        priced = self.register.priced()
+        facts = self.facts_for(priced.customer_id)
+        screen = PaymentScreen(
+            priced,
+            uuid=self.register.uuid,
+            shift=self.shift,
+            customer=facts,
+            reprice=self.register.priced,
+        )
+        self.app.push_screen(screen, self.paid)
 
     def action_hold(self) -> None:
         """F8: hold the receipt; on an empty one, list every unfinished receipt to recall."""
@@ -105,10 +162,12 @@ class ReceiptActions:
         text = _("Receipt {number} paid.  CHANGE {change}").format(
             number=receipt.number, change=format_money(change)
         )
-        to_card, loyalty = paid_words(receipt_info(receipt))  # bonuses, tier, on account
+        info = receipt_info(receipt)
+        to_card, loyalty = paid_words(info)  # bonuses, tier, on account
         if to_card:
             text += f"  ({to_card})"
-        big.update("\n".join([text, *loyalty]))
+        promotions = paid_promotion_words(info, getattr(receipt, "given_back", ()))
+        big.update("\n".join([text, *loyalty, *promotions]))
         big.display = True
         self.set_timer(CHANGE_SECONDS, self.hide_change)
         self.show_receipt()

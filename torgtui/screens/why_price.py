@@ -1,7 +1,10 @@
 """Why this price (F11 at the register): for the selected line every adjustment with its step,
-rule and amount, the bonuses it earns and pays and how far below cost it sells; for the
-receipt the card and tier in force (with the way to the next threshold), the price type,
-bonuses to pay and to earn, and every rule that was refused and why.
+rule and amount (each promotion by name with what it gave, a set, the pre-order's agreed
+price), the bonuses it earns and pays and how far below cost it sells; for the receipt the
+card and tier in force (with the way to the next threshold), the price type, bonuses to pay
+and to earn, the promotions applied with what each gave, the sets, the pre-order and its
+prepayment, the festive ones (whose birthday, which receipt), what a little more would reach,
+and every rule or code that was refused and why.
 
 It only shows what :func:`torgtui.sales.why.explain` worked out (the same data as
 ``torgtui price``): nothing is computed here. Left and right show the other lines.
@@ -32,6 +35,9 @@ def step_title(step: str) -> str:
         "qty_breaks": _("Quantity break"),
         "manufacturer": _("Manufacturer discount"),
         "promotions": _("Promotion"),
+        "promotion": _("Promotion"),
+        "bundle": _("Set"),
+        "preorder": _("Pre-order price"),
         "card": _("Card"),
         "codes": _("Code"),
         "manual": _("Manual discount"),
@@ -170,12 +176,52 @@ def receipt_text(explained: dict[str, Any]) -> list[str]:
         out.append(
             "  " + _("Below cost by {amount}").format(amount=format_money(explained["below_cost"]))
         )
+    out += promotions_text(explained)
     if explained["refused"]:
         out.append("  " + _("Not applied:"))
         for item in explained["refused"]:
-            rule = item.get("rule") or item.get("code") or ""
+            rule = item.get("code") or item.get("rule") or ""
             reason = item.get("reason", "")
-            out += pair(f"    {rule}: {reason}" if rule else f"    {reason}", "")
+            shown = f"    {rule}: {reason}" if rule and rule not in reason else f"    {reason}"
+            out += pair(shown, "")
+    return out
+
+
+def promotions_text(explained: dict[str, Any]) -> list[str]:
+    """The promotions applied (by name: what each gave, and why this receipt), the sets, the
+    pre-order with its prepayment, the festive ones and what a little more would reach."""
+    out: list[str] = []
+    for item in explained.get("festive") or []:
+        out += pair("  * " + _("{name}: {why}").format(name=item["name"], why=item["why"]), "")
+    promotions = explained.get("promotions") or []
+    if promotions:
+        out.append("  " + _("Promotions:"))
+    for item in promotions:
+        text = _("{name}: {what}").format(name=item["name"], what=item["what"])
+        if item.get("why"):
+            text += f" ({item['why']})"
+        if item.get("bonus"):
+            gave = _("+{amount} bonuses").format(amount=format_money(int(item["bonus"])))
+        else:
+            gave = format_money(-int(item.get("discount") or 0))
+        out += pair("    " + text, gave)
+    bundles = explained.get("bundles") or []
+    if bundles:
+        out.append("  " + _("Sets:"))
+    for item in bundles:
+        text = _("{name} x {n}").format(name=item["name"], n=item.get("sets", 1))
+        out += pair("    " + text, format_money(-int(item.get("discount") or 0)))
+    preorder = explained.get("preorder")
+    if isinstance(preorder, dict):
+        out += pair(
+            "  "
+            + _("Pre-order {code}: prepaid {prepaid}").format(
+                code=preorder.get("code", ""), prepaid=format_money(int(preorder.get("prepaid", 0)))
+            ),
+            "",
+        )
+    for hint in explained.get("hints") or []:
+        out += pair("  " + _("Near: {text}").format(text=hint.get("text", "")), "")
     return out
 
 
