@@ -11,6 +11,11 @@ each command's module is imported only when it runs, after its arguments are che
     torgtui shift open --employee NAME [--float AMOUNT]
     torgtui shift close --employee NAME [--counted AMOUNT]
     torgtui customer show CARD|PHONE [--json] [--employee NAME]
+    torgtui promotions backtest ID [--weeks N] --employee NAME
+    torgtui promotions result ID --employee NAME
+    torgtui promotions costs ID (--per-unit KOPECKS | --percent P) [--from DATE --to DATE]
+        [--note TEXT] [--preview] --employee NAME
+    torgtui promotions reverse-costs NUMBER [--note TEXT] --employee NAME
 
 Commands that act take ``--employee NAME``: an active employee, whose role's permissions the
 services check (the command line trusts whoever holds the database to say who they are, as
@@ -62,6 +67,44 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     )
 
     _sale_parsers(sub)
+    _promotion_parsers(sub)
+
+
+def _promotion_parsers(sub: argparse._SubParsersAction) -> None:
+    """``promotions backtest|result|costs|reverse-costs`` (torgtui.marketing.promotions)."""
+    promotions = sub.add_parser("promotions", help=_("a promotion's forecast, result and costs"))
+    what = promotions.add_subparsers(dest="promotions_command", required=True)
+    back = what.add_parser(
+        "backtest", help=_("replay past receipts with and without a promotion (JSON)")
+    )
+    back.add_argument("id", help=_("the promotion's id"))
+    back.add_argument("--weeks", default="8", help=_("how many past weeks (default 8)"))
+    result = what.add_parser(
+        "result", help=_("a promotion's real result against the days before it (JSON)")
+    )
+    result.add_argument("id", help=_("the promotion's id"))
+    costs = what.add_parser(
+        "costs", help=_("recalculate the cost of the goods sold in a promotion (a document)")
+    )
+    costs.add_argument("id", help=_("the promotion's id"))
+    basis = costs.add_mutually_exclusive_group(required=True)
+    basis.add_argument(
+        "--per-unit", metavar="KOPECKS", help=_("the supplier's compensation per unit, kopecks")
+    )
+    basis.add_argument(
+        "--percent", metavar="P", help=_("the supplier's compensation, percent of the cost")
+    )
+    costs.add_argument("--from", dest="first_day", metavar="DATE", help=_("the first day"))
+    costs.add_argument("--to", dest="last_day", metavar="DATE", help=_("the last day"))
+    costs.add_argument("--note", default="", help=_("the agreement, the supplier"))
+    costs.add_argument(
+        "--preview", action="store_true", help=_("say what it would change; write nothing")
+    )
+    reverse = what.add_parser("reverse-costs", help=_("reverse a cost document (once)"))
+    reverse.add_argument("number", help=_("the cost document's number"))
+    reverse.add_argument("--note", default="", help=_("why"))
+    for parser in (back, result, costs, reverse):
+        employee_option(parser)
 
 
 def _sale_parsers(sub: argparse._SubParsersAction) -> None:
@@ -312,6 +355,77 @@ def cmd_customer(args: argparse.Namespace, settings: Any) -> int:
     return run_show_command(text, as_json=args.json, by=employee)
 
 
+def _json(data: Any) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def cmd_promotions(args: argparse.Namespace, settings: Any) -> int:
+    """Every argument is checked before the database is opened; JSON out."""
+    from torgtui.values import check_count, check_date, check_kopecks, check_percent, check_text
+
+    name = employee_name(args.employee)
+    command = args.promotions_command
+    if command == "reverse-costs":
+        number = check_count(
+            args.number, _("The cost document's number"), minimum=1, maximum=2**31 - 1
+        )
+        note = check_text(args.note, "--note", max_len=200)
+        _open(settings)
+        from torgtui.marketing import costs
+
+        info = costs.reverse_cost_document(number, by=find_employee(name), note=note)
+        _json(info.as_dict())
+        return 0
+    code = check_text(args.id, _("The promotion's id"), max_len=40, required=True)
+    if command == "backtest":
+        from torgtui.marketing.promotions.backtest import MAX_WEEKS
+
+        weeks = check_count(args.weeks, "--weeks", minimum=1, maximum=MAX_WEEKS)
+        _open(settings)
+        from torgtui.marketing.promotions.backtest import backtest
+
+        _json(backtest(code, weeks, by=find_employee(name)).as_dict())
+        return 0
+    if command == "result":
+        _open(settings)
+        from torgtui.marketing.promotions.result import real_result
+
+        _json(real_result(code, by=find_employee(name)).as_dict())
+        return 0
+    per_unit = percent = None
+    if args.per_unit is not None:
+        per_unit = check_kopecks(
+            check_count(args.per_unit, "--per-unit", minimum=-(2**40), maximum=2**40),
+            "--per-unit",
+            minimum=1,
+        )
+    else:
+        percent = check_percent(args.percent, "--percent")
+    first = check_date(args.first_day, "--from") if args.first_day is not None else None
+    last = check_date(args.last_day, "--to") if args.last_day is not None else None
+    if first is not None and last is not None and last < first:
+        raise TorgError(
+            _("--to {last} is before --from {first}: swap them.").format(last=last, first=first)
+        )
+    note = check_text(args.note, "--note", max_len=200)
+    _open(settings)
+    from torgtui.marketing import costs
+
+    employee = find_employee(name)
+    how = {
+        "per_unit": per_unit,
+        "percent": percent,
+        "first_day": first,
+        "last_day": last,
+        "note": note,
+    }
+    if args.preview:
+        _json(costs.preview_costs(code, by=employee, **how).as_dict())
+    else:
+        _json(costs.recalculate_costs(code, by=employee, **how).as_dict())
+    return 0
+
+
 COMMANDS: dict[str, Command] = {
     "audit": cmd_audit,
     "loyalty": cmd_loyalty,
@@ -320,6 +434,7 @@ COMMANDS: dict[str, Command] = {
     "return": cmd_return,
     "shift": cmd_shift,
     "customer": cmd_customer,
+    "promotions": cmd_promotions,
 }
 
 # the words that name a command in a crash message (see torgtui.cli._crashed)
@@ -329,4 +444,5 @@ SUBCOMMAND_ATTRS = (
     "rules_command",
     "shift_command",
     "customer_command",
+    "promotions_command",
 )
