@@ -265,9 +265,9 @@ def effective_cost_sql(line: str = "l") -> str:
     one rule of torgtui.money; effective unit costs are never below zero). For reports over a
     few thousand lines; over a million, sum the plain cost and add :func:`changes_between`."""
     ref = f'COALESCE("{line}"."original_line_id", "{line}"."id")'
-    change = (
-        'COALESCE((SELECT SUM("c"."unit_change") FROM "cost_line" "c" '
-        f'WHERE "c"."line_id" = {ref}), 0)'
+    change = (  # CAST: PostgreSQL sums BIGINT as NUMERIC, and "/" would not truncate then
+        'CAST(COALESCE((SELECT SUM("c"."unit_change") FROM "cost_line" "c" '
+        f'WHERE "c"."line_id" = {ref}), 0) AS BIGINT)'
     )
     return f'(("{line}"."qty" * ("{line}"."unit_cost" + {change}) + 500) / 1000)'
 
@@ -449,9 +449,16 @@ def preview_costs(
     )
 
 
-def _next_number() -> int:
+def _lock() -> None:
+    """One writer of cost documents at a time (inside the caller's write_tx): SQLite's write
+    transaction is that already; PostgreSQL takes an advisory lock until the commit, so two
+    back offices never both plan the same lines and write two compensations for them."""
     if not is_sqlite():
         database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (NUMBER_LOCK,))
+
+
+def _next_number() -> int:
+    _lock()
     return int(query_value('SELECT COALESCE(MAX("number"), 0) + 1 FROM "cost_document"'))  # type: ignore[call-overload]
 
 
@@ -539,6 +546,7 @@ def recalculate_costs(
     _plan(promotion, **args)  # refuse bad input before taking the write lock
     now = clock()
     with write_tx():
+        _lock()
         plan = _plan(promotion, **args)  # again under the lock: what is written is what holds
         row = Promotion.get(Promotion.code == plan.promotion)
         doc_id = _write_document(
@@ -577,9 +585,12 @@ def reverse_cost_document(
     text = check_text(note, _("The note"), max_len=200)
     now = clock()
     with write_tx():
+        _lock()
         doc = CostDocument.get_or_none(CostDocument.number == number)
         if doc is None:
             raise ValidationError(_("There is no cost document {number}.").format(number=number))
+        if CostDocument.get_or_none(CostDocument.reverses == doc.id) is not None:
+            raise ValidationError(_reversal_message(number))
         if doc.kind == "reversal":
             raise ValidationError(
                 _(
