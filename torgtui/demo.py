@@ -30,6 +30,8 @@ from torgtui import db as dbmod
 from torgtui import demodata as data
 from torgtui.catalog.barcodes import make_ean13
 from torgtui.demo_loyalty import Charge, Loyalty, VipMoney, price_policy
+from torgtui.demo_promotions import History as PromotionHistory
+from torgtui.demo_promotions import build as build_promotions
 from torgtui.errors import DatabaseError
 from torgtui.i18n import _
 from torgtui.models import (
@@ -179,6 +181,7 @@ class _Shop:
         self.returned = 0
         self.returns: dict[dt.date, list[_Sale]] = {}  # day -> sales to be returned then
         self.loyalty = Loyalty(rng)
+        self.promotions = PromotionHistory(self.rows)  # planned by _fill
         self.groups: dict[str, int] = {}  # product group path -> id
         self.makers: dict[str, int] = {}
 
@@ -302,6 +305,7 @@ class _Shop:
         if customer is None:
             customer = self._customer(at)
         receipt = self._receipt("sale", at, shift, employee, customer=customer)
+        offer = self.promotions.offer(receipt, at, customer, on_account)
         count = rng.choices(LINE_COUNTS, LINE_WEIGHTS)[0]
         if on_account:
             picks = rng.sample([n for n, it in enumerate(self.items) if not it.weighed], 3)
@@ -323,15 +327,17 @@ class _Shop:
             if self.stock[n] < qty:
                 self.restock(n, at - dt.timedelta(minutes=1), "Термінова поставка")
             line_sub = line_amount(item.price, qty)
-            line_disc = loyalty.card_off(card_pct, line_sub)
             line = rows.last_id[ReceiptLine] + 1
+            promo_disc = offer.line_off(line, item.group, line_sub) if offer else 0
+            line_disc = loyalty.card_off(card_pct, line_sub - promo_disc)  # on what is left
             if line_disc:
                 rows.add(LineAdjustment, line, "card", card_rule, card_reason, line_disc, None)
-            elif line_sub >= 10_000 and rng.random() < 0.03 and not on_account:
+            elif not promo_disc and line_sub >= 10_000 and rng.random() < 0.03 and not on_account:
                 pct = rng.choice((5, 10, 15, 20))
                 line_disc = percent_of(line_sub, Decimal(pct))
                 reason = f"{rng.choice(data.DISCOUNT_REASONS)} (-{pct}%)"
                 rows.add(LineAdjustment, line, "manual", "", reason, line_disc, self.manager)
+            line_disc += promo_disc
             line_total = line_sub - line_disc
             earn = loyalty.earn(item.group, line_total) if earns else 0
             rows.add(
@@ -570,6 +576,7 @@ def _fill(
         rows = shop.rows
         shop.build_catalog(setup)
         rows.flush()  # the groups, for the card types' group rates
+        shop.promotions.plan(seed, shop.groups, today)
         shop.loyalty.make_card_types(shop.groups, clock=lambda: setup)
         wholesale = shop.build_customers(customers, first_day, today)
         opening = setup + dt.timedelta(hours=2)
@@ -598,6 +605,15 @@ def _fill(
             items=shop.items,
             wholesale_customer=wholesale,
             setup=setup,
+            today=today,
+        )
+        build_promotions(
+            shop.promotions,
+            staff=staff,
+            location=location.id,
+            items=shop.items,
+            groups=shop.groups,
+            customers=customers,
             today=today,
         )
     return shop
