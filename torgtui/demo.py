@@ -311,6 +311,7 @@ class _Shop:
             picks = rng.sample([n for n, it in enumerate(self.items) if not it.weighed], 3)
         else:
             picks = rng.choices(range(len(self.items)), cum_weights=self.cum_weights, k=count)
+            picks += self.promotions.lift(at)  # a promotion sells more of its goods
         card_pct, card_reason, card_rule = loyalty.discount(customer, at)
         earns = loyalty.earns(customer)
         subtotal = discount = earned = 0
@@ -576,7 +577,7 @@ def _fill(
         rows = shop.rows
         shop.build_catalog(setup)
         rows.flush()  # the groups, for the card types' group rates
-        shop.promotions.plan(seed, shop.groups, today)
+        shop.promotions.plan(seed, shop.groups, shop.items, today)
         shop.loyalty.make_card_types(shop.groups, clock=lambda: setup)
         wholesale = shop.build_customers(customers, first_day, today)
         opening = setup + dt.timedelta(hours=2)

@@ -49,6 +49,7 @@ FLYER_CODES = 300
 ENDED_DAYS = (28, 15)  # it ran from 28 to 15 days before today, both included
 CODE_DAYS = 13  # the code promotion started 13 days ago
 FLYER_SHARE, INSTA_SHARE = 0.05, 0.06  # of receipts in its days (Instagram: of card holders)
+LIFT_SHARE = 0.12  # of the ended promotion's receipts take one more of its goods
 
 
 @dataclass(frozen=True)
@@ -121,8 +122,10 @@ class History:
     data: dict[str, Any] = field(default_factory=dict)  # code -> PromotionData
     uses: list[Use] = field(default_factory=list)
     insta_customers: set[int] = field(default_factory=set)
+    lifted: list[int] = field(default_factory=list)  # the ended promotion's goods (indexes)
+    lift_days: tuple[dt.date, dt.date] = (dt.date.min, dt.date.min)
 
-    def plan(self, seed: int, groups: dict[str, int], today: dt.date) -> None:
+    def plan(self, seed: int, groups: dict[str, int], items: list[Any], today: dt.date) -> None:
         from torgtui.marketing.promotions import words
 
         self.rng = random.Random(f"demo-promotions-{seed}")
@@ -142,6 +145,19 @@ class History:
                     data.requires_code,
                 )
             )
+        ended = next(r for r in self.rules if r.code == ENDED)
+        self.lift_days = (ended.first, ended.last)
+        self.lifted = [n for n, it in enumerate(items) if ended.covers(it.group) and not it.weighed]
+
+    def lift(self, at: dt.datetime) -> list[int]:
+        """Goods a promotion in force adds to a sale (indexes into the catalog): on the ended
+        promotion's days some customers take a toy they would not have, so its real result
+        shows more receipts and units than the weeks before."""
+        if not self.lifted or not self.lift_days[0] <= at.date() <= self.lift_days[1]:
+            return []
+        if self.rng.random() >= LIFT_SHARE:
+            return []
+        return [self.rng.choice(self.lifted)]
 
     def offer(
         self, receipt: int, at: dt.datetime, customer: int | None, on_account: bool
