@@ -43,12 +43,19 @@ ACTIVE = 200
 STEP = 37  # spreads the basket over groups, manufacturers and priced/unpriced products
 
 
-def basket_products(first: int, lines: int) -> list[int]:
-    return [first + k * STEP for k in range(lines)]
+def basket_products(first: int, lines: int, step: int = STEP) -> list[int]:
+    return [first + k * step for k in range(lines)]
 
 
-def add_promotions(url: str, first: int, lines: int) -> dict[str, int]:
-    """The 200 promotions described above; returns how many of each sort were saved."""
+def add_promotions(
+    url: str, first: int, lines: int, *, step: int = STEP, at: dt.datetime = AT
+) -> dict[str, int]:
+    """The 200 promotions described above; returns how many of each sort were saved.
+
+    The basket's products are ``first``, ``first + step``, ...; the "other" ones the 120 with
+    the highest ids (which must not be in the basket). The hours and the end date are around
+    ``at`` (the happy hours hold it, the evening ones do not, the ended ones ended 22 days
+    before): at ``AT`` 11:00-13:00, 20:00-21:00 and 2026-10-31."""
     from torgtui import db
     from torgtui.marketing.cards import CardTypeData, save_card_type
     from torgtui.marketing.promotions import PromotionData, Target, save_promotion
@@ -57,7 +64,10 @@ def add_promotions(url: str, first: int, lines: int) -> dict[str, int]:
     db.open_database(url)
     system = {"by": None, "system": True}
     save_card_type(CardTypeData("other", "Інша", "discount", Decimal(3)), **system)
-    basket = basket_products(first, max(lines, 20))
+    basket = basket_products(first, max(lines, 20), step)
+    minute = at.hour * 60 + at.minute
+    happy = (max(0, minute - 60), min(24 * 60, minute + 60))
+    evening = ((at.hour + 8) % 24 * 60, (at.hour + 8) % 24 * 60 + 60)
     groups = dict(Product.select(Product.id, Product.group).tuples())
     saved = {"applying": 0, "other": 0}
 
@@ -86,13 +96,13 @@ def add_promotions(url: str, first: int, lines: int) -> dict[str, int]:
     one("TOTAL", "applying", every, reward="amount", amount=50000, on="receipt",
         min_total=100000, cap=20000)  # fmt: skip
     one("BONUS", "applying", every, reward="bonus_percent", percent=Decimal(2), customers="card")
-    one("HAPPY", "applying", every, hours=(11 * 60, 13 * 60), percent=Decimal(2))
+    one("HAPPY", "applying", every, hours=happy, percent=Decimal(2))
     last = Product.select(Product.id).order_by(Product.id.desc()).scalar()
     for j in range(120):  # other products: never candidates
         one(f"OTHER{j}", "other", (Target(product_id=last - j),))
     for j in range(20):  # the basket's products, outside their hours
-        one(f"EVENING{j}", "other", on(j), hours=(20 * 60, 21 * 60))
-    ended = dt.date(2026, 10, 31)
+        one(f"EVENING{j}", "other", on(j), hours=evening)
+    ended = at.date() - dt.timedelta(days=22)
     for j in range(20):  # the basket's groups, ended
         one(f"ENDED{j}", "other", (Target(group_id=groups[basket[j]]),), ends_on=ended)
     for j in range(20):  # another card type

@@ -1,7 +1,7 @@
 """Scan to line on screen, measured the way a cashier's terminal sees it.
 
     python -m bench scan [--scans 100] [--lines 20] [--big 100] [--strict]
-                         [--bonus-customer [--pay-bonuses]]
+                         [--bonus-customer [--pay-bonuses]] [--promotions]
 
 The register runs in a real pseudo-terminal (80x24). A scan is the barcode's bytes and a CR
 written at once (as a wedge scanner's burst arrives over SSH). Latency is from that write to
@@ -23,8 +23,19 @@ prices the card (its rule, what the receipt earns) and redraws the bonus line.
 ``--pay-bonuses`` also presses F2 after the first kind of scan (pay all the bonuses the card
 has), so the rest are priced with the card's spendable bonuses looked up on every scan.
 
-Goals (issue 3, issue 7), for every kind: p95 <= 50 ms and p95 <= 8 KB written per scan; no
-scan lost. ``--strict``: exit 1 when a goal is missed (a lost scan always exits 1).
+``--promotions`` (issue 9): before the register starts, ``bench promotions``' 200 active
+promotions are saved (bench/promotions.py, ``add_promotions``), 20 of them on the first 20
+products scanned: every mechanic and way to combine, a receipt total, bonuses for card holders
+and happy hours around the time of the run; the 180 others are on 120 products never scanned
+(the shop gets them, and groups for its goods), and on the scanned goods or their groups
+outside their hours, ended, or for another card type. Every scan then prices the receipt with
+all 200 active. After the run the open receipt, priced again, must get exactly those 20 (19
+without ``--bonus-customer``: the card holders' one needs a card), or the run fails. Goes with
+``--bonus-customer`` (and ``--pay-bonuses``).
+
+Goals (issue 3, issue 7; issue 9 with ``--promotions``), for every kind: p95 <= 50 ms and
+p95 <= 8 KB written per scan; no scan lost. ``--strict``: exit 1 when a goal is missed (a lost
+scan always exits 1).
 """
 
 from __future__ import annotations
@@ -47,6 +58,7 @@ REGISTER = "bench-till"
 BONUS_CARD = "2900000000018"  # make_ean13("29", 1): the shop's card numbering
 BONUS_NAME = "Bench Bonus"
 F2 = b"\x1bOQ"  # xterm's F2: pay with bonuses
+PROMO_OTHERS = 120  # --promotions: products never scanned, each with a promotion of its own
 
 
 def add_bonus_customer(now: dt.datetime, *, visits: int = 150, seed: int = 8) -> int:
@@ -83,10 +95,14 @@ def add_bonus_customer(now: dt.datetime, *, visits: int = 150, seed: int = 8) ->
     return customer.id
 
 
-def build_shop(path: str, products: int, *, bonus_customer: bool = False) -> list[str]:
+def build_shop(
+    path: str, products: int, *, bonus_customer: bool = False, promotions: int = 0
+) -> list[str]:
+    """The shop; ``promotions``: the basket's lines, for which bench promotions' 200 are added
+    (the goods then get groups, and 120 more products that are never scanned)."""
     from torgtui import db
     from torgtui.catalog.barcodes import make_ean13
-    from torgtui.models import Barcode, Employee, Location, Product
+    from torgtui.models import Barcode, Employee, Location, Product, ProductGroup
     from torgtui.sales.shifts import open_shift
     from torgtui.staff import Role, hash_pin
 
@@ -98,10 +114,22 @@ def build_shop(path: str, products: int, *, bonus_customer: bool = False) -> lis
         cashier = Employee.create(
             name="Bench Cashier", role=Role.CASHIER.value, pin_hash=hash_pin("3333"), created_at=now
         )
-        for i in range(products):
+        subs: list[int | None] = [None]
+        if promotions:  # as bench promotions' shop: 5 groups of 4 subgroups
+            subs = []
+            for g in range(5):
+                top = ProductGroup.create(name=f"Група {g}", path=f"Група {g}")
+                for k in range(4):
+                    subs.append(
+                        ProductGroup.create(
+                            name=f"Підгрупа {k}", parent=top.id, path=f"Група {g}/Підгрупа {k}"
+                        ).id
+                    )
+        for i in range(products + (PROMO_OTHERS if promotions else 0)):
             p = Product.create(
                 sku=f"S{i:04d}",
                 name=f"Товар номер {i} розмір M",
+                group=subs[i % len(subs)],
                 price=1990 + i,
                 cost=900,
                 created_at=now,
@@ -112,8 +140,35 @@ def build_shop(path: str, products: int, *, bonus_customer: bool = False) -> lis
     open_shift(cashier, REGISTER, loc, 0, fiscal=False)
     if bonus_customer:
         add_bonus_customer(now)
+    first = Product.get(Product.sku == "S0000").id
     db.database.close()
-    return codes
+    if promotions:  # 20 on the first goods scanned; at now, so the happy hours hold
+        from bench.promotions import add_promotions
+
+        add_promotions(path, first, promotions, step=1, at=now)
+    return codes[:products]
+
+
+def applied_promotions(path: str) -> list[str]:
+    """The promotions the open receipt gets when priced again as the register prices it."""
+    from torgtui import db
+    from torgtui.models import Draft, Location
+    from torgtui.sales.pricing import PricingContext, price
+    from torgtui.sales.register import basket_from_json
+
+    db.open_database(path)
+    codes = []
+    for draft in Draft.select().where(Draft.status == "open"):
+        basket = basket_from_json(draft.data)
+        ctx = PricingContext(
+            at=dt.datetime.now(),
+            customer_id=basket.customer_id,
+            location_id=Location.get(Location.code == "MAIN").id,
+        )
+        price(basket, ctx)
+        codes += [p["code"] for p in basket.info.get("promotions", [])]  # type: ignore[union-attr]
+    db.database.close()
+    return sorted(codes)
 
 
 def scan_once(session: PtySession, code: str, quiet: float, limit: float) -> tuple[float, int]:
@@ -157,6 +212,11 @@ def main(argv: list[str]) -> int:
         action="store_true",
         help="with --bonus-customer: F2 (pay with bonuses) after the first kind of scan",
     )
+    parser.add_argument(
+        "--promotions",
+        action="store_true",
+        help="200 active promotions, 20 of them on the goods scanned (bench promotions' set)",
+    )
     parser.add_argument("--strict", action="store_true", help="exit 1 when a goal is missed")
     parser.add_argument("--output")
     args = parser.parse_args(argv)
@@ -164,11 +224,18 @@ def main(argv: list[str]) -> int:
         parser.error("--lines must be 1 or more and no more than --big")
     if args.pay_bonuses and not args.bonus_customer:
         parser.error("--pay-bonuses needs --bonus-customer")
+    if args.promotions and args.big < 20:
+        parser.error("--promotions needs --big 20 or more (20 promotions on 20 products)")
     scanned_codes: list[str] = []
     phases: dict[str, tuple[list[float], list[int]]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         path = str(Path(tmp) / "scan.sqlite")
-        codes = build_shop(path, args.big, bonus_customer=args.bonus_customer)
+        codes = build_shop(
+            path,
+            args.big,
+            bonus_customer=args.bonus_customer,
+            promotions=args.lines if args.promotions else 0,
+        )
         env = child_environment(rows=24, cols=80)
         env.update(
             TORGTUI_STORE_REGISTER=REGISTER,
@@ -223,6 +290,7 @@ def main(argv: list[str]) -> int:
                 [codes[(i * 7) % len(codes)] for i in range(args.scans)],
             )
             s.settle(0.3, 3)
+        applied = applied_promotions(path) if args.promotions else []
         from torgtui import db
         from torgtui.models import Customer, Draft
 
@@ -246,6 +314,8 @@ def main(argv: list[str]) -> int:
     summary: dict[str, object] = {
         "bonus_customer": args.bonus_customer,
         "pay_bonuses": args.pay_bonuses,
+        "promotions": args.promotions,
+        "promotions_applied": applied,
         "phases": {name: phase_summary(*data) for name, data in phases.items()},
         "units_on_receipt": on_receipt,
         "units_scanned": len(scanned_codes),
@@ -255,6 +325,8 @@ def main(argv: list[str]) -> int:
     if args.bonus_customer:
         with_card = ", a bonus card attached"
         with_card += " and its bonuses paid" if args.pay_bonuses else ""
+    if args.promotions:
+        with_card += ", 200 active promotions"
     print(
         f"scan -> line on screen, 80x24 pty, {len(scanned_codes)} scans on one receipt{with_card}:"
     )
@@ -268,6 +340,13 @@ def main(argv: list[str]) -> int:
         goals.append(Goal(f"{name}: p95", ph["p95_ms"], GOALS["p95_ms"]))
         goals.append(Goal(f"{name}: bytes p95", ph["bytes_p95"], GOALS["bytes"], unit="B"))
     print(f"  units on the open receipt: {on_receipt} of {len(scanned_codes)} scanned")
+    if args.promotions:
+        # the one for card holders (BONUS) needs the card; the rest apply to the goods scanned
+        wanted_promotions = 20 if args.bonus_customer else 19
+        print(f"  promotions on the final receipt: {len(applied)} ({', '.join(applied)})")
+        if len(applied) != wanted_promotions:
+            print(f"  BROKEN: {len(applied)} promotions applied, not {wanted_promotions}")
+            short = short or {"promotions": (wanted_promotions, len(applied))}
     if short:
         print(f"  MISSING: barcode -> (scanned, on receipt): {short}")
     goals.append(Goal("scans lost", float(len(scanned_codes) - on_receipt), 0, unit=""))
