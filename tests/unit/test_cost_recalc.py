@@ -328,3 +328,27 @@ def test_the_cli_writes_reverses_and_refuses_in_words(db, backend, staff, sold, 
     assert code == 2 and "may not" in err
     db.connect(reuse_if_open=True)
     assert counts() == before
+
+
+def test_the_reports_take_the_effective_cost(staff, sold, clock) -> None:
+    """The backtest and the real result (the shop's reports of margin) count what the goods
+    cost after the documents: a compensation raises the margin by exactly its total, and its
+    reversal takes that back."""
+    from torgtui.marketing.promotions.backtest import backtest
+    from torgtui.marketing.promotions.result import real_result
+
+    def figures() -> tuple[int, int, int, int]:
+        week = backtest("SCARF", 1, by=staff["manager"], clock=clock).total
+        result = real_result("SCARF", by=staff["manager"], clock=clock)
+        return week.cost, week.goods_cost, week.margin_with, result.during.margin
+
+    # the week 15-21 November: four scarves and a cream; the 21st's three were in the promotion
+    plain = figures()
+    assert plain[:2] == (4 * 12000 + 9000, 4 * 12000)
+    doc = costs.recalculate_costs("SCARF", by=staff["manager"], per_unit=2000, clock=clock)
+    changed = figures()
+    assert changed[0] == plain[0] - 3 * 2000 and changed[1] == plain[1] - 3 * 2000
+    assert changed[2] == plain[2] + 3 * 2000
+    assert changed[3] == plain[3] - doc.total  # all six scarves of 21-22 November
+    costs.reverse_cost_document(doc.number, by=staff["manager"], clock=clock)
+    assert figures() == plain
