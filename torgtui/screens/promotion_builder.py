@@ -8,13 +8,14 @@ apply to the mechanic, reward or customers chosen are hidden. F2 saves through
 torgtui.marketing.promotions.save_promotion: what it refuses (a conflict with another
 exclusive promotion, naming both and a product; no goods; an end before the start ...) is
 shown in words under the form and nothing is written. A fixed price above a product's regular
-price is asked about (Y saves it confirmed). Escape leaves, asking first when something was
-changed.
+price is asked about (Y saves it confirmed). F7 runs its forecast and F8 shows the goods it
+covers, as the form has them, before it is saved. Escape leaves, asking first when something
+was changed.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +73,7 @@ from torgtui.screens.till_dialogs import ConfirmDialog
 from torgtui.values import check_count
 
 HERE = Path(__file__).parent
+NEW_CODE = "(new)"  # what the forecast calls a promotion whose id is not typed yet
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,8 @@ class PromotionBuilderScreen(OfficeJobs, AreaScreen):
         Binding("f2", "save", _("Save"), id="promotion_builder.save"),
         Binding("insert", "add_target", _("Add goods"), id="promotion_builder.add_target"),
         Binding("delete", "delete_target", _("Remove"), id="promotion_builder.delete_target"),
+        Binding("f7", "forecast", _("Forecast"), id="promotion_builder.forecast"),
+        Binding("f8", "goods", _("Its goods"), id="promotion_builder.goods"),
     ]
 
     def __init__(
@@ -486,6 +490,33 @@ class PromotionBuilderScreen(OfficeJobs, AreaScreen):
             ),
             answered,
         )
+
+    # --- its figures, as the form has it ----------------------------------------------------
+
+    def as_typed(self) -> PromotionData | None:
+        """The form as it is, for its goods and forecast before it is saved (an id and a name
+        not typed yet are stood in for); None: refused in words under the form."""
+        try:
+            data = self.collected()
+        except TorgError as exc:
+            self.say(exc.message)
+            return None
+        self.say("")
+        return replace(data, code=data.code or NEW_CODE, name=data.name or _("New promotion"))
+
+    def action_forecast(self) -> None:
+        from torgtui.screens.promotion_figures import ForecastScreen
+
+        data = self.as_typed()
+        if data is not None:
+            self.app.push_screen(ForecastScreen(self.area, data, data.name))
+
+    def action_goods(self) -> None:
+        from torgtui.screens.promotion_figures import PromotionGoodsScreen
+
+        data = self.as_typed()
+        if data is not None:
+            self.app.push_screen(PromotionGoodsScreen(self.area, data))
 
     # --- the goods -------------------------------------------------------------------------
 

@@ -1,8 +1,11 @@
 """Promotions (in the Loyalty and promotions area): the list with each promotion's status
 (running, planned, ended, stopped), filtered by status (F3) and searched by id or name (F4);
 a promotion's card in words (what goods, when, for whom, on what condition, what it gives,
-how it combines); the builder to create (Insert), change (F2) or copy (F5) one; stopping it
-(Delete). torgtui.marketing.promotions checks, saves and audits everything.
+how it combines), the real result of a running or ended one against the same weeks before,
+and the goods it covers (stock, regular and promoted price, cost, margin); the builder to
+create (Insert), change (F2) or copy (F5) one; stopping it (Delete); its forecast (F7, a
+backtest over past receipts) and its cost documents (F8). torgtui.marketing.promotions
+checks, saves and audits everything (screens.promotion_figures shows the figures).
 
 The list reads at most :data:`LIMIT` promotions (the service's bounded page): a shop keeps
 dozens, a chain a few hundred; past that, the search narrows it.
@@ -31,6 +34,17 @@ from torgtui.screens.area import AreaScreen
 from torgtui.screens.areas import Area
 from torgtui.screens.office import OfficeJobs, fit
 from torgtui.screens.office_dialogs import FormDialog, FormField
+from torgtui.screens.promotion_figures import (
+    CostDocumentsScreen,
+    ForecastScreen,
+    GoodsFound,
+    fill_goods,
+    goods_columns,
+    goods_info,
+    load_goods,
+    real_result_of,
+    result_lines,
+)
 from torgtui.screens.promotion_form import (
     Names,
     card_lines,
@@ -295,8 +309,9 @@ class PromotionsScreen(PromotionActions, AreaScreen):
 
 
 class PromotionCardScreen(PromotionActions, AreaScreen):
-    """One promotion in words; F2 changes it, F5 copies it, F6 its code batches, Delete stops
-    it."""
+    """One promotion in words, its real result (running or ended) and its goods; F2 changes
+    it, F5 copies it, F6 its code batches, F7 its forecast, F8 its cost documents, Delete
+    stops it."""
 
     CSS_PATH = CSS
     AUTO_FOCUS = "#promotion-card"
@@ -304,6 +319,8 @@ class PromotionCardScreen(PromotionActions, AreaScreen):
         Binding("f2", "edit", _("Edit"), id="promotion_card.edit"),
         Binding("f5", "copy", _("Copy"), id="promotion_card.copy"),
         Binding("f6", "codes", _("Codes"), id="promotion_card.codes"),
+        Binding("f7", "forecast", _("Forecast"), id="promotion_card.forecast"),
+        Binding("f8", "costs", _("Costs"), id="promotion_card.costs"),
         Binding("delete", "stop", _("Stop"), id="promotion_card.stop"),
     ]
 
@@ -312,6 +329,8 @@ class PromotionCardScreen(PromotionActions, AreaScreen):
         self.code = code
         self.data: PromotionData | None = None
         self.status = ""
+        self.goods: GoodsFound | None = None
+        self.result: object | None = None
 
     def place(self) -> str:
         return _("Promotion {code}").format(code=self.code)
@@ -319,9 +338,12 @@ class PromotionCardScreen(PromotionActions, AreaScreen):
     def compose_body(self) -> ComposeResult:
         yield Label("", id="promotion-title", markup=False)
         yield VerticalScroll(id="promotion-card")
+        yield Label("", id="promotion-goods-info", classes="promo-heading", markup=False)
+        yield DataTable(id="promotion-products", cursor_type="row", zebra_stripes=True)
         yield Label("", id="promotions-message", markup=False)
 
     def on_mount(self) -> None:
+        goods_columns(self.query_one("#promotion-products", DataTable), self.app.size.width)
         self.read()
 
     def read(self) -> None:
@@ -341,14 +363,38 @@ class PromotionCardScreen(PromotionActions, AreaScreen):
         self.query_one("#promotion-title", Label).update(self.data.name)
         card = self.query_one("#promotion-card", VerticalScroll)
         card.remove_children()
+        card.mount_all(self.card_rows(card_lines(self.data, self.status, names)))
+        self.refresh_bindings()
+        code, place = self.code, self.app.settings.store.location
+        self.job(lambda: load_goods(code, place), self.show_goods)
+        if self.status in ("running", "ended"):
+            employee, clock = self.app.employee, self.app.clock
+            self.job(lambda: real_result_of(code, employee, clock), self.show_result)
+
+    def card_rows(self, lines: list[tuple[str, str]], classes: str = "") -> list[Horizontal]:
         rows = []
-        for what, text in card_lines(self.data, self.status, names):
-            row = Horizontal(classes="card-row")
+        for what, text in lines:
+            row = Horizontal(classes=f"card-row {classes}".strip())
             row.compose_add_child(Label(what, classes="card-label", markup=False))
             row.compose_add_child(Label(text, classes="card-text", markup=False))
             rows.append(row)
-        card.mount_all(rows)
-        self.refresh_bindings()
+        return rows
+
+    def show_goods(self, found: GoodsFound) -> None:
+        self.goods = found
+        table = self.query_one("#promotion-products", DataTable)
+        fill_goods(table, found, self.app.size.width)
+        info = goods_info(found)
+        if found.goods.notes:
+            info = f"{info} · {' '.join(found.goods.notes)}"
+        self.query_one("#promotion-goods-info", Label).update(info)
+
+    def show_result(self, result: object) -> None:
+        """The real result under the card's words."""
+        self.result = result
+        card = self.query_one("#promotion-card", VerticalScroll)
+        card.query(".result-row").remove()
+        card.mount_all(self.card_rows(result_lines(result), "result-row"))
 
     def say(self, text: str) -> None:
         message = self.query_one("#promotions-message", Label)
@@ -368,13 +414,21 @@ class PromotionCardScreen(PromotionActions, AreaScreen):
         ]
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("edit", "copy", "codes", "stop"):
+        if action in ("edit", "copy", "codes", "stop", "forecast", "costs"):
             return self.data is not None
         return True
 
     def action_back(self) -> None:
         if self.app.screen is self:
             self.dismiss(None)
+
+    def action_forecast(self) -> None:
+        if self.data is not None:
+            self.app.push_screen(ForecastScreen(self.area, self.code, self.data.name))
+
+    def action_costs(self) -> None:
+        if self.data is not None:
+            self.app.push_screen(CostDocumentsScreen(self.area, self.data))
 
     def action_edit(self) -> None:
         self.open_builder(self.code)
