@@ -5,7 +5,18 @@ from __future__ import annotations
 import sys
 import traceback
 
-from bench import commit, customer_list, customers, idle, ledger, pricing, promotions, scan, startup
+from bench import (
+    backtest,
+    commit,
+    customer_list,
+    customers,
+    idle,
+    ledger,
+    pricing,
+    promotions,
+    scan,
+    startup,
+)
 
 BENCHMARKS = {
     "startup": startup.main,
@@ -17,6 +28,7 @@ BENCHMARKS = {
     "promotions": promotions.main,
     "idle": idle.main,
     "ledger": ledger.main,
+    "backtest": backtest.main,
 }
 
 

@@ -238,14 +238,23 @@ def changes_between(
 ) -> list[ChangedLine]:
     """The lines of closed receipts of ``kind`` made in [since, until) whose cost documents
     change their cost (for aggregates: add each one's ``correction`` to the plain cost sum)."""
-    original = '"l"."id"' if kind == "sale" else 'COALESCE("l"."original_line_id", "l"."id")'
+    if query_value('SELECT 1 FROM "cost_line" LIMIT 1') is None:
+        return []  # no document yet: no reading of the period's receipts for nothing
+    if kind == "sale":  # from the documents' lines (CROSS JOIN: SQLite keeps that order)
+        source = (
+            'FROM "cost_line" "c" CROSS JOIN "receipt_line" "l" CROSS JOIN "receipt" "r" '
+            'WHERE "l"."id" = "c"."line_id" AND "r"."id" = "l"."receipt_id" AND '
+        )
+    else:  # a return line takes its sale line's changes
+        source = (
+            'FROM "cost_line" "c" JOIN "receipt_line" "l" ON COALESCE("l"."original_line_id", '
+            '"l"."id") = "c"."line_id" JOIN "receipt" "r" ON "r"."id" = "l"."receipt_id" WHERE '
+        )
     rows = database.execute_sql(
         sql(
             'SELECT "l"."id", "r"."id", "r"."created_at", "l"."qty", "l"."unit_cost", '
-            'SUM("c"."unit_change") FROM "cost_line" "c" '
-            f'JOIN "receipt_line" "l" ON {original} = "c"."line_id" '
-            'JOIN "receipt" "r" ON "r"."id" = "l"."receipt_id" '
-            'WHERE "r"."kind" = ? AND "r"."status" = ? AND "r"."created_at" >= ? '
+            f'SUM("c"."unit_change") {source}'
+            '"r"."kind" = ? AND "r"."status" = ? AND "r"."created_at" >= ? '
             'AND "r"."created_at" < ? '
             'GROUP BY "l"."id", "r"."id", "r"."created_at", "l"."qty", "l"."unit_cost"'
         ),

@@ -124,8 +124,12 @@ class Figures:
         elif sale.customer_id not in self._customers:
             self._customers.add(sale.customer_id)
             self.customers += 1
-        for name in ("lines", "units", "discount", "bonus", "displaced", "card_back"):
-            setattr(self, name, getattr(self, name) + getattr(effect, name))
+        self.lines += effect.lines
+        self.units += effect.units
+        self.discount += effect.discount
+        self.bonus += effect.bonus
+        self.displaced += effect.displaced
+        self.card_back += effect.card_back
         self.goods_revenue_without += effect.goods_without
         self.goods_revenue_with += effect.goods_with
         self.goods_cost += effect.goods_cost

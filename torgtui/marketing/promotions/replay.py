@@ -180,6 +180,7 @@ class Replayer:
             self.card_percents[r.code] = tuple(p for p in dict.fromkeys(rates) if p)
         self.recorded: dict[str, Rule | None] = {}
         self.memo: dict[tuple, _Run] = {}
+        self.effects: dict[tuple, Effect | None] = {}  # whole receipts' effects (never changed)
         self.cards: dict[int, CardState | None] = {}  # the customers' cards (the driver fills)
         self.people: dict[int, list[Person]] = {}  # their birthdays (the driver fills)
         self.granted: set[tuple[int, int, int]] = set()
@@ -222,15 +223,30 @@ class Replayer:
         if not (wants or own_before):
             return None
         others = sorted({c for ln in sale.lines for c, _a in ln.promos if c != self.code})
+        key = None
+        if not (others or own_before or self.special):
+            # the usual receipt: its effect depends only on its lines as sold (and the rest's
+            # value when the promotion asks for a receipt's total), so equal ones share it
+            key = (
+                tuple((ln.product_id, ln.qty, ln.unit_price, ln.unit_cost, ln.subtotal, ln.total,
+                       ln.before, ln.bundled, ln.card, ln.card_rule) for ln in sale.lines),
+                (sale.rest_subtotal, sale.rest_value) if self.needs_total else None,
+                sale.customer_id is None if self.rule.data.gives_bonus else None,
+            )  # fmt: skip
+            if key in self.effects:
+                return self.effects[key]
         if others:
             without = self._resolve(sale, others, False)
             with_it = self._resolve(sale, others, True) if wants else without
         else:
             without = _Run([0] * len(sale.lines), {}, set())
             with_it = self._alone(sale) if wants else without
-        if with_it.app is None and not own_before:
-            return None
-        return self._effect(sale, without, with_it)
+        effect = None
+        if with_it.app is not None or own_before:
+            effect = self._effect(sale, without, with_it)
+        if key is not None:
+            self.effects[key] = effect
+        return effect
 
     def _lines(self, sale: Sale) -> tuple[Basket, list[View]]:
         lines, views = [], []
