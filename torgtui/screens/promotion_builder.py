@@ -102,7 +102,7 @@ class PromotionBuilderScreen(OfficeJobs, AreaScreen):
         Binding("insert", "add_target", _("Add goods"), id="promotion_builder.add_target"),
         Binding("delete", "delete_target", _("Remove"), id="promotion_builder.delete_target"),
         Binding("f7", "forecast", _("Forecast"), id="promotion_builder.forecast"),
-        Binding("f8", "goods", _("Its goods"), id="promotion_builder.goods"),
+        Binding("f8", "goods", _("Goods"), id="promotion_builder.goods"),
     ]
 
     def __init__(

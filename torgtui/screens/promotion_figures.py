@@ -209,7 +209,7 @@ def forecast_rows(result: Backtest) -> list[tuple[str, str, str, str]]:
         (_("Customers touched"), "", str(t.customers), ""),
     ]
     if t.anonymous:
-        rows.append((_("  receipts without a card"), "", str(t.anonymous), ""))
+        rows.append(("  " + _("receipts without a card"), "", str(t.anonymous), ""))
     rows += [
         (_("Lines, units"), str(t.lines), format_qty(t.units), ""),
         (_("Discount it gives"), "", money(t.discount), ""),

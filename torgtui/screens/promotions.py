@@ -367,9 +367,22 @@ class PromotionCardScreen(PromotionActions, AreaScreen):
         self.refresh_bindings()
         code, place = self.code, self.app.settings.store.location
         self.job(lambda: load_goods(code, place), self.show_goods)
-        if self.status in ("running", "ended"):
+        if self.has_result:
             employee, clock = self.app.employee, self.app.clock
             self.job(lambda: real_result_of(code, employee, clock), self.show_result)
+
+    @property
+    def has_result(self) -> bool:
+        """Running or ended (or stopped after it started): it has a real result."""
+        if self.status in ("running", "ended"):
+            return True
+        d = self.data
+        return (
+            self.status == "inactive"
+            and d is not None
+            and d.starts_on is not None
+            and d.starts_on <= self.app.clock().date()
+        )
 
     def card_rows(self, lines: list[tuple[str, str]], classes: str = "") -> list[Horizontal]:
         rows = []
