@@ -736,8 +736,9 @@ class CostDocumentsScreen(OfficeJobs, AreaScreen):
         if doc is None:
             return
         if doc.kind == "reversal":
-            self.say(_("Document {n} is a reversal itself: it cannot be reversed.").format(
-                n=doc.number))  # fmt: skip
+            self.say(
+                _("Document {n} is a reversal itself: it cannot be reversed.").format(n=doc.number)
+            )
             return
         if doc.reversed_by is not None:
             self.say(
