@@ -39,6 +39,7 @@ def _range(low: int, high: int) -> dict[str, Any]:
 
 
 BAUD = {"choices": BAUDRATES}
+SECRET = {"secret": True}  # a field's metadata: never shown, logged or quoted in a message
 
 
 def default_config_path() -> Path:
@@ -107,8 +108,8 @@ class DeviceSettings:
     scanner_baudrate: int = field(default=9600, metadata=BAUD)
     fiscal: Literal["sandbox", "checkbox", "serial", "none"] = "sandbox"
     checkbox_url: str = "https://api.checkbox.ua/api/v1"
-    checkbox_license_key: str = ""
-    checkbox_pin: str = ""
+    checkbox_license_key: str = field(default="", metadata=SECRET)
+    checkbox_pin: str = field(default="", metadata=SECRET)
     fiscal_port: str = ""
     fiscal_baudrate: int = field(default=115200, metadata=BAUD)
     audio: Literal["auto", "off"] = "auto"
@@ -139,8 +140,40 @@ class CustomerSettings:
     # a product group becomes a customer's interest after this many receipts with it
     interest_threshold: int = field(default=2, metadata=_range(1, 1000))
     novaposhta_url: str = "https://api.novaposhta.ua/v2.0/json/"
-    novaposhta_key: str = ""
+    novaposhta_key: str = field(default="", metadata=SECRET)
     card_prefix: str = "29"  # in-store card numbers: EAN-13 with this prefix
+
+
+@dataclass
+class MessagesSettings:
+    """SMS, Viber and e-mail gateways (torgtui.channels.gateways) and how the sender works."""
+
+    sms_gateway: Literal["sandbox", "turbosms", "alphasms", "epochta", "none"] = "sandbox"
+    email_gateway: Literal["sandbox", "smtp", "none"] = "sandbox"
+    sms_sender: str = "Shop"  # the alpha name registered with the service
+    viber_sender: str = ""  # empty: sms_sender
+    turbosms_url: str = "https://api.turbosms.ua"
+    turbosms_token: str = field(default="", metadata=SECRET)
+    alphasms_url: str = "https://alphasms.ua/api/json.php"
+    alphasms_key: str = field(default="", metadata=SECRET)
+    epochta_url: str = "https://api.myatompark.com/sms/3.0"
+    epochta_public_key: str = ""
+    epochta_private_key: str = field(default="", metadata=SECRET)
+    smtp_host: str = ""
+    smtp_port: int = field(default=587, metadata=_range(1, 65535))
+    smtp_user: str = ""
+    smtp_password: str = field(default="", metadata=SECRET)
+    smtp_starttls: bool = True
+    email_from: str = ""
+    sandbox_file: str = "messages-sandbox.jsonl"  # relative: next to the database file
+    price_sms_part: int = field(default=120, metadata=_range(0, 100_000))  # kopecks
+    price_viber: int = field(default=90, metadata=_range(0, 100_000))  # kopecks
+    price_email: int = field(default=0, metadata=_range(0, 100_000))  # kopecks
+    quiet_start: str = "21:00"  # marketing waits from here...
+    quiet_end: str = "09:00"  # ...to here; codes and service messages do not
+    rate_per_second: int = field(default=20, metadata=_range(1, 1000))
+    max_attempts: int = field(default=8, metadata=_range(1, 100))
+    poll_minutes: int = field(default=10, metadata=_range(1, 1440))
 
 
 @dataclass
@@ -167,6 +200,7 @@ class Settings:
     register: RegisterSettings = field(default_factory=RegisterSettings)
     customers: CustomerSettings = field(default_factory=CustomerSettings)
     ui: UiSettings = field(default_factory=UiSettings)
+    messages: MessagesSettings = field(default_factory=MessagesSettings)
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
     source: str = ""  # where the file came from, for messages
 
@@ -202,6 +236,52 @@ def _digits(text: str, low: int, high: int) -> bool:
     return low <= len(text) <= high and text.isascii() and text.isdigit()
 
 
+def _clock(text: str) -> bool:
+    hours, sep, minutes = text.strip().partition(":")
+    return (
+        bool(sep)
+        and _digits(hours, 1, 2)
+        and _digits(minutes, 2, 2)
+        and int(hours) < 24
+        and int(minutes) < 60
+    )
+
+
+def _web_address(text: str) -> bool:
+    text = text.strip()
+    return text.startswith(("https://", "http://")) and len(text) > 8 and " " not in text
+
+
+def _alpha_name(text: str) -> bool:
+    """An SMS sender name as the services register them: 1..11 Latin letters, digits, spaces
+    and ``.-_&``; not digits only (that would be a phone number)."""
+    text = text.strip()
+    allowed = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .-_&")
+    return 1 <= len(text) <= 11 and set(text) <= allowed and not text.replace(" ", "").isdigit()
+
+
+def _email_or_empty(text: str) -> bool:
+    text = text.strip()
+    if not text:
+        return True
+    if "<" in text:  # Shop <shop@example.com>
+        if not text.endswith(">"):
+            return False
+        text = text[text.rindex("<") + 1 : -1]
+    local, at, domain = text.partition("@")
+    return bool(local and at and "." in domain.strip(".")) and " " not in text
+
+
+def secret_setting(section: str, key: str) -> bool:
+    """Whether ``section.key`` is a secret (a key, a token, a password, a PIN): never shown on
+    the settings screen, never quoted in a message or a log."""
+    table = {f.name: f for f in dataclasses.fields(Settings)}.get(section)
+    if table is None or not isinstance(table.default_factory, type):
+        return False
+    fields = {f.name: f for f in dataclasses.fields(table.default_factory)}
+    return key in fields and bool(fields[key].metadata.get("secret"))
+
+
 # Text settings with a form of their own: (the check, the form as a message says it)
 TEXT_FORMS: dict[str, tuple[typing.Callable[[str], bool], typing.Callable[[], str]]] = {
     "register.scale_prefixes": (
@@ -216,6 +296,33 @@ TEXT_FORMS: dict[str, tuple[typing.Callable[[str], bool], typing.Callable[[], st
         lambda v: not v.strip() or v.strip().lower().endswith(".wav"),
         lambda: _('the path of a .wav file, like "/usr/share/sounds/shop/birthday.wav", or ""'),
     ),
+    "messages.sms_sender": (
+        _alpha_name,
+        lambda: _('1 to 11 Latin letters, digits, spaces or ".-_&", like "Shop"'),
+    ),
+    "messages.viber_sender": (
+        lambda v: not v.strip() or len(v.strip()) <= 32,
+        lambda: _('the Viber sender name registered with the service (up to 32 characters) or ""'),
+    ),
+    "messages.turbosms_url": (_web_address, lambda: _('an address like "https://api.turbosms.ua"')),
+    "messages.alphasms_url": (
+        _web_address,
+        lambda: _('an address like "https://alphasms.ua/api/json.php"'),
+    ),
+    "messages.epochta_url": (
+        _web_address,
+        lambda: _('an address like "https://api.myatompark.com/sms/3.0"'),
+    ),
+    "messages.email_from": (
+        _email_or_empty,
+        lambda: _('an e-mail address like "shop@example.com" or "Shop <shop@example.com>", or ""'),
+    ),
+    "messages.sandbox_file": (
+        lambda v: bool(v.strip()) and "\n" not in v,
+        lambda: _('a file name like "messages-sandbox.jsonl"'),
+    ),
+    "messages.quiet_start": (_clock, lambda: _('a time of day like "21:00"')),
+    "messages.quiet_end": (_clock, lambda: _('a time of day like "09:00"')),
     "ui.language": (
         lambda v: v in LANGUAGES,
         lambda: _("one of: {choices}").format(choices=", ".join(LANGUAGES)),
@@ -228,10 +335,15 @@ def _coerce(
 ) -> Any:
     """Convert a TOML or environment value to ``tp``, or raise a ConfigError naming ``key``."""
 
+    secret = bool((meta or {}).get("secret"))
+
     def bad(expected: str | None = None) -> ConfigError:
         return ConfigError(
             _("Setting {key} = {value} ({where}) is not valid: expected {expected}.").format(
-                key=key, value=_shown(value), where=where, expected=expected or _expected(tp)
+                key=key,
+                value="***" if secret else _shown(value),
+                where=where,
+                expected=expected or _expected(tp),
             )
         )
 

@@ -16,18 +16,17 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Label, Static
 
-from torgtui.config import Settings
+from torgtui.config import Settings, secret_setting
 from torgtui.db import redact
 from torgtui.i18n import _
 from torgtui.screens.area import AreaScreen
 from torgtui.staff import Permission, can
 
-SECRET_KEYS = {"checkbox_license_key", "checkbox_pin"}
 HIDDEN = "***"
 
 
-def _value(key: str, value: Any) -> str:
-    if key in SECRET_KEYS:
+def _value(section: str, key: str, value: Any) -> str:
+    if secret_setting(section, key):  # config.SECRET: keys, tokens, passwords, PINs
         return HIDDEN if value else ""
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -56,7 +55,7 @@ def settings_sections(settings: Settings) -> list[tuple[str, list[str]]]:
                 continue
             if section.name == "database" and item.name == "url":
                 value = redact(value)
-            lines.append(f"{item.name} = {_value(item.name, value)}")
+            lines.append(f"{item.name} = {_value(section.name, item.name, value)}")
         sections.append((section.name, lines))
     return sections
 
