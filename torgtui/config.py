@@ -177,6 +177,20 @@ class MessagesSettings:
 
 
 @dataclass
+class BinotelSettings:
+    """Binotel telephony (torgtui.channels.binotel, binotel_hook): the webhook endpoint is off
+    until ``listen`` is set; the polling fallback runs when ``key`` and ``secret`` are."""
+
+    listen: str = ""  # "127.0.0.1:8089": where the webhook endpoint listens; "" = off
+    allow: str = ""  # source addresses (or networks) Binotel calls from, comma-separated
+    company_id: str = ""  # the companyID Binotel sends; other companies' requests are refused
+    api_url: str = "https://api.binotel.com/api/4.0"
+    key: str = field(default="", metadata=SECRET)
+    secret: str = field(default="", metadata=SECRET)
+    poll_minutes: int = field(default=5, metadata=_range(0, 1440))  # 0: no polling
+
+
+@dataclass
 class UiSettings:
     language: str = "en"
     idle_lock_seconds: int = field(default=300, metadata=_range(0, 86400))  # 0 = never
@@ -201,6 +215,7 @@ class Settings:
     customers: CustomerSettings = field(default_factory=CustomerSettings)
     ui: UiSettings = field(default_factory=UiSettings)
     messages: MessagesSettings = field(default_factory=MessagesSettings)
+    binotel: BinotelSettings = field(default_factory=BinotelSettings)
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
     source: str = ""  # where the file came from, for messages
 
@@ -272,6 +287,28 @@ def _email_or_empty(text: str) -> bool:
     return bool(local and at and "." in domain.strip(".")) and " " not in text
 
 
+def _listen_address(text: str) -> bool:
+    """ "" (off) or "host:port" with a port 1..65535 (the host may be empty: every address)."""
+    text = text.strip()
+    if not text:
+        return True
+    host, sep, port = text.rpartition(":")
+    return bool(sep) and _digits(port, 1, 5) and 1 <= int(port) <= 65535 and " " not in host
+
+
+def _address_list(text: str) -> bool:
+    """Comma-separated IP addresses or networks ("194.88.218.116", "194.88.219.0/24")."""
+    import ipaddress
+
+    try:
+        for part in text.split(","):
+            if part.strip():
+                ipaddress.ip_network(part.strip(), strict=False)
+    except ValueError:
+        return False
+    return True
+
+
 def secret_setting(section: str, key: str) -> bool:
     """Whether ``section.key`` is a secret (a key, a token, a password, a PIN): never shown on
     the settings screen, never quoted in a message or a log."""
@@ -323,6 +360,24 @@ TEXT_FORMS: dict[str, tuple[typing.Callable[[str], bool], typing.Callable[[], st
     ),
     "messages.quiet_start": (_clock, lambda: _('a time of day like "21:00"')),
     "messages.quiet_end": (_clock, lambda: _('a time of day like "09:00"')),
+    "binotel.listen": (
+        _listen_address,
+        lambda: _('an address and port like "127.0.0.1:8089", or "" (off)'),
+    ),
+    "binotel.allow": (
+        _address_list,
+        lambda: _(
+            'addresses or networks separated by commas, like "194.88.218.116,194.88.219.0/24"'
+        ),
+    ),
+    "binotel.company_id": (
+        lambda v: not v.strip() or _digits(v, 1, 12),
+        lambda: _('digits, like "10906"'),
+    ),
+    "binotel.api_url": (
+        _web_address,
+        lambda: _('an address like "https://api.binotel.com/api/4.0"'),
+    ),
     "ui.language": (
         lambda v: v in LANGUAGES,
         lambda: _("one of: {choices}").format(choices=", ".join(LANGUAGES)),
