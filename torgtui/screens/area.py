@@ -22,7 +22,13 @@ class AreaScreen(Screen[None]):
     """Base of the area screens: subclasses yield their body from ``compose_body``."""
 
     CSS_PATH = "area.tcss"
-    BINDINGS = [Binding("escape", "back", _("Back"), id="area.back")]
+    # Ctrl+L and Ctrl+O work everywhere; the home screen lists them, an area's footer leaves
+    # them out so its own keys fit 80 columns in Ukrainian (as the register's footer does)
+    BINDINGS = [
+        Binding("escape", "back", _("Back"), id="area.back"),
+        Binding("ctrl+l", "app.lock", _("Lock"), show=False, priority=True, id="area.lock"),
+        Binding("ctrl+o", "app.logout", _("Log out"), show=False, id="area.logout"),
+    ]
 
     app: TorgApp
 
