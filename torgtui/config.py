@@ -191,6 +191,21 @@ class BinotelSettings:
 
 
 @dataclass
+class VerificationSettings:
+    """SMS codes at the register (torgtui.channels.verification, docs/verification.md)."""
+
+    code_length: int = field(default=4, metadata=_range(4, 6))  # digits
+    ttl_minutes: int = field(default=5, metadata=_range(1, 60))
+    attempts: int = field(default=3, metadata=_range(1, 5))  # wrong codes, then it is spent
+    cooldown_seconds: int = field(default=60, metadata=_range(0, 3600))  # between sends
+    # F6 with a phone: "code" sends a code to it before the card is attached; "plain" attaches
+    identify_by_phone: Literal["code", "plain"] = "plain"
+    # paying with bonuses needs the customer's code: never, always, or above an amount
+    bonus_confirm: Literal["never", "always", "above"] = "never"
+    bonus_confirm_above: int = field(default=50000, metadata=_range(0, 10**11))  # kopecks
+
+
+@dataclass
 class UiSettings:
     language: str = "en"
     idle_lock_seconds: int = field(default=300, metadata=_range(0, 86400))  # 0 = never
@@ -216,6 +231,7 @@ class Settings:
     ui: UiSettings = field(default_factory=UiSettings)
     messages: MessagesSettings = field(default_factory=MessagesSettings)
     binotel: BinotelSettings = field(default_factory=BinotelSettings)
+    verification: VerificationSettings = field(default_factory=VerificationSettings)
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
     source: str = ""  # where the file came from, for messages
 

@@ -38,6 +38,8 @@ from torgtui.models.loyalty import (
     OutboxMessage,
     RolePermission,
 )
+from torgtui.models.messages import MODELS as MESSAGE_MODELS
+from torgtui.models.messages import CustomerConsent, StopListEntry
 from torgtui.models.meta import SchemaVersion, Setting
 from torgtui.models.preorders import MODELS as PREORDER_MODELS
 from torgtui.models.prices import MODELS as PRICE_MODELS
@@ -93,6 +95,7 @@ ALL_MODELS: list[type[BaseModel]] = [
     *BUNDLE_MODELS,
     *PREORDER_MODELS,
     *COST_MODELS,
+    *MESSAGE_MODELS,
 ]
 
 __all__ = [
@@ -109,6 +112,7 @@ __all__ = [
     "CashMovement",
     "Contact",
     "Customer",
+    "CustomerConsent",
     "CustomerInterest",
     "CustomerPhone",
     "CustomerWord",
@@ -138,6 +142,7 @@ __all__ = [
     "SchemaVersion",
     "Setting",
     "Shift",
+    "StopListEntry",
     "StockMovement",
     "fold_name",
     "phone_tail",
