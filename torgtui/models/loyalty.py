@@ -145,6 +145,25 @@ class OutboxMessage(BaseModel):
     gateway_id = peewee.CharField(max_length=80, default="")
     attempts = peewee.IntegerField(default=0)
     last_error = peewee.TextField(default="")
+    # migration 0015: what the sender needs (torgtui.channels.outbox, docs/messages.md)
+    address = peewee.CharField(max_length=200, default="")  # the phone or e-mail; "": the card's
+    text = peewee.TextField(default="")  # "": rendered from the template for ``kind``
+    subject = peewee.CharField(max_length=200, default="")
+    mailing_id = peewee.IntegerField(null=True, index=True)
+    marketing = peewee.BooleanField(default=False)  # consent, stop-list and quiet hours apply
+    via = peewee.CharField(max_length=10, default="")  # the channel it went by (sms, viber, email)
+    gateway = peewee.CharField(max_length=20, default="")  # turbosms, alphasms, smtp, sandbox ...
+    next_try_at = peewee.DateTimeField(null=True)  # after a RETRY: back-off
+    claim = peewee.CharField(max_length=40, default="")  # the attempt's token while "sending"
+    claimed_at = peewee.DateTimeField(null=True)
+    accepted_at = peewee.DateTimeField(null=True)
+    delivery = peewee.CharField(max_length=12, default="")  # the gateway's last Delivery
+    delivery_at = peewee.DateTimeField(null=True)
+    read_at = peewee.DateTimeField(null=True)
+    clicked_at = peewee.DateTimeField(null=True)
+    parts = peewee.IntegerField(default=0)
+    cost = MoneyField(default=0)
+    reason = peewee.CharField(max_length=200, default="")  # why suppressed, skipped or waiting
 
 
 class RolePermission(BaseModel):

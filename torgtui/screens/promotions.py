@@ -60,7 +60,7 @@ HERE = Path(__file__).parent
 CSS = [HERE / "area.tcss", HERE / "promotions.tcss"]
 LIMIT = 500
 # id, name (the rest), status, when
-WIDTHS = (10, 0, 8, 17)
+WIDTHS = (14, 0, 8, 17)  # ids are short words (HAPPY-HOURS, SWEATERS-25)
 STATUS_ORDER = (None, "running", "planned", "ended", "inactive")
 
 

@@ -1,0 +1,246 @@
+"""The customer's consent to marketing per channel, and the stop-list.
+
+Marketing (a mailing, a birthday offer) goes on a channel only when the customer agreed to that
+channel (on the card, the printed questionnaire or an imported file), and never while they are
+on the stop-list (an opt-out with its reason: "asked at the till", "replied STOP"). Service
+messages (a verification code, a pre-order that arrived, bonuses about to lapse) are not
+marketing: they need neither. Opting out withdraws every consent and puts the customer on the
+stop-list; a later consent lifts it. Both are checked when a row is written to the outbox and
+again when it is sent, so an opt-out between the two still wins.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from torgtui.db import database, is_sqlite, sql, write_tx
+from torgtui.errors import ValidationError
+from torgtui.i18n import _
+from torgtui.models import Employee
+from torgtui.staff import Permission, audit, require
+from torgtui.values import check_id, check_text
+
+CONSENT_CHANNELS = ("sms", "viber", "email")
+HOWS = ("card", "questionnaire", "import", "reply", "till", "web")
+
+
+def _t(moment: dt.datetime | None) -> object:
+    if moment is None:
+        return None
+    return str(moment) if is_sqlite() else moment
+
+
+def _as_time(value: object) -> dt.datetime | None:
+    if value is None or isinstance(value, dt.datetime):
+        return value
+    return dt.datetime.fromisoformat(str(value))
+
+
+@dataclass(frozen=True)
+class Consent:
+    channel: str
+    granted: bool
+    at: dt.datetime
+    how: str
+
+
+@dataclass(frozen=True)
+class Stop:
+    reason: str
+    at: dt.datetime
+
+
+def _check_consent_channel(channel: str) -> str:
+    if channel not in CONSENT_CHANNELS:
+        raise ValidationError(
+            _("Consent is given per channel: {channels}, not {channel!r}.").format(
+                channels=", ".join(CONSENT_CHANNELS), channel=channel
+            )
+        )
+    return channel
+
+
+def consents_of(customer_id: int) -> dict[str, Consent]:
+    """What the customer said per channel (a channel not in the result: never asked)."""
+    rows = database.execute_sql(
+        sql(
+            'SELECT "channel", "granted", "at", "how" FROM "customer_consent" '
+            'WHERE "customer_id" = ?'
+        ),
+        (customer_id,),
+    ).fetchall()
+    return {r[0]: Consent(r[0], bool(r[1]), _as_time(r[2]), r[3]) for r in rows}  # type: ignore[arg-type]
+
+
+def stop_of(customer_id: int | None, address: str = "") -> Stop | None:
+    """The customer's (or the address's) opt-out in force, or None."""
+    if customer_id is None and not address:
+        return None
+    where, params = [], []
+    if customer_id is not None:
+        where.append('"customer_id" = ?')
+        params.append(customer_id)
+    if address:
+        where.append('"address" = ?')
+        params.append(address)
+    row = database.execute_sql(
+        sql(
+            f'SELECT "reason", "at" FROM "stop_list" WHERE ({" OR ".join(where)}) '
+            'AND "lifted_at" IS NULL ORDER BY "id" DESC LIMIT 1'
+        ),
+        tuple(params),
+    ).fetchone()
+    return Stop(row[0], _as_time(row[1])) if row else None  # type: ignore[arg-type]
+
+
+def marketing_block(customer_id: int | None, channel: str, address: str = "") -> str:
+    """Why marketing may not go to this customer on ``channel`` ("any": on every channel they
+    agreed to), in words; "" when it may."""
+    stop = stop_of(customer_id, address)
+    if stop is not None:
+        return _("On the stop-list since {day}: {reason}").format(
+            day=stop.at.date().isoformat(), reason=stop.reason or _("opted out")
+        )
+    if customer_id is None:
+        return ""  # an address typed by hand (a test message): no card to ask
+    given = {c for c, x in consents_of(customer_id).items() if x.granted}
+    if channel == "any":
+        return "" if given else _("No consent to marketing on any channel")
+    if channel not in given:
+        return _("No consent to marketing by {channel}").format(channel=channel)
+    return ""
+
+
+def set_consent(
+    customer_id: int,
+    channel: str,
+    granted: bool,
+    *,
+    how: str,
+    by: Employee | None,
+    now: dt.datetime,
+    audited: bool = True,
+) -> bool:
+    """Record the customer's yes or no for one channel; True when it changed. A yes lifts the
+    stop-list (the customer asked for messages again)."""
+    if audited:
+        require(by, Permission.EDIT_CUSTOMERS)
+    customer_id = check_id(customer_id, _("Customer"))
+    channel = _check_consent_channel(channel)
+    if how not in HOWS:
+        raise ValidationError(
+            _("Say how the consent was given: {hows}.").format(hows=", ".join(HOWS))
+        )
+    granted = bool(granted)
+    with write_tx():
+        before = consents_of(customer_id).get(channel)
+        if before is not None and before.granted == granted:
+            return False
+        employee_id = by.id if by is not None else None
+        if before is None:
+            database.execute_sql(
+                sql(
+                    'INSERT INTO "customer_consent" ("customer_id", "channel", "granted", "at", '
+                    '"how", "employee_id") VALUES (?, ?, ?, ?, ?, ?)'
+                ),
+                (customer_id, channel, granted, _t(now), how, employee_id),
+            )
+        else:
+            database.execute_sql(
+                sql(
+                    'UPDATE "customer_consent" SET "granted" = ?, "at" = ?, "how" = ?, '
+                    '"employee_id" = ? WHERE "customer_id" = ? AND "channel" = ?'
+                ),
+                (granted, _t(now), how, employee_id, customer_id, channel),
+            )
+        if granted:
+            database.execute_sql(
+                sql(
+                    'UPDATE "stop_list" SET "lifted_at" = ? '
+                    'WHERE "customer_id" = ? AND "lifted_at" IS NULL'
+                ),
+                (_t(now), customer_id),
+            )
+        if audited:
+            audit(
+                "customer.consent",
+                by,
+                object_type="customer",
+                object_id=customer_id,
+                before={channel: None if before is None else before.granted},
+                after={channel: granted, "how": how},
+                clock=lambda: now,
+            )
+    return True
+
+
+def opt_out(
+    customer_id: int,
+    reason: str,
+    *,
+    by: Employee | None,
+    now: dt.datetime,
+    how: str = "card",
+    audited: bool = True,
+) -> bool:
+    """The customer wants no marketing: every consent withdrawn and the stop-list entry with
+    the reason. False when they were on the stop-list already."""
+    if audited:
+        require(by, Permission.EDIT_CUSTOMERS)
+    customer_id = check_id(customer_id, _("Customer"))
+    reason = check_text(reason, _("Reason"), max_len=200)
+    if not reason:
+        raise ValidationError(_("Say why the customer opted out (their words): nothing saved."))
+    with write_tx():
+        if stop_of(customer_id) is not None:
+            return False
+        for channel, given in consents_of(customer_id).items():
+            if given.granted:
+                set_consent(customer_id, channel, False, how=how, by=by, now=now, audited=False)
+        database.execute_sql(
+            sql(
+                'INSERT INTO "stop_list" ("customer_id", "address", "reason", "at", '
+                "\"employee_id\") VALUES (?, '', ?, ?, ?)"
+            ),
+            (customer_id, reason, _t(now), by.id if by is not None else None),
+        )
+        if audited:
+            audit(
+                "customer.opt_out",
+                by,
+                object_type="customer",
+                object_id=customer_id,
+                after={"reason": reason},
+                clock=lambda: now,
+            )
+    return True
+
+
+def stop_address(address: str, reason: str, *, now: dt.datetime) -> None:
+    """Put an address (a phone that replied STOP, a bounced e-mail) on the stop-list."""
+    address = check_text(address, _("Address"), max_len=200)
+    if not address or stop_of(None, address) is not None:
+        return
+    with write_tx():
+        database.execute_sql(
+            sql(
+                'INSERT INTO "stop_list" ("customer_id", "address", "reason", "at") '
+                "VALUES (NULL, ?, ?, ?)"
+            ),
+            (address, check_text(reason, _("Reason"), max_len=200), _t(now)),
+        )
+
+
+__all__ = [
+    "CONSENT_CHANNELS",
+    "HOWS",
+    "Consent",
+    "Stop",
+    "consents_of",
+    "marketing_block",
+    "opt_out",
+    "set_consent",
+    "stop_address",
+    "stop_of",
+]
