@@ -56,6 +56,8 @@ from torgtui.models.sales import (
     Shift,
 )
 from torgtui.models.staff import Approval, AuditEntry, Employee
+from torgtui.models.templates import MODELS as TEMPLATE_MODELS
+from torgtui.models.templates import MessageTemplate
 from torgtui.models.vip import MODELS as VIP_MODELS
 
 ALL_MODELS: list[type[BaseModel]] = [
@@ -95,6 +97,7 @@ ALL_MODELS: list[type[BaseModel]] = [
     *BUNDLE_MODELS,
     *PREORDER_MODELS,
     *COST_MODELS,
+    *TEMPLATE_MODELS,
     *MESSAGE_MODELS,
 ]
 
@@ -128,6 +131,7 @@ __all__ = [
     "LineAdjustment",
     "Location",
     "Manufacturer",
+    "MessageTemplate",
     "MoneyField",
     "OutboxMessage",
     "Payment",
