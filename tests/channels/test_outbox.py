@@ -4,6 +4,8 @@ at enqueue, the card's message log; on both databases."""
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
+from typing import Any
 
 import peewee
 import pytest
@@ -84,3 +86,39 @@ def test_existing_writers_rows_are_pending_for_the_sender(db: peewee.Database) -
         False,
         None,
     )
+
+
+def _enqueue_in_a_process(
+    url: str, customer_id: int, keys: list[str], barrier: Any, out: Any
+) -> None:
+    from torgtui import db
+
+    db.open_database(url)
+    try:
+        for key in keys:
+            barrier.wait(timeout=60)
+            out.put((key, enqueue(customer_id, "mailing", key, text="Sale", now=NOW)))
+    finally:
+        db.database.close()
+
+
+def test_two_processes_at_once_write_one_row_per_key(db: peewee.Database, backend: str) -> None:
+    c = make_customer()
+    keys = [f"mailing:1:{c.id}:sms:{n}" for n in range(15)]
+    db.close()
+    ctx = multiprocessing.get_context("spawn")
+    barrier, out = ctx.Barrier(2), ctx.Queue()
+    procs = [
+        ctx.Process(target=_enqueue_in_a_process, args=(backend, c.id, keys, barrier, out))
+        for _ in range(2)
+    ]
+    for p in procs:
+        p.start()
+    results = [out.get(timeout=120) for _ in range(2 * len(keys))]
+    for p in procs:
+        p.join(timeout=60)
+    db.connect(reuse_if_open=True)
+    for key in keys:
+        got = [mid for k, mid in results if k == key]
+        assert len(got) == 2 and sum(mid is not None for mid in got) == 1, (key, got)
+    assert OutboxMessage.select().count() == len(keys)
