@@ -16,6 +16,7 @@ each command's module is imported only when it runs, after its arguments are che
     torgtui promotions costs ID (--per-unit KOPECKS | --percent P) [--from DATE --to DATE]
         [--note TEXT] [--preview] --employee NAME
     torgtui promotions reverse-costs NUMBER [--note TEXT] --employee NAME
+    torgtui messages send [--once] [--poll] | list [--status S] | resolve ID  (cli_messages)
 
 Commands that act take ``--employee NAME``: an active employee, whose role's permissions the
 services check (the command line trusts whoever holds the database to say who they are, as
@@ -68,6 +69,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 
     _sale_parsers(sub)
     _promotion_parsers(sub)
+    from torgtui import cli_messages
+
+    cli_messages.add_parser(sub)
 
 
 def _promotion_parsers(sub: argparse._SubParsersAction) -> None:
@@ -426,6 +430,12 @@ def cmd_promotions(args: argparse.Namespace, settings: Any) -> int:
     return 0
 
 
+def cmd_messages(args: argparse.Namespace, settings: Any) -> int:
+    from torgtui.cli_messages import cmd_messages as run
+
+    return run(args, settings)
+
+
 COMMANDS: dict[str, Command] = {
     "audit": cmd_audit,
     "loyalty": cmd_loyalty,
@@ -435,6 +445,7 @@ COMMANDS: dict[str, Command] = {
     "shift": cmd_shift,
     "customer": cmd_customer,
     "promotions": cmd_promotions,
+    "messages": cmd_messages,
 }
 
 # the words that name a command in a crash message (see torgtui.cli._crashed)
@@ -445,4 +456,5 @@ SUBCOMMAND_ATTRS = (
     "shift_command",
     "customer_command",
     "promotions_command",
+    "messages_command",
 )
