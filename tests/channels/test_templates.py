@@ -14,6 +14,7 @@ import pytest
 from torgtui.channels import templates as tp
 from torgtui.channels.cost import preview_cost, saving
 from torgtui.channels.gateway import ViberExtras
+from torgtui.channels.sms_text import sms_parts
 from torgtui.config import Settings
 from torgtui.db import write_tx
 from torgtui.errors import PermissionDenied, ValidationError
@@ -254,3 +255,27 @@ def test_cost_preview_is_parts_times_recipients_times_price() -> None:
     before, after = saving(texts, {"sms": 1000}, settings)
     assert (before.total, after.total) == (240000, 120000)
     assert after.lines[0].parts == 1
+
+
+def test_a_template_may_send_its_sms_in_latin_letters(db, staff, clock) -> None:
+    tp.save_template(
+        "bonus_expiring",
+        {"uk": "{first_name}, {bonus_expiry_date} згорять бонуси: {bonus_expiring}. {shop}"},
+        sms_latin=True,
+        by=staff["manager"],
+        clock=clock,
+    )
+    values = {
+        "first_name": "Юрій",
+        "bonus_expiring": 5000,
+        "bonus_expiry_date": "2026-11-30",
+        "shop": "Крамниця",
+    }
+    found = tp.render("bonus_expiring", "uk", values)
+    assert found.text == "Юрій, 30.11.2026 згорять бонуси: 50.00 ₴. Крамниця"
+    assert found.text_for("viber") == found.text
+    assert found.text_for("sms") == "Yurii, 30.11.2026 zghoriat bonusy: 50.00 UAH. Kramnytsia"
+    assert sms_parts(found.text_for("sms")).encoding == "gsm7"
+    (entry,) = AuditEntry.select().where(AuditEntry.action == "template.save")
+    assert json.loads(entry.after)["sms_latin"] is True
+    assert tp.render("birthday", "uk", values).text_for("sms").startswith("Юрій")

@@ -19,124 +19,42 @@ Ukrainian, then English. Money variables are kopecks formatted as the shop forma
 from __future__ import annotations
 
 import datetime as dt
-import string
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from torgtui.channels.gateway import ViberExtras
 from torgtui.channels.template_defaults import DEFAULTS
+from torgtui.channels.template_text import (
+    LANGUAGES,
+    MAILING_PREFIX,
+    MAX_BUTTON,
+    MAX_SUBJECT,
+    MAX_TEXT,
+    MAX_TITLE,
+    MAX_URL,
+    SAMPLES,
+    VARIABLES,
+    fill,
+    first_name,
+    format_value,
+    kind_title,
+    language_name,
+    languages_for,
+    typical_text,
+    variables_in,
+)
+from torgtui.channels.translit import transliterate
 from torgtui.clock import Clock, system_clock
 from torgtui.db import write_tx
 from torgtui.errors import ValidationError
 from torgtui.i18n import _
 from torgtui.models import Customer, Employee, MessageTemplate
-from torgtui.money import format_money
 from torgtui.staff import Permission, audit, require
 
-LANGUAGES = ("uk", "en")
-FALLBACK = ("uk", "en")
-MAILING_PREFIX = "mailing:"
-MAX_TEXT = 1000  # characters: Viber's limit, and 15 SMS parts in Cyrillic
-MAX_SUBJECT = 200
-MAX_BUTTON = 30
-MAX_URL = 500
-MAX_TITLE = 60
 EDIT_PERMISSION = Permission.SEND_MAILINGS  # who writes mailings writes their texts
 
-MONEY = frozenset(
-    {
-        "bonus_balance",
-        "bonus_expiring",
-        "amount",
-        "balance",
-        "total",
-        "prepaid",
-        "to_pay",
-        "given_back",
-    }
-)
-DATES = frozenset({"bonus_expiry_date", "expires_at", "expired_at"})
-
-
-def _variables() -> dict[str, str]:
-    return {
-        "name": _("the customer's name as on the card"),
-        "first_name": _("the customer's first name"),
-        "bonus_balance": _("bonuses on the card"),
-        "bonus_expiring": _("bonuses that lapse soonest"),
-        "bonus_expiry_date": _("the day they lapse"),
-        "card": _("the card number"),
-        "promo_code": _("a promo code given with the message"),
-        "link": _("a link given with the message"),
-        "shop": _("the shop's name"),
-        "amount": _("the bonuses of this notice (earned, lapsing or written off)"),
-        "balance": _("bonuses on the card when the notice was written"),
-        "expires_at": _("when the bonuses of this notice lapse"),
-        "expired_at": _("when the bonuses of this notice lapsed"),
-        "preorder": _("the pre-order's number (PO-12)"),
-        "status": _("the pre-order's status"),
-        "total": _("the pre-order's total"),
-        "total_text": _("the pre-order's total as text"),
-        "prepaid": _("what is prepaid for the pre-order"),
-        "to_pay": _("what is left to pay for the pre-order"),
-        "given_back": _("the prepayment given back"),
-        "location": _("the shop where the pre-order waits"),
-        "code": _("a verification code"),
-        "minutes": _("how many minutes the code is valid"),
-    }
-
-
-class _Described(Mapping[str, str]):
-    """The variables and what each means, in the current screen language."""
-
-    def __getitem__(self, key: str) -> str:
-        return _variables()[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(_variables())
-
-    def __len__(self) -> int:
-        return len(_variables())
-
-
-VARIABLES: Mapping[str, str] = _Described()
 AUTOMATIC_KINDS: tuple[str, ...] = tuple(DEFAULTS)
-
-# what a preview shows for a variable the chosen customer has no value of
-SAMPLES: dict[str, object] = {
-    "promo_code": "SPRING10",
-    "link": "https://example.com/sale",
-    "amount": 5000,
-    "balance": 12550,
-    "preorder": "PO-12",
-    "status": "ready",
-    "total": 189900,
-    "total_text": format_money(189900),
-    "prepaid": 50000,
-    "to_pay": 139900,
-    "given_back": 50000,
-    "location": "Main shop",
-    "code": "4821",
-    "minutes": 5,
-}
-
-
-def kind_title(kind: str) -> str:
-    """What a kind is called on screen."""
-    if kind.startswith(MAILING_PREFIX):
-        return _("Mailing: {name}").format(name=kind[len(MAILING_PREFIX) :])
-    return {
-        "bonus_accrued": _("Bonuses earned"),
-        "bonus_expiring": _("Bonuses about to lapse"),
-        "bonus_expired": _("Bonuses lapsed"),
-        "birthday": _("Birthday greeting"),
-        "preorder_open": _("Pre-order taken"),
-        "preorder_reserved": _("Pre-order: part arrived"),
-        "preorder_ready": _("Pre-order ready"),
-        "preorder_cancelled": _("Pre-order cancelled"),
-        "verification_code": _("Verification code"),
-    }.get(kind, kind)
 
 
 def mailing_kind(name: str) -> str:
@@ -171,6 +89,7 @@ class Template:
     viber: ViberExtras | None = None
     custom: bool = False
     updated_at: dt.datetime | None = None
+    sms_latin: bool = False  # the SMS goes transliterated (GSM-7: 160 a part, not 70)
 
     @property
     def title(self) -> str:
@@ -179,13 +98,20 @@ class Template:
 
 @dataclass(frozen=True)
 class Rendered:
-    """A message ready for a gateway: the text in ``language``, the subject, the Viber extras."""
+    """A message ready for a gateway: the text in ``language``, the subject, the Viber extras;
+    ``sms_text`` is what an SMS carries (``text`` in Latin letters when the template says so;
+    Viber and e-mail carry ``text``)."""
 
     kind: str
     language: str
     text: str
     subject: str = ""
     viber: ViberExtras | None = None
+    sms_text: str = ""
+
+    def text_for(self, channel: str) -> str:
+        """The text for ``channel`` ("sms", "viber", "email")."""
+        return (self.sms_text or self.text) if channel == "sms" else self.text
 
 
 def builtin(kind: str) -> Template:
@@ -208,6 +134,7 @@ def _from_row(row: MessageTemplate) -> Template:
         viber,
         True,
         row.updated_at,
+        bool(row.sms_latin),
     )
 
 
@@ -236,39 +163,6 @@ def templates() -> list[Template]:
 # --- checking what is typed ----------------------------------------------------------------
 
 
-def variables_in(text: str, what: str) -> list[str]:
-    """The variables ``text`` uses, in order; anything a send could not fill is refused here,
-    in words naming ``what`` (the text and its language)."""
-    try:
-        parsed = list(string.Formatter().parse(text))
-    except ValueError:
-        raise ValidationError(
-            _(
-                "{what}: a brace is not closed. Write variables as {{first_name}}; "
-                "a brace itself as {{{{ or }}}}."
-            ).format(what=what)
-        ) from None
-    used: list[str] = []
-    known = _variables()
-    for _literal, name, spec, conversion in parsed:
-        if name is None:
-            continue
-        if name not in known or spec or conversion:
-            shown = "{" + name + (f"!{conversion}" if conversion else "")
-            shown += (f":{spec}" if spec else "") + "}"
-            raise ValidationError(
-                _("{what}: unknown variable {variable}. Use one of: {names}.").format(
-                    what=what, variable=shown, names=", ".join(known)
-                )
-            )
-        used.append(name)
-    return used
-
-
-def _language_name(lang: str) -> str:
-    return {"uk": _("Ukrainian"), "en": _("English")}[lang]
-
-
 def _url(text: str, what: str) -> str:
     text = (text or "").strip()
     if not text:
@@ -288,6 +182,8 @@ def clean(
     texts: Mapping[str, str],
     subjects: Mapping[str, str] | None = None,
     viber: ViberExtras | None = None,
+    *,
+    sms_latin: bool = False,
 ) -> Template:
     """``texts`` checked as :func:`save_template` checks them, nothing written."""
     kind = check_kind(kind)
@@ -302,7 +198,7 @@ def clean(
     clean_subjects: dict[str, str] = {}
     for lang in LANGUAGES:
         text = (texts.get(lang) or "").strip()
-        what = _("Text ({language})").format(language=_language_name(lang))
+        what = _("Text ({language})").format(language=language_name(lang))
         if len(text) > MAX_TEXT:
             raise ValidationError(
                 _("{what} is {n} characters long; a message is at most {limit}.").format(
@@ -311,7 +207,7 @@ def clean(
             )
         variables_in(text, what)
         subject = " ".join(((subjects or {}).get(lang) or "").split())
-        what = _("Subject ({language})").format(language=_language_name(lang))
+        what = _("Subject ({language})").format(language=language_name(lang))
         if len(subject) > MAX_SUBJECT:
             raise ValidationError(
                 _("{what} is at most {limit} characters.").format(what=what, limit=MAX_SUBJECT)
@@ -322,7 +218,7 @@ def clean(
         raise ValidationError(_("Write the text in at least one language."))
     if viber is not None:
         viber = _clean_viber(viber)
-    return Template(kind, clean_texts, clean_subjects, viber, True)
+    return Template(kind, clean_texts, clean_subjects, viber, True, sms_latin=bool(sms_latin))
 
 
 def _clean_viber(viber: ViberExtras) -> ViberExtras | None:
@@ -348,11 +244,22 @@ def _clean_viber(viber: ViberExtras) -> ViberExtras | None:
 # --- writing ---------------------------------------------------------------------------------
 
 
-def _snapshot(row: MessageTemplate | None) -> dict[str, str] | None:
+SNAPSHOT = (
+    "text_uk",
+    "text_en",
+    "subject_uk",
+    "subject_en",
+    "image_url",
+    "button_text",
+    "button_url",
+    "sms_latin",
+)
+
+
+def _snapshot(row: MessageTemplate | None) -> dict[str, object] | None:
     if row is None:
         return None
-    names = ["text_uk", "text_en", "subject_uk", "subject_en", "image_url", "button_text"]
-    return {name: getattr(row, name) for name in [*names, "button_url"]}
+    return {name: getattr(row, name) for name in SNAPSHOT}
 
 
 def save_template(
@@ -362,14 +269,16 @@ def save_template(
     by: Employee | None,
     subjects: Mapping[str, str] | None = None,
     viber: ViberExtras | None = None,
+    sms_latin: bool = False,
     clock: Clock = system_clock,
 ) -> Template:
     """Write the shop's own template for ``kind`` (a new one or a change), audited. Refused in
     words, with nothing written: an unknown variable (named, with its language), an unclosed
     brace, a text over 1000 characters, a subject over 200, a Viber button over 30 characters
-    or without its link, a link that is not http(s)."""
+    or without its link, a link that is not http(s). ``sms_latin``: its SMS are sent
+    transliterated (torgtui.channels.translit)."""
     require(by, EDIT_PERMISSION)
-    found = clean(kind, texts, subjects, viber)
+    found = clean(kind, texts, subjects, viber, sms_latin=sms_latin)
     now = clock()
     extras = found.viber or ViberExtras()
     fields = {
@@ -379,6 +288,7 @@ def save_template(
         "image_url": extras.image_url,
         "button_text": extras.button_text,
         "button_url": extras.button_url,
+        "sms_latin": found.sms_latin,
         "updated_by": by.id if by is not None else None,
         "updated_at": now,
     }
@@ -426,53 +336,6 @@ def reset_template(kind: str, *, by: Employee | None, clock: Clock = system_cloc
 # --- rendering -------------------------------------------------------------------------------
 
 
-def _as_date(value: object) -> str:
-    if isinstance(value, dt.datetime):
-        return value.strftime("%d.%m.%Y")
-    if isinstance(value, dt.date):
-        return value.strftime("%d.%m.%Y")
-    if isinstance(value, str) and value:
-        try:
-            return dt.datetime.fromisoformat(value).strftime("%d.%m.%Y")
-        except ValueError:
-            return value
-    return ""
-
-
-def format_value(name: str, value: object) -> str:
-    """A variable's value as the message shows it: kopecks as money (the shop's format, with
-    a plain space for thousands: phones do not need the screen's narrow space), dates as
-    DD.MM.YYYY, nothing for None."""
-    if value is None:
-        return ""
-    if name in MONEY and isinstance(value, int) and not isinstance(value, bool):
-        return format_money(value).replace("\u202f", " ")
-    if name in DATES:
-        return _as_date(value)
-    return str(value)
-
-
-class _Values(dict[str, str]):
-    def __missing__(self, key: str) -> str:
-        return ""
-
-
-def fill(text: str, variables: Mapping[str, object]) -> str:
-    """``text`` with its variables filled; a variable without a value is left empty (a
-    template is checked when saved, a send never fails on it)."""
-    values = _Values({k: format_value(k, v) for k, v in variables.items()})
-    try:
-        return string.Formatter().vformat(text, (), values)
-    except (ValueError, KeyError, IndexError, AttributeError):
-        return text  # a text saved before a check existed: sent as written
-
-
-def languages_for(language: str) -> list[str]:
-    """The customer's language, then Ukrainian, then English."""
-    order = [language] if language in LANGUAGES else []
-    return order + [lang for lang in FALLBACK if lang not in order]
-
-
 def render_template(template: Template, language: str, variables: Mapping[str, object]) -> Rendered:
     """``template`` in the first of the customer's language, Ukrainian, English it has."""
     for lang in languages_for(language):
@@ -486,12 +349,14 @@ def render_template(template: Template, language: str, variables: Mapping[str, o
     viber = template.viber
     if viber is not None and viber.button_url:
         viber = ViberExtras(viber.image_url, viber.button_text, fill(viber.button_url, variables))
+    text = fill(template.texts.get(lang, ""), variables).strip()
     return Rendered(
         template.kind,
         lang,
-        fill(template.texts.get(lang, ""), variables).strip(),
+        text,
         fill(subject, variables).strip(),
         viber,
+        transliterate(text) if template.sms_latin else text,
     )
 
 
@@ -501,17 +366,6 @@ def render(kind: str, language: str, variables: Mapping[str, object]) -> Rendere
 
 
 # --- a customer's own values -----------------------------------------------------------------
-
-
-def first_name(name: str) -> str:
-    """ "Олена Коваль" -> "Олена"; "Коваль, Олена" (surname, name) -> "Олена"."""
-    name = (name or "").strip()
-    if "," in name:
-        after = name.split(",", 1)[1].split()
-        if after:
-            return after[0]
-    words = name.replace(",", " ").split()
-    return words[0] if words else ""
 
 
 def customer_variables(customer_id: int, at: dt.datetime, *, shop: str = "") -> dict[str, Any]:
@@ -632,6 +486,7 @@ __all__ = [
     "LANGUAGES",
     "MAILING_PREFIX",
     "MAX_BUTTON",
+    "MAX_SUBJECT",
     "MAX_TEXT",
     "VARIABLES",
     "Preview",
@@ -654,6 +509,7 @@ __all__ = [
     "save_template",
     "template_of",
     "templates",
+    "typical_text",
     "variables_for",
     "variables_in",
 ]
