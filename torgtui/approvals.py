@@ -47,6 +47,7 @@ class Action(StrEnum):
     BELOW_COST = "below_cost"
     CANCEL_RECEIPT = "cancel_receipt"
     OLD_RETURN = "old_return"
+    SKIP_VERIFICATION = "skip_verification"
 
 
 def _discount_within_limit(employee: Employee, facts: Mapping[str, Any]) -> None:
@@ -74,6 +75,7 @@ RULES: dict[Action, Rule] = {
     Action.BELOW_COST: Rule(Permission.CONFIRM_BELOW_COST),
     Action.CANCEL_RECEIPT: Rule(Permission.CANCEL_RECEIPT),
     Action.OLD_RETURN: Rule(Permission.RETURN_OLD_RECEIPT),
+    Action.SKIP_VERIFICATION: Rule(Permission.SKIP_VERIFICATION),
 }
 
 
@@ -302,4 +304,5 @@ def action_title(action: Action) -> str:
         Action.BELOW_COST: _("The sale below cost"),
         Action.CANCEL_RECEIPT: _("Cancelling the receipt"),
         Action.OLD_RETURN: _("The return of an old receipt"),
+        Action.SKIP_VERIFICATION: _("Going on without the customer's code"),
     }[Action(action)]

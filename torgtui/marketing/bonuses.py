@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from torgtui.channels import verification
 from torgtui.clock import Clock, system_clock
 from torgtui.db import database, query_value, sql, write_tx
 from torgtui.errors import ValidationError
@@ -161,7 +162,10 @@ def on_sale(event: SaleEvent) -> None:
         raise ValidationError(_("Bonuses are paid from and put on a customer's card: attach one."))
     account_id = account_of(customer_id, event.now)
     common = dict(now=event.now, receipt_id=event.receipt_id, employee_id=event.employee.id)
-    if paid:
+    if paid:  # the customer's SMS code, when the shop asks for one at this amount
+        verification.require_for_bonus(
+            event.uuid, customer_id, paid, event.ctx.extra.get("verification")
+        )
         try:
             ledger.post(account_id, -paid, "spend", keep_open=False, **common)  # type: ignore[arg-type]
         except ledger.InsufficientBalance as exc:

@@ -58,6 +58,7 @@ from torgtui.models.sales import (
 from torgtui.models.staff import Approval, AuditEntry, Employee
 from torgtui.models.templates import MODELS as TEMPLATE_MODELS
 from torgtui.models.templates import MessageTemplate
+from torgtui.models.verification import MODELS as VERIFICATION_MODELS
 from torgtui.models.vip import MODELS as VIP_MODELS
 
 ALL_MODELS: list[type[BaseModel]] = [
@@ -99,6 +100,7 @@ ALL_MODELS: list[type[BaseModel]] = [
     *COST_MODELS,
     *TEMPLATE_MODELS,
     *MESSAGE_MODELS,
+    *VERIFICATION_MODELS,
 ]
 
 __all__ = [

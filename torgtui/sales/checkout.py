@@ -462,12 +462,15 @@ def commit_sale(
     fiscal: bool = True,
     below_cost: str = "confirm",
     change_to_card: int = 0,
+    verification: object = None,
 ) -> Receipt:
     """Write the sale. Calling it again with the same ``uuid`` returns the same receipt.
 
     Tenders besides cash and card (bonuses, credit ...) are posted by the features' sale
     hooks in the same transaction; ``change_to_card`` is the part of the cash change the
-    customer keeps on the card (it stays in the drawer: a cash movement of its own)."""
+    customer keeps on the card (it stays in the drawer: a cash movement of its own).
+    ``verification`` is the ``[verification]`` settings: when paying with bonuses needs the
+    customer's SMS code (torgtui.channels.verification; None: the defaults)."""
     require(employee, Permission.SELL)
     uuid = check_uuid(uuid)
     _check_basket(basket)
@@ -483,6 +486,7 @@ def commit_sale(
     ctx = PricingContext(
         at=now, customer_id=basket.customer_id, location_id=location_id, below_cost=below_cost
     )
+    ctx.extra["verification"] = verification
     shown = refused_codes(basket) if basket.info else None  # as the register last priced it
     priced = price(basket, ctx)
     if shown is not None:

@@ -271,6 +271,7 @@ def sell(
         clock=clock,
         fiscal=settings.devices.fiscal != "none",
         below_cost=settings.register.below_cost,
+        verification=settings.verification,
     )
     after_sale(receipt, settings, clock=clock)
     return receipt

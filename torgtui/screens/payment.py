@@ -428,6 +428,7 @@ class PaymentScreen(ModalScreen[Receipt | None]):
                         fiscal=settings.devices.fiscal != "none",
                         below_cost=settings.register.below_cost,
                         change_to_card=to_card,
+                        verification=settings.verification,
                     )
                 # what the sale hooks said (bonuses, a tier moved up, on account), for the
                 # banner after payment: written in the commit, not on the returned receipt
