@@ -93,6 +93,7 @@ class TorgApp(App[None]):
     def on_mount(self) -> None:
         if self.settings.ui.idle_lock_seconds > 0:
             self.set_interval(IDLE_CHECK_SECONDS, self.check_idle_lock)
+        self.message_worker = self.start_messages()
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, ACTIVITY_EVENTS):
@@ -191,6 +192,25 @@ class TorgApp(App[None]):
         for message in self.devices.messages:
             self.notify(message, severity="warning", timeout=10)
 
+    def start_messages(self):  # -> MessageWorker | None
+        """The outbox's sender in a thread (torgtui.channels.worker): sends every few seconds,
+        polls statuses every messages.poll_minutes; a problem is a toast, once."""
+        m = self.settings.messages
+        if m.sms_gateway == "none" and m.email_gateway == "none":
+            return None
+        import asyncio
+
+        from torgtui.channels.worker import MessageWorker
+
+        loop = asyncio.get_running_loop()
+
+        def on_problem(text: str) -> None:
+            message = _("Messages are not being sent: {problem}").format(problem=text[:200])
+            with contextlib.suppress(RuntimeError):  # the app is closing
+                loop.call_soon_threadsafe(lambda: self.notify(message, severity="warning"))
+
+        return MessageWorker(self.settings, clock=self.clock, on_problem=on_problem).start()
+
     def deliver_scan(self, code: str) -> None:
         """A serial scanner read ``code``: hand it to the sale screen, if one is open."""
         from torgtui.screens.sale import BarcodeScanned, SaleScreen
@@ -209,6 +229,8 @@ class TorgApp(App[None]):
 
     def on_unmount(self) -> None:
         self.close_devices()
+        if getattr(self, "message_worker", None) is not None:
+            self.message_worker.stop()
 
     def logout(self) -> None:
         """Back to the login screen, closing every area (and the lock screen)."""
