@@ -220,7 +220,8 @@ def test_export_masks_phones_for_a_cashier(cards, staff, clock, tmp_path: Path) 
     manager_text = full.read_text("utf-8-sig")
     assert "+380671234567 | +380507654321" in manager_text
     assert manager_text.splitlines()[0] == (
-        "name;phone;card;email;birth_date;gender;language;note;attention;attention_note"
+        "name;phone;card;email;birth_date;gender;language;note;attention;attention_note;"
+        "consent;opted_out"
     )
     assert full.read_bytes().startswith(b"\xef\xbb\xbf")
     with pytest.raises(PermissionDenied):

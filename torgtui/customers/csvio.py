@@ -3,7 +3,9 @@ customers FILE``.
 
 Columns (header row, case-insensitive, English or Ukrainian names): name (required), phone,
 card, email, birth_date (YYYY-MM-DD or DD.MM.YYYY), gender (f/m/ж/ч), language (uk/en), note,
-attention (yes/no), attention_note. Several phones in one cell are separated by '|'
+attention (yes/no), attention_note, consent (the channels the customer agreed to marketing on:
+"sms | viber | email", or empty), opted_out (why the customer wants no marketing: non-empty puts
+them on the stop-list). Several phones in one cell are separated by '|'
 ("067 123 45 67 | 050 765 43 21"): ',' and ';' are CSV delimiters and spaces occur inside
 numbers. File reading (UTF-8 or cp1251, the delimiter, file errors) is the product import's.
 
@@ -48,7 +50,7 @@ from torgtui.values import MAX_DAYS, check_count
 
 COLUMNS = (
     *("name", "phone", "card", "email", "birth_date", "gender", "language", "note"),
-    *("attention", "attention_note"),
+    *("attention", "attention_note", "consent", "opted_out"),
 )
 ALIASES = dict.fromkeys(("піб", "ім'я", "імя"), "name") | {
     **dict.fromkeys(("phones", "телефон", "телефони"), "phone"),
@@ -59,6 +61,8 @@ ALIASES = dict.fromkeys(("піб", "ім'я", "імя"), "name") | {
     "мова": "language",
     "примітка": "note",
     "увага": "attention",
+    "згода": "consent",
+    **dict.fromkeys(("stop", "stop_list", "відмова"), "opted_out"),
 }
 PHONE_SEPARATOR = "|"
 GENDER_WORDS = dict.fromkeys(("f", "ж", "жін", "female"), "f") | dict.fromkeys(
@@ -66,6 +70,9 @@ GENDER_WORDS = dict.fromkeys(("f", "ж", "жін", "female"), "f") | dict.fromke
 )
 LANGUAGE_WORDS = {"uk": "uk", "ua": "uk", "укр": "uk", "en": "en", "eng": "en", "англ": "en"}
 MULTILINE = ("note", "attention_note")
+CONSENT_WORDS = {"sms": "sms", "смс": "sms", "viber": "viber", "вайбер": "viber"} | dict.fromkeys(
+    ("email", "e-mail", "пошта"), "email"
+)
 EXPORT_ENCODINGS = ("utf-8", "cp1251")
 MAX_BIRTHDAY_WITHIN = 366  # days: a whole year of birthdays
 MAX_CHILD_AGE = 120
@@ -137,6 +144,20 @@ def card_from_cells(cells: dict[str, str], today: dt.date) -> CardData:
         raise
 
 
+def consent_from_cells(cells: dict[str, str]) -> tuple[list[str], str]:
+    """(the channels agreed to, the opt-out reason) of one row; ValidationError when a channel
+    is not sms, viber or email."""
+    channels: list[str] = []
+    for word in (cells.get("consent") or "").replace(",", PHONE_SEPARATOR).split(PHONE_SEPARATOR):
+        channel = _word(word, CONSENT_WORDS, _("consent"), "sms | viber | email")
+        if channel and channel not in channels:
+            channels.append(channel)
+    reason = (cells.get("opted_out") or "").strip()
+    if len(reason) > 200:
+        raise ValidationError(_("opted_out is longer than 200 characters"))
+    return channels, reason
+
+
 # --- the import ---------------------------------------------------------------------------
 
 
@@ -194,7 +215,7 @@ def import_customers(
         raise ImportFileError(_("{path} has a header but no customer rows.").format(path=path))
     report = ImportReport(encoding=used, delimiter=delimiter, ignored_columns=ignored)
     now = clock()
-    checked: list[tuple[int, CardData]] = []
+    checked: list[tuple[int, CardData, tuple[list[str], str]]] = []
     seen: dict[str, int] = {}  # phone or card -> the line that has it
     for line, cells, extra in raw_rows:
         try:
@@ -206,6 +227,7 @@ def import_customers(
                     ).format(n=extra, d=delimiter)
                 )
             data = card_from_cells(cells, now.date())
+            said = consent_from_cells(cells)
             for key in [*data.phones, *([data.card] if data.card else [])]:
                 if key in seen:
                     raise ValidationError(
@@ -215,13 +237,13 @@ def import_customers(
             report.rejected.append((line, exc.message))
             continue
         seen.update(dict.fromkeys([*data.phones, *([data.card] if data.card else [])], line))
-        checked.append((line, data))
+        checked.append((line, data, said))
     with write_tx():
         by_phone, by_card = _owners(
-            sorted({p for _l, d in checked for p in d.phones}),
-            sorted({d.card for _l, d in checked if d.card}),
+            sorted({p for _l, d, _s in checked for p in d.phones}),
+            sorted({d.card for _l, d, _s in checked if d.card}),
         )
-        for line, data in checked:
+        for line, data, (channels, opted_out) in checked:
             taken = [by_phone[p] for p in data.phones if p in by_phone]
             if data.card in by_card:
                 taken.insert(0, by_card[data.card])
@@ -240,6 +262,7 @@ def import_customers(
                     customer = Customer.create(created_at=now, updated_at=now, **_fields(data))
                     _write_phones(customer.id, data.phones)
                     index_words(customer.id, data.name)
+                    _write_consent(customer.id, channels, opted_out, by, now)
             except peewee.IntegrityError as exc:
                 report.rejected.append(
                     (line, _("could not be saved ({error}): check the row").format(error=exc))
@@ -258,6 +281,17 @@ def import_customers(
             clock=clock,
         )
     return report
+
+
+def _write_consent(
+    customer_id: int, channels: list[str], opted_out: str, by: Employee | None, now: dt.datetime
+) -> None:
+    from torgtui.channels import consent
+
+    for channel in channels:
+        consent.set_consent(customer_id, channel, True, how="import", by=by, now=now, audited=False)
+    if opted_out:
+        consent.opt_out(customer_id, opted_out, by=by, now=now, how="import", audited=False)
 
 
 # --- the export ---------------------------------------------------------------------------
@@ -303,7 +337,31 @@ def _phones_of(customers: list[Customer]) -> dict[int, list[str]]:
     return phones
 
 
-def _export_row(customer: Customer, phones: list[str], full: bool) -> list[str]:
+def _consent_of(customers: list[Customer]) -> dict[int, tuple[str, str]]:
+    """{id: ("sms | email", opt-out reason)} for a batch of cards."""
+    from torgtui.models import CustomerConsent, StopListEntry
+
+    ids = [c.id for c in customers]
+    given: dict[int, list[str]] = {i: [] for i in ids}
+    query = (
+        CustomerConsent.select(CustomerConsent.customer, CustomerConsent.channel)
+        .where(CustomerConsent.customer.in_(ids), CustomerConsent.granted == True)  # noqa: E712
+        .order_by(CustomerConsent.channel)
+        .tuples()
+    )
+    for cid, channel in query:
+        given[cid].append(channel)
+    stops = dict(
+        StopListEntry.select(StopListEntry.customer, StopListEntry.reason)
+        .where(StopListEntry.customer.in_(ids), StopListEntry.lifted_at.is_null())
+        .tuples()
+    )
+    return {i: (f" {PHONE_SEPARATOR} ".join(given[i]), stops.get(i, "")) for i in ids}
+
+
+def _export_row(
+    customer: Customer, phones: list[str], full: bool, said: tuple[str, str] = ("", "")
+) -> list[str]:
     """One card's cells, each safe to open in a spreadsheet (see :mod:`torgtui.csvsafe`)."""
     shown = phones if full else [mask_phone(p) for p in phones]
     return protect_row(
@@ -318,6 +376,7 @@ def _export_row(customer: Customer, phones: list[str], full: bool) -> list[str]:
             customer.note,
             "1" if customer.attention else "0",
             customer.attention_note,
+            *said,
         ]
     )
 
@@ -354,9 +413,10 @@ def export_customers(
                 out.write(b"\xef\xbb\xbf")
             writer.writerow(COLUMNS)
             for chunk in iter_customers(filters, today=today or clock().date(), batch=batch):
-                phones = _phones_of(chunk)
+                phones, said = _phones_of(chunk), _consent_of(chunk)
                 for customer in chunk:
-                    writer.writerow(_export_row(customer, phones[customer.id], full))
+                    row = _export_row(customer, phones[customer.id], full, said[customer.id])
+                    writer.writerow(row)
                 report.written += len(chunk)
                 report.replaced += _flush(buffer, out, enc)
             report.replaced += _flush(buffer, out, enc)
