@@ -51,7 +51,7 @@ def _variables() -> dict[str, str]:
         "promo_code": _("a promo code given with the message"),
         "link": _("a link given with the message"),
         "shop": _("the shop's name"),
-        "amount": _("the bonuses of this notice (earned, lapsing or written off)"),
+        "amount": _("the notice's bonuses (earned, lapsing, written off)"),
         "balance": _("bonuses on the card when the notice was written"),
         "expires_at": _("when the bonuses of this notice lapse"),
         "expired_at": _("when the bonuses of this notice lapsed"),

@@ -55,6 +55,14 @@ class AreaCommands(Provider):
                             _("Loyalty and promotions, key {key}").format(key=section.key),
                         )
                     )
+        if "mailings" in ids and can(app.employee, Permission.SEND_MAILINGS):
+            found.append(
+                (
+                    _("Message templates"),
+                    partial(open_templates, app),
+                    _("The texts of notices and mailings to customers (Mailings)"),
+                )
+            )
         if "settings" in ids and can(app.employee, Permission.MANAGE_STAFF):
             found.append(
                 (
@@ -83,3 +91,11 @@ def open_section(app: TorgApp, area_id: str, action: str, *args: str) -> None:
     screen = app.screen
     if getattr(getattr(screen, "area", None), "id", None) == area_id:
         getattr(screen, action)(*args)
+
+
+def open_templates(app: TorgApp) -> None:
+    """The message templates (torgtui.screens.templates), over the current screen."""
+    from torgtui.screens.areas import area_by_id
+    from torgtui.screens.templates import TemplatesScreen
+
+    app.push_screen(TemplatesScreen(area_by_id("mailings")))
