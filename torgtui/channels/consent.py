@@ -217,6 +217,50 @@ def opt_out(
     return True
 
 
+def update_from_card(
+    customer_id: int,
+    wanted: dict[str, bool],
+    stop_reason: str,
+    *,
+    by: Employee | None,
+    now: dt.datetime,
+    how: str = "card",
+) -> list[str]:
+    """What the card's consent dialog says, in one transaction: a reason puts the customer on
+    the stop-list (every consent withdrawn); no reason and a yes lifts it. Returns what
+    changed, in words, for the card's message line."""
+    require(by, Permission.EDIT_CUSTOMERS)
+    stop_reason = check_text(stop_reason, _("Reason"), max_len=200)
+    changed: list[str] = []
+    with write_tx():
+        if stop_reason:
+            if opt_out(customer_id, stop_reason, by=by, now=now, how=how):
+                changed.append(_("on the stop-list"))
+            return changed
+        for channel in CONSENT_CHANNELS:
+            if channel in wanted and set_consent(
+                customer_id, channel, wanted[channel], how=how, by=by, now=now
+            ):
+                changed.append(f"{channel}: {_('yes') if wanted[channel] else _('no')}")
+    return changed  # still on the stop-list when nothing was agreed to: only a yes lifts it
+
+
+def summary(customer_id: int) -> str:
+    """One line for the card: "Marketing: SMS yes, Viber no, e-mail -" or the stop-list."""
+    stop = stop_of(customer_id)
+    if stop is not None:
+        return _("Marketing: on the stop-list since {day} ({reason})").format(
+            day=stop.at.date().isoformat(), reason=stop.reason
+        )
+    given = consents_of(customer_id)
+    names = {"sms": "SMS", "viber": "Viber", "email": _("e-mail")}
+    parts = [
+        f"{names[c]} {(_('yes') if given[c].granted else _('no')) if c in given else '-'}"
+        for c in CONSENT_CHANNELS
+    ]
+    return _("Marketing: {channels}").format(channels=", ".join(parts))
+
+
 def stop_address(address: str, reason: str, *, now: dt.datetime) -> None:
     """Put an address (a phone that replied STOP, a bounced e-mail) on the stop-list."""
     address = check_text(address, _("Address"), max_len=200)
@@ -243,4 +287,6 @@ __all__ = [
     "set_consent",
     "stop_address",
     "stop_of",
+    "summary",
+    "update_from_card",
 ]

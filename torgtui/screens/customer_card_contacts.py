@@ -46,6 +46,7 @@ class ContactsSection(HistorySection):
     BINDINGS = [
         Binding("f5", "log", _("Log contact"), id="card.contacts.log"),
         Binding("f6", "remind", _("Reminder"), id="card.contacts.remind"),
+        Binding("f7", "messages", _("Messages"), id="card.contacts.messages"),
     ]
     columns = ((_("When"), 16), (_("Kind"), 8), (_("Dir"), 3), (_("Who"), 12), (_("Text"), 30))
 
@@ -53,7 +54,12 @@ class ContactsSection(HistorySection):
         cid = self.need_card()
         self.table.clear()
         self.oldest, self.exhausted, self.reading = None, False, False
-        self.hint(_("F5 log a call, message, invoice, promise or note; F6 add a reminder."))
+        self.hint(
+            _(
+                "F5 log a call, message, invoice, promise or note; F6 add a reminder; "
+                "F7 messages and consent."
+            )
+        )
         if cid is not None:
             self.more()
 
@@ -75,6 +81,15 @@ class ContactsSection(HistorySection):
             )
         if rows:
             self.oldest = rows[-1][0]
+
+    def action_messages(self) -> None:
+        """The messages the outbox sent this customer, and their consent (F2 there)."""
+        from torgtui.screens.customer_messages import MessageLogScreen
+
+        cid = self.need_card()
+        if cid is not None:
+            name = self.card.customer.name if self.card.customer is not None else ""
+            self.app.push_screen(MessageLogScreen(cid, name))
 
     def action_log(self) -> None:
         if self.need_card() is None:
