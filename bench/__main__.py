@@ -12,6 +12,7 @@ from bench import (
     customers,
     idle,
     ledger,
+    messages,
     pricing,
     promotions,
     scan,
@@ -29,6 +30,7 @@ BENCHMARKS = {
     "idle": idle.main,
     "ledger": ledger.main,
     "backtest": backtest.main,
+    "messages": messages.main,
 }
 
 

@@ -212,3 +212,10 @@ def test_a_service_without_its_key_names_the_setting(tmp_path, messages, channel
     with pytest.raises(ConfigError) as err:
         open_gateway(settings(tmp_path, **messages), channel)
     assert missing in str(err.value) and "hidden-918273" not in str(err.value)
+
+
+def test_which_gateways_recognise_a_resend_by_its_ref(tmp_path) -> None:
+    """The sender resends a row a dead sender left mid-send only through these (sender.py)."""
+    assert TurboSmsGateway("t").dedupes_ref and AlphaSmsGateway("k").dedupes_ref
+    assert not EpochtaGateway("p", "q").dedupes_ref
+    assert not SmtpGateway("h").dedupes_ref and not SandboxGateway(tmp_path / "s").dedupes_ref

@@ -66,6 +66,8 @@ class AlphaSmsGateway(HttpGateway):
     label = "AlphaSMS"
     secret_setting = "alphasms_key"
     channels = frozenset({Channel.SMS, Channel.VIBER})
+    # a resend carries the same id (the ref): the service answers with the message it has
+    dedupes_ref = True
 
     def __init__(
         self,

@@ -64,6 +64,7 @@ class EpochtaGateway(HttpGateway):
     label = "e-pochta"
     secret_setting = "epochta_private_key"
     channels = frozenset({Channel.SMS})
+    dedupes_ref = False  # a resend would be a second message: the outbox decides
 
     def __init__(
         self,

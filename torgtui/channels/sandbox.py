@@ -33,6 +33,7 @@ MAX_LINE = 64 * 1024  # a line longer than this is not read back by recent()
 class SandboxGateway:
     name = "sandbox"
     channels = frozenset({Channel.SMS, Channel.VIBER, Channel.EMAIL})
+    dedupes_ref = False  # a resend would be a second message: the outbox decides
 
     def __init__(
         self,

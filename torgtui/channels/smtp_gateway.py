@@ -43,6 +43,7 @@ class SmtpGateway:
     name = "smtp"
     label = "SMTP"
     channels = frozenset({Channel.EMAIL})
+    dedupes_ref = False  # a resend would be a second message: the outbox decides
 
     def __init__(
         self,

@@ -69,6 +69,8 @@ class TurboSmsGateway(HttpGateway):
     label = "TurboSMS"
     secret_setting = "turbosms_token"
     channels = frozenset({Channel.SMS, Channel.VIBER})
+    # a resend with the same ref, phone and text carries the same sequence_id: done once
+    dedupes_ref = True
 
     def __init__(
         self,
