@@ -10,6 +10,8 @@ import datetime as dt
 import json
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from torgtui.channels import templates as tp
 from torgtui.channels.cost import preview_cost, saving
@@ -279,3 +281,52 @@ def test_a_template_may_send_its_sms_in_latin_letters(db, staff, clock) -> None:
     (entry,) = AuditEntry.select().where(AuditEntry.action == "template.save")
     assert json.loads(entry.after)["sms_latin"] is True
     assert tp.render("birthday", "uk", values).text_for("sms").startswith("Юрій")
+
+
+FUZZ = settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+NASTY = st.sampled_from(
+    [None, 5, b"bytes", ["x"], {"uk": 5}, {"de": "x"}, {5: "x"}, "text", {"uk": "a\x00b"}]
+)
+TEXT = st.text(alphabet=st.sampled_from("{}:!x_ї€ \n\x00abcfirst_name"), max_size=40)
+
+
+@FUZZ
+@given(
+    texts=NASTY | st.dictionaries(st.sampled_from(["uk", "en"]), TEXT, max_size=2),
+    subject=TEXT,
+    button=st.text(max_size=40),
+    link=st.sampled_from(["", "https://a.b/{link}", "javascript:x", "https://a b", 5]),
+)
+def test_save_either_takes_a_template_or_refuses_it_in_words(
+    sqlite_db, staff_fuzz, texts, subject, button, link
+) -> None:
+    before = MessageTemplate.select().count()
+    try:
+        saved = tp.save_template(
+            "mailing:Fuzz",
+            texts,  # type: ignore[arg-type]
+            subjects={"uk": subject},
+            viber=ViberExtras("", button, link),  # type: ignore[arg-type]
+            by=staff_fuzz,
+        )
+    except ValidationError as exc:
+        assert exc.message and "Traceback" not in exc.message
+        assert MessageTemplate.select().count() == before
+        return
+    # what was taken renders for anyone, with or without values
+    for lang in ("uk", "en", ""):
+        tp.render_template(saved, lang, {})
+        tp.render_template(saved, lang, {"first_name": "Олена", "bonus_balance": 100})
+
+
+@pytest.fixture
+def staff_fuzz(sqlite_db, clock):
+    from torgtui import staff as st_
+
+    return st_.create_employee(
+        "Maria Manager", st_.Role.MANAGER, "2222", by=None, system=True, clock=clock
+    )

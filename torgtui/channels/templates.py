@@ -177,6 +177,24 @@ def _url(text: str, what: str) -> str:
     return text
 
 
+def _no_control(text: str, what: str) -> None:
+    if any(ord(ch) < 32 and ch not in "\n\r\t" for ch in text):
+        raise ValidationError(
+            _("{what} has a control character in it: type it again as plain text.").format(
+                what=what
+            )
+        )
+
+
+def _check_strings(values: object, what: str) -> None:
+    if not isinstance(values, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in values.items()
+    ):
+        raise ValidationError(
+            _("{what} are text per language, like {{'uk': '...', 'en': '...'}}.").format(what=what)
+        )
+
+
 def clean(
     kind: str,
     texts: Mapping[str, str],
@@ -187,6 +205,13 @@ def clean(
 ) -> Template:
     """``texts`` checked as :func:`save_template` checks them, nothing written."""
     kind = check_kind(kind)
+    _check_strings(texts, _("The texts"))
+    _check_strings(subjects or {}, _("The subjects"))
+    if viber is not None and not (
+        isinstance(viber, ViberExtras)
+        and all(isinstance(v, str) for v in (viber.image_url, viber.button_text, viber.button_url))
+    ):
+        raise ValidationError(_("The Viber image, button and link are text."))
     unknown = [lang for lang in texts if lang not in LANGUAGES]
     if unknown:
         raise ValidationError(
@@ -206,6 +231,7 @@ def clean(
                 )
             )
         variables_in(text, what)
+        _no_control(text, what)
         subject = " ".join(((subjects or {}).get(lang) or "").split())
         what = _("Subject ({language})").format(language=language_name(lang))
         if len(subject) > MAX_SUBJECT:
@@ -213,6 +239,7 @@ def clean(
                 _("{what} is at most {limit} characters.").format(what=what, limit=MAX_SUBJECT)
             )
         variables_in(subject, what)
+        _no_control(subject, what)
         clean_texts[lang], clean_subjects[lang] = text, subject
     if not any(clean_texts.values()):
         raise ValidationError(_("Write the text in at least one language."))
