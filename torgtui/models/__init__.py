@@ -2,6 +2,8 @@
 
 from torgtui.models.base import BaseModel, MoneyField, QtyField
 from torgtui.models.bundles import MODELS as BUNDLE_MODELS
+from torgtui.models.calls import MODELS as CALL_MODELS
+from torgtui.models.calls import PhoneCall
 from torgtui.models.catalog import (
     UNITS,
     Barcode,
@@ -99,6 +101,7 @@ ALL_MODELS: list[type[BaseModel]] = [
     *PREORDER_MODELS,
     *COST_MODELS,
     *TEMPLATE_MODELS,
+    *CALL_MODELS,
     *MESSAGE_MODELS,
     *VERIFICATION_MODELS,
 ]
@@ -137,6 +140,7 @@ __all__ = [
     "MoneyField",
     "OutboxMessage",
     "Payment",
+    "PhoneCall",
     "Product",
     "ProductGroup",
     "QtyField",
