@@ -78,6 +78,13 @@ class SaleScreen(ReceiptActions, LoyaltyView, PromotionsView, LineActions, AreaS
         ),
         Binding("f6", "customer", _("Client"), id="sale.customer"),
         Binding(
+            "shift+f6,ctrl+f6",
+            "customer_code",
+            _("Client by SMS code"),
+            show=False,
+            id="sale.customer_code",
+        ),
+        Binding(
             "shift+delete",
             "remove_code",
             _("Code off"),
@@ -463,6 +470,12 @@ class SaleScreen(ReceiptActions, LoyaltyView, PromotionsView, LineActions, AreaS
             len(reg.basket.lines),
         ).format(n=len(reg.basket.lines))
         self.app.push_screen(ConfirmScreen(question), answered)
+
+    def action_customer_code(self) -> None:
+        """Shift+F6: attach a card by phone with an SMS code (see :mod:`.sale_verify`)."""
+        from torgtui.screens import sale_verify
+
+        sale_verify.ask_phone(self)
 
     def action_shift(self) -> None:
         self.open_other("torgtui.screens.shift", "ShiftScreen")

@@ -168,6 +168,12 @@ class LineActions:
             if not text.strip():
                 self.run(lambda: reg.attach_customer(None))
                 return
+            if self.app.settings.verification.identify_by_phone == "code":
+                from torgtui.screens import sale_verify
+
+                if not sale_verify.is_card_number(text):  # a phone: a code goes to it first
+                    sale_verify.identify(self, text)  # type: ignore[arg-type]
+                    return
             try:
                 customer = find_by_phone_or_card(text)  # active cards, any of their phones
             except SeveralCustomers as exc:

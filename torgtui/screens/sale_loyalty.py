@@ -21,6 +21,7 @@ from torgtui.i18n import _
 from torgtui.marketing import bonuses, policy, vip
 from torgtui.models import Customer, Employee
 from torgtui.money import format_money
+from torgtui.screens import sale_verify
 from torgtui.screens.sale_dialogs import AskScreen
 from torgtui.values import parse_money
 
@@ -264,6 +265,17 @@ class LoyaltyView:
             text = _("No bonuses on this receipt.")
         else:
             text = _("The card has no bonuses to spend now.")
+        if paid[0] and sale_verify.bonus_needs_code(self, paid[0]):  # type: ignore[arg-type]
+
+            def confirmed(yes: bool) -> None:  # the customer's SMS code, as the shop asks
+                if yes:
+                    self.say(text, severity="information")
+                    return
+                self.run(lambda: reg.redeem_bonus(0))
+                self.say(_("No bonuses on this receipt: the customer's code was not confirmed."))
+
+            sale_verify.confirm_bonus(self, paid[0], confirmed)  # type: ignore[arg-type]
+            return
         self.say(text, severity="information")
 
     # --- F11: why this price ---------------------------------------------------------------
