@@ -94,6 +94,11 @@ class TorgApp(App[None]):
         if self.settings.ui.idle_lock_seconds > 0:
             self.set_interval(IDLE_CHECK_SECONDS, self.check_idle_lock)
         self.message_worker = self.start_messages()
+        binotel = self.settings.binotel
+        if binotel.listen.strip() or (binotel.key and binotel.poll_minutes):
+            from torgtui.screens.incoming_call import start_telephony  # only when configured
+
+            self.telephony = start_telephony(self)
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, ACTIVITY_EVENTS):
@@ -231,6 +236,8 @@ class TorgApp(App[None]):
         self.close_devices()
         if getattr(self, "message_worker", None) is not None:
             self.message_worker.stop()
+        if getattr(self, "telephony", None) is not None:
+            self.telephony.stop()
 
     def logout(self) -> None:
         """Back to the login screen, closing every area (and the lock screen)."""

@@ -152,6 +152,8 @@ async def test_palette_provider_offers_areas_lock_and_logout(settings, ui_staff,
             "Pre-orders",
             "Message templates",
             "Role settings",
+            "Call journal",
+            "Missed calls",
             "Lock",
             "Log out",
         ]

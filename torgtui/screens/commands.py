@@ -71,6 +71,8 @@ class AreaCommands(Provider):
                     _("Which role may do what (Settings, F2)"),
                 )
             )
+        if can(app.employee, Permission.CREATE_CUSTOMERS):
+            found.extend(call_commands(app))
         return found
 
     async def discover(self) -> Hits:
@@ -91,6 +93,28 @@ def open_section(app: TorgApp, area_id: str, action: str, *args: str) -> None:
     screen = app.screen
     if getattr(getattr(screen, "area", None), "id", None) == area_id:
         getattr(screen, action)(*args)
+
+
+def call_commands(app: TorgApp) -> list[tuple[str, Callable[[], object], str]]:
+    """The call journal and the missed calls to call back (torgtui.screens.calls)."""
+
+    def open_calls(missed_only: bool) -> None:
+        from torgtui.screens.calls import CallsScreen
+
+        app.push_screen(CallsScreen(missed_only=missed_only))
+
+    return [
+        (
+            _("Call journal"),
+            partial(open_calls, False),
+            _("Binotel calls in and out, newest first"),
+        ),
+        (
+            _("Missed calls"),
+            partial(open_calls, True),
+            _("Missed calls to call back; F5 marks one called back"),
+        ),
+    ]
 
 
 def open_templates(app: TorgApp) -> None:
