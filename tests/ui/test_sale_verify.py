@@ -37,6 +37,7 @@ from torgtui.screens.sale_dialogs import AskScreen, ConfirmScreen
 from torgtui.screens.sale_verify import CodeScreen
 
 from .helpers import log_in, make_settings, settle, type_then_enter
+from .snapshots import ellipsis_cuts, find_cuts
 
 T0 = dt.datetime(2026, 11, 1, 9, 0)
 PHONE = "+380671234567"
@@ -127,6 +128,7 @@ async def test_a_forgotten_card_attached_by_phone_with_the_code(settings, shop, 
         await settle(pilot)
         dialog = app.screen
         assert isinstance(dialog, CodeScreen)
+        assert find_cuts(app) == [] and ellipsis_cuts(app) == []  # all of it reads at 80x24
         where = str(dialog.query_one("#verify-where").content)
         assert "+38067 *** ** 67" in where and "valid until 10:05" in where  # masked
         code = last_code()
@@ -180,6 +182,8 @@ async def test_bonuses_above_the_amount_paid_after_the_customers_code(settings, 
         await settle(pilot)
         dialog = app.screen
         assert isinstance(dialog, CodeScreen)
+        assert find_cuts(app) == [] and ellipsis_cuts(app) == []
+        assert dialog.title_text == "Paying 189.90 ₴ with bonuses: the customer's SMS code"
         await pilot.press("escape")  # the customer cannot read it: no bonuses
         await settle(pilot)
         assert app.screen is screen and screen.register.basket.bonus_redeem == 0

@@ -42,7 +42,14 @@ class CodeScreen(ModalScreen["Passed | None"]):
     """Type the code the customer reads out, Enter. Dismisses with what passed (the right
     code, or a skip), or None (Escape). A refusal shows under the field; the dialog stays."""
 
-    DEFAULT_CSS = DIALOG_CSS.format(name="CodeScreen")
+    DEFAULT_CSS = (
+        DIALOG_CSS.format(name="CodeScreen")
+        + """
+    CodeScreen #verify-where {
+        width: 100%;
+    }
+    """
+    )
     AUTO_FOCUS = "#verify-code"
     BINDINGS = [
         Binding("f5", "resend", _("New code"), id="verify.resend"),
