@@ -449,3 +449,14 @@ def test_wrong_key_is_refused_without_quoting_the_secret(fake: FakeBinotel) -> N
     assert "wrong-secret-456" not in caught.value.message
     assert "wrong-key-123" not in caught.value.message
     assert "Check the key, the secret" in caught.value.message
+
+
+def test_a_client_that_keeps_connections_open_gets_every_answer(
+    hook: BinotelHook, halyna: Customer
+) -> None:
+    """Each answer says Connection: close, so a pooled client opens a new one each time."""
+    body = {"requestType": "apiCallSettings", "companyID": COMPANY, "externalNumber": "0671234567"}
+    with httpx.Client(timeout=5) as client:
+        answers = [client.post(hook.url, data=body) for _ in range(3)]
+    assert [a.json()["customerData"]["name"] for a in answers] == ["Halyna Tkach"] * 3
+    assert answers[0].headers["connection"] == "close"
