@@ -40,6 +40,7 @@ from torgtui.models.loyalty import (
     OutboxMessage,
     RolePermission,
 )
+from torgtui.models.mailings import MODELS as MAILING_MODELS
 from torgtui.models.messages import MODELS as MESSAGE_MODELS
 from torgtui.models.messages import CustomerConsent, StopListEntry
 from torgtui.models.meta import SchemaVersion, Setting
@@ -104,6 +105,7 @@ ALL_MODELS: list[type[BaseModel]] = [
     *CALL_MODELS,
     *MESSAGE_MODELS,
     *VERIFICATION_MODELS,
+    *MAILING_MODELS,
 ]
 
 __all__ = [
