@@ -271,7 +271,7 @@ def sell(
         clock=clock,
         fiscal=settings.devices.fiscal != "none",
         below_cost=settings.register.below_cost,
-        verification=settings.verification,
+        verification=getattr(settings, "verification", None),  # None: the defaults
     )
     after_sale(receipt, settings, clock=clock)
     return receipt
