@@ -9,6 +9,8 @@ from typing import Any
 
 import peewee
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from torgtui.channels import consent
 from torgtui.channels.outbox import State, counts, enqueue, messages, messages_of
@@ -64,6 +66,9 @@ def test_bad_input_writes_nothing(db: peewee.Database) -> None:
         {"dedupe": "x" * 121},
         {"customer_id": None},
         {"to": "a\x00b"},
+        {"text": "\ud800"},
+        {"text": "a\x00b"},
+        {"text": 5},
     ):
         args = {"customer_id": c.id, "kind": "k", "dedupe": "d", **kwargs}
         with pytest.raises(ValidationError):
@@ -122,3 +127,44 @@ def test_two_processes_at_once_write_one_row_per_key(db: peewee.Database, backen
         got = [mid for k, mid in results if k == key]
         assert len(got) == 2 and sum(mid is not None for mid in got) == 1, (key, got)
     assert OutboxMessage.select().count() == len(keys)
+
+
+TEXTS = st.text(max_size=140) | st.sampled_from(["", " ", "a\x00b", "x" * 121, "ok", "\ud800"])
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    kind=TEXTS,
+    dedupe=TEXTS,
+    channel=st.sampled_from(["any", "sms", "viber", "email", "fax", "", "SMS"]),
+    to=TEXTS,
+    text=TEXTS | st.integers(),
+    marketing=st.booleans(),
+    with_customer=st.booleans(),
+)
+def test_fuzz_enqueue_writes_a_row_or_refuses_in_words(
+    sqlite_db, kind, dedupe, channel, to, text, marketing, with_customer
+) -> None:
+    customer = Customer.get_or_none() or make_customer()
+    before = OutboxMessage.select().count()
+    try:
+        made = enqueue(
+            customer.id if with_customer else None,
+            kind,
+            dedupe,
+            channel=channel,
+            to=to,
+            text=text,
+            marketing=marketing,
+            now=NOW,
+        )
+    except ValidationError as exc:
+        assert exc.message and OutboxMessage.select().count() == before
+        return
+    after = OutboxMessage.select().count()
+    assert after == before + (made is not None)
+    if made is not None:
+        row = OutboxMessage.get_by_id(made)
+        assert row.status in ("pending", "suppressed") and row.dedupe == dedupe.strip()

@@ -23,6 +23,7 @@ from torgtui.i18n import _
 from torgtui.values import check_id, check_text
 
 CHANNELS = ("any", "sms", "viber", "email")
+MAX_TEXT = 10_000  # an e-mail's body; SMS and Viber are far shorter
 
 
 class State(enum.StrEnum):
@@ -35,6 +36,7 @@ class State(enum.StrEnum):
     SUPPRESSED = "suppressed"  # marketing to someone who opted out or gave no consent
     SKIPPED = "skipped"  # no valid phone or e-mail to send to (reason says which)
     UNKNOWN = "unknown"  # the sender died while the gateway was asked: the owner checks
+    PAUSED = "paused"  # its mailing is paused: back to pending when it resumes
     CANCELLED = "cancelled"  # its mailing was cancelled before it went
 
 
@@ -97,8 +99,7 @@ def enqueue(
     channel = _check_channel(channel)
     to = check_text(to, _("Address"), max_len=200)
     subject = check_text(subject, _("Subject"), max_len=200)
-    if not isinstance(text, str):
-        raise ValidationError(_("A message's text is text."))
+    text = check_text(text, _("Message text"), max_len=MAX_TEXT, multiline=True)
     if customer_id is None and not to:
         raise ValidationError(_("A message needs a customer or an address: nothing written."))
     status, reason = State.PENDING, ""

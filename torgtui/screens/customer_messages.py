@@ -31,6 +31,7 @@ def status_title(status: str) -> str:
         "suppressed": _("not sent"),
         "skipped": _("skipped"),
         "unknown": _("check"),
+        "paused": _("paused"),
         "cancelled": _("cancelled"),
     }.get(status, status)
 
