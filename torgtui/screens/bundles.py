@@ -281,7 +281,7 @@ class BundleScreen(OfficeJobs, AreaScreen):
             yield from field("to", _("To"), day_field(d.valid_to), 12, placeholder=_("DD.MM.YYYY"))
         with Horizontal(classes="set-row"):
             yield from field(
-                "article", _("Article"), self.article, 16, placeholder=_("barcode or SKU")
+                "article", _("Article"), self.article, 22, placeholder=_("barcode or SKU")
             )
             yield from choice("disassemble", _("Take apart"), "yes" if d.disassemble else "no")
         yield Label(

@@ -73,6 +73,9 @@ from torgtui.screens.till_dialogs import ConfirmDialog
 from torgtui.values import check_count
 
 HERE = Path(__file__).parent
+# the reward's value: room for its longest hint ("the price of each, e.g. 99.00") beside the
+# reward's choice at 80 columns (promotions.tcss keeps the value's label short)
+VALUE_WIDTH = 29
 NEW_CODE = "(new)"  # what the forecast calls a promotion whose id is not typed yet
 
 
@@ -227,7 +230,7 @@ class PromotionBuilderScreen(OfficeJobs, AreaScreen):
                     "nth_receipt",
                     _("Nth receipt"),
                     str(d.nth_receipt or ""),
-                    8,
+                    10,
                     placeholder=_("e.g. 100"),
                 )
                 yield self.choice("nth_period", _("Counted"), d.nth_period, period_titles())
@@ -244,7 +247,11 @@ class PromotionBuilderScreen(OfficeJobs, AreaScreen):
             with Horizontal(classes="pb-row"):
                 yield self.choice("reward", _("Reward"), d.reward, reward_titles())
                 yield self.field(
-                    "value", _("Value"), value_field(d), 10, placeholder=value_hint(d.reward)
+                    "value",
+                    _("Value"),
+                    value_field(d),
+                    VALUE_WIDTH,
+                    placeholder=value_hint(d.reward),
                 )
             with Horizontal(classes="pb-row"):
                 yield self.choice("on", _("On"), d.on, on_titles())

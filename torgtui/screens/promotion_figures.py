@@ -280,9 +280,13 @@ class ForecastScreen(OfficeJobs, AreaScreen):
         self.done_days = (0, 0)
 
     def place(self) -> str:
-        return _("Forecast: {name}").format(name=self.promotion_name)
+        # the id in the header (short: the line keeps the store and the employee at 80
+        # columns), the name under it
+        code = self.subject if isinstance(self.subject, str) else self.subject.code
+        return _("Forecast: {name}").format(name=code)
 
     def compose_body(self) -> ComposeResult:
+        yield Label(self.promotion_name, id="forecast-title", markup=False)
         with Horizontal(id="forecast-top"):
             yield Label(_("Weeks"), classes="pb-label")
             yield Input(
@@ -496,7 +500,8 @@ def result_lines(result: Any) -> list[tuple[str, str]]:
 
 # --- cost documents --------------------------------------------------------------------------
 
-DOC_WIDTHS = (5, 0, 6, 11, 14)  # number, what, lines, total, state
+# number, what ("5.00 ₴ a unit, 12.11–12.12.26" whole), lines, total, state
+DOC_WIDTHS = (4, 0, 5, 11, 14)
 
 
 def basis_words(doc: costs.CostDocumentInfo | costs.CostPlan) -> str:
