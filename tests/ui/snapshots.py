@@ -400,10 +400,15 @@ async def capture_all(settings: Any, shop: dict[str, Any]) -> dict[str, dict[str
     app = TorgApp(settings, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
         await loyalty_screens(app, pilot, shop, shot)
-    from tests.ui.snapshots_office import capture_office  # the back office: a shop of its own
+    # the back office and the promotions: each a shop of its own
+    from tests.ui.snapshots_office import capture_office
+    from tests.ui.snapshots_promotions import capture_promotions
 
     helpers = {"settle": _settle, "log_in": _log_in, "index_of": _index_of}
+    database_url = settings.database.url
     await capture_office(settings, shot, helpers)
+    settings.database.url = database_url  # each part names its own file beside the first
+    await capture_promotions(settings, shot, helpers)
     return shots
 
 
