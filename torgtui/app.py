@@ -327,6 +327,10 @@ class TorgApp(App[None]):
             from torgtui.screens.loyalty import LoyaltyScreen
 
             return LoyaltyScreen(area)
+        if area.id == "mailings":
+            from torgtui.screens.mailings import MailingsScreen
+
+            return MailingsScreen(area)
         if area.id == "audit":
             from torgtui.screens.audit import AuditScreen
 

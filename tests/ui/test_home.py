@@ -13,6 +13,7 @@ from torgtui.screens.commands import AreaCommands
 from torgtui.screens.customers import CustomerListScreen
 from torgtui.screens.home import HomeScreen
 from torgtui.screens.loyalty import LoyaltyScreen
+from torgtui.screens.mailings import MailingsScreen
 from torgtui.screens.roles import RolesScreen
 from torgtui.screens.sale import SaleScreen
 from torgtui.screens.settings import SettingsScreen
@@ -46,6 +47,8 @@ async def test_owner_opens_every_area_by_key_and_comes_back(settings, ui_staff, 
                 assert isinstance(screen, VipListScreen)
             elif area.id == "loyalty":
                 assert isinstance(screen, LoyaltyScreen)
+            elif area.id == "mailings":
+                assert isinstance(screen, MailingsScreen)
             else:
                 assert isinstance(screen, PendingAreaScreen)
                 assert label_text(app, "#area-pending") == area.pending

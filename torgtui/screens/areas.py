@@ -72,7 +72,6 @@ def areas() -> list[Area]:
             "7",
             _("Mailings"),
             Permission.SEND_MAILINGS,
-            _("Mailings: mailings are not built yet. They come with the mailings issue."),
         ),
         Area(
             "reports",
