@@ -7,6 +7,7 @@ import traceback
 
 from bench import (
     backtest,
+    calls,
     commit,
     customer_list,
     customers,
@@ -30,6 +31,7 @@ BENCHMARKS = {
     "idle": idle.main,
     "ledger": ledger.main,
     "backtest": backtest.main,
+    "calls": calls.main,
     "messages": messages.main,
 }
 
