@@ -195,3 +195,28 @@ async def test_missed_calls_are_called_back_from_the_palette(settings, ui_staff,
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen)
+
+
+async def test_the_app_polls_binotel_when_it_has_a_key(settings, ui_staff, clock):
+    """With key and secret set (and no endpoint), the app's poller fills the journal at
+    start; the key never reaches the screen."""
+    from tests.channels.fake_binotel import KEY, SECRET, FakeBinotel
+
+    fake = FakeBinotel().start()
+    try:
+        fake.calls = [call("31", clock() - dt.timedelta(hours=1), disposition="NOANSWER")]
+        settings.binotel.key, settings.binotel.secret = KEY, SECRET
+        settings.binotel.api_url = fake.url
+        settings.binotel.poll_minutes = 5
+        app = TorgApp(settings, clock=clock)
+        async with app.run_test(size=(80, 24)) as pilot:
+            assert app.telephony.hook is None  # listen is empty: no endpoint
+            await wait_for(pilot, lambda: PhoneCall.select().count() == 1)
+            row = PhoneCall.get()
+            assert (row.general_call_id, row.callback, row.source) == ("31", "due", "poll")
+            assert [m for m, _body in fake.requests] == [
+                "stats/list-of-lost-calls-for-today",
+                "stats/list-of-calls-for-period",
+            ]
+    finally:
+        fake.stop()
