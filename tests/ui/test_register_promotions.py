@@ -276,6 +276,7 @@ async def test_a_code_is_confirmed_refused_in_words_and_taken_off(
         await pilot.press("f11")
         await settle(pilot)
         assert "Flyer -10%: −10%" in app.screen.text
+        assert f"Code {first}: Flyer -10%" in app.screen.text  # the code and what it opened
         await pilot.press("escape")
         await settle(pilot)
         await pilot.press("shift+delete")  # the code off the receipt

@@ -74,5 +74,6 @@ def explain(basket: Basket) -> dict[str, Any]:
         "hints": list(basket.info.get("promotion_hints") or []),
         "bundles": list(basket.info.get("bundles") or []),
         "preorder": basket.info.get("preorder"),
+        "codes": list(basket.info.get("codes") or []),  # promo codes: their promotion, applied
         "refused": refused,
     }

@@ -205,6 +205,12 @@ def promotions_text(explained: dict[str, Any]) -> list[str]:
         else:
             gave = format_money(-int(item.get("discount") or 0))
         out += pair("    " + text, gave)
+    for item in explained.get("codes") or []:
+        if item.get("applied"):
+            text = _("Code {code}: {promotion}")
+        else:
+            text = _("Code {code}: {promotion} (gives nothing yet)")
+        out += pair("  " + text.format(code=item["code"], promotion=item["promotion"]), "")
     bundles = explained.get("bundles") or []
     if bundles:
         out.append("  " + _("Sets:"))
