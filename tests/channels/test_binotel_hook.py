@@ -460,3 +460,32 @@ def test_a_client_that_keeps_connections_open_gets_every_answer(
         answers = [client.post(hook.url, data=body) for _ in range(3)]
     assert [a.json()["customerData"]["name"] for a in answers] == ["Halyna Tkach"] * 3
     assert answers[0].headers["connection"] == "close"
+
+
+def test_calls_follow_a_merge_and_an_erased_card_keeps_no_number(
+    db: peewee.Database, staff: dict[str, Any], halyna: Customer, clock
+) -> None:
+    from torgtui.customers.merge import erase_customer, merge_customers
+
+    other = create_customer(CardData(name="Halyna T.", phones=["050 111 22 33"]), by=staff["owner"])
+    t = dt.datetime(2026, 11, 22, 9, 0)
+    calls = [
+        call("1", t, disposition="NOANSWER"),  # Halyna's phone
+        call("2", t, number="0501112233", disposition="NOANSWER"),  # the other card's
+        call("3", t, number="0931234567"),  # somebody else
+    ]
+    assert call_journal.store_calls(calls, source="poll", clock=clock)[0] == 3
+    merge_customers(halyna, [other], by=staff["owner"], clock=clock)
+    by_id = {r.general_call_id: r for r in PhoneCall.select()}
+    assert by_id["2"].customer_id == halyna.id
+    erase_customer(Customer.get_by_id(halyna.id), by=staff["owner"], clock=clock)
+    rows = {
+        r.general_call_id: (r.customer_id, r.external_number, r.callback)
+        for r in PhoneCall.select()
+    }
+    assert rows == {
+        "1": (None, "", ""),
+        "2": (None, "", ""),
+        "3": (None, "+380931234567", ""),
+    }
+    assert call_journal.missed_count() == 0

@@ -328,3 +328,46 @@ def mark_called_back(call_id: int, *, by: Employee, clock: Clock = system_clock)
             )
             .execute()
         )
+
+
+# --- when cards merge or are erased (torgtui.customers.merge) -----------------------------
+
+
+def move_calls(source_ids: list[int], target_id: int) -> int:
+    """Merging cards: the sources' calls belong to the card they became."""
+    return PhoneCall.update(customer=target_id).where(PhoneCall.customer.in_(source_ids)).execute()
+
+
+def forget_calls(customer_ids: list[int]) -> int:
+    """Erasing a card's personal data: its calls stay in the journal (counted) but no longer say
+    who called nor from which number; nor do calls from its phones that no other active card
+    has. Nothing is left to call back. Call before the card's phones are deleted."""
+    own = {
+        p
+        for (p,) in CustomerPhone.select(CustomerPhone.phone)
+        .where(CustomerPhone.customer.in_(customer_ids))
+        .tuples()
+    }
+    shared = {
+        p
+        for (p,) in CustomerPhone.select(CustomerPhone.phone)
+        .join(Customer, on=(CustomerPhone.customer == Customer.id))
+        .where(
+            CustomerPhone.phone.in_(list(own))
+            & CustomerPhone.customer.not_in(customer_ids)
+            & (Customer.status == "active")
+        )
+        .tuples()
+    }
+    return (
+        PhoneCall.update(
+            customer=None,
+            external_number="",
+            callback=peewee.Case(None, [(PhoneCall.callback == "due", "")], PhoneCall.callback),
+        )
+        .where(
+            PhoneCall.customer.in_(customer_ids)
+            | PhoneCall.external_number.in_(sorted(own - shared) or [""])
+        )
+        .execute()
+    )

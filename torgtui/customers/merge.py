@@ -14,6 +14,7 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from torgtui.channels.call_journal import forget_calls, move_calls
 from torgtui.clock import Clock, system_clock
 from torgtui.customers.service import (
     CardData,
@@ -285,6 +286,7 @@ def merge_customers(
             .where(DeliveryAddress.customer.in_(source_ids))
             .execute(),
             "drafts": _retarget_drafts(source_ids, target_id),
+            "calls": move_calls(source_ids, target_id),
             "family_duplicates_dropped": _move_family(source_ids, target_id),
             "interests_folded": _move_interests(all_ids, target_id),
         }
@@ -402,6 +404,7 @@ def _wipe(customer_id: int, *, status: str, name: str, keep_card: bool, now: Any
         Customer.update(**personal).where(Customer.id.in_(tombstones)).execute()
     Receipt.update(customer=None).where(Receipt.customer.in_(ids)).execute()
     _retarget_drafts(ids, None)
+    forget_calls(ids)  # before the phones go: it finds their calls by number too
     for model in (
         CustomerPhone,
         CustomerWord,
