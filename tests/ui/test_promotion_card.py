@@ -283,7 +283,7 @@ async def test_the_real_result_of_an_ended_promotion_on_its_card(settings, ui_st
             "Cost 90.00 · before 90.00 · 0.00",
             "Margin 80.91 · before 99.90 · -18.99",
             "Customers 1 · before 0 · +1",
-            "New 1 · before 0 · +1",
+            "Newcomers 1 · before 0 · +1",
         ]
         assert any("first receipt is of 2026-10-01" in line for line in lines)
         # its goods now: the cream (20 in stock, three sold since) and the set's article

@@ -490,7 +490,7 @@ def result_lines(result: Any) -> list[tuple[str, str]]:
         line(_("Cost"), during.cost, before.cost, money),
         line(_("Margin"), during.margin, before.margin, money),
         line(_("Customers"), during.customers, before.customers, str),
-        line(_("New"), during.new_customers, before.new_customers, str),
+        line(_("Newcomers"), during.new_customers, before.new_customers, str),
     ]
     if during.returns or before.returns:
         lines.append(line(_("Returned"), during.returns, before.returns, money))
