@@ -523,6 +523,9 @@ def build_demo(
             reindex_all()
             recompute_totals()
             rebuild_auto_interests(2, clock=lambda: dt.datetime.combine(today, dt.time(21)))
+            from torgtui.channels.call_demo import add_demo_calls
+
+            add_demo_calls(today, seed)  # the call journal, a few missed calls to call back
     except BaseException:
         database.close()
         if path is not None:
