@@ -16,6 +16,7 @@ from tests.shop_fixture import T0
 from tests.unit import promotions_shop
 from tests.unit.promotions_shop import give_back, sell
 from torgtui.channels import consent
+from torgtui.channels.gateway import ViberExtras
 from torgtui.channels.templates import save_template
 from torgtui.config import Settings
 from torgtui.errors import PermissionDenied, ValidationError
@@ -295,6 +296,43 @@ def test_email_and_viber_channels(db, staff, clock, template) -> None:
     ])  # fmt: skip
     viber = next(r for r in outbox(m.id) if r.channel == "viber")
     assert json.loads(viber.payload)["sms_fallback"] is True
+
+
+def test_viber_button_link_promo_code_and_latin_sms_from_the_template(db, staff, clock) -> None:
+    kind = "mailing:Latin"
+    save_template(
+        kind,
+        {"uk": "{first_name}, знижка за кодом {promo_code}: {link}"},
+        viber=ViberExtras("https://shop.example/img.png", "Купити", "https://shop.example/{card}"),
+        sms_latin=True,
+        by=staff["manager"],
+        clock=clock,
+    )
+    olena = person("Олена Коваль")
+    petro = person("Петро Іваненко", agree=("viber",))
+    m = mailing(staff, clock, {}, kind=kind, channels=("viber",), link="https://s.example/x",
+                promo_code="SPRING10")  # fmt: skip
+    ml.prepare(m.id, clock=clock)
+    viber = {r.customer_id: r for r in outbox(m.id)}
+    assert viber[olena.id].text == "Олена, знижка за кодом SPRING10: https://s.example/x"
+    assert json.loads(viber[petro.id].payload) == {
+        "mailing": m.id,
+        "sms_fallback": True,
+        "viber": {
+            "image_url": "https://shop.example/img.png",
+            "button_text": "Купити",
+            "button_url": f"https://shop.example/{petro.card}",
+        },
+    }
+    sms = mailing(staff, clock, {}, kind=kind, name="SMS", link="https://s.example/x",
+                  promo_code="SPRING10")  # fmt: skip
+    ml.prepare(sms.id, clock=clock)
+    assert [r.text for r in outbox(sms.id)] == [
+        "Olena, znyzhka za kodom SPRING10: https://s.example/x",  # Petro agreed to Viber only
+    ]
+    found = ml.audience(ml.data_of(Mailing.get_by_id(sms.id)), clock=clock)
+    assert found.sms_latin and found.by_channel == {"sms": {"uk": 1}}
+    assert ml.cost_preview(found, Settings()).sms_parts == 1  # 52 Latin characters: one part
 
 
 def test_holdout_is_reproducible_and_never_sent(db, staff, clock, template) -> None:

@@ -877,14 +877,29 @@ class _Renderer:
         self.templates = templates
         self.template = templates.template_of(kind)
         used: set[str] = set()
-        for lang, text in self.template.texts.items():
+        viber = self.template.viber
+        for lang, text in [
+            *self.template.texts.items(),
+            *self.template.subjects.items(),
+            ("viber", viber.button_url if viber is not None else ""),
+        ]:
             used.update(templates.variables_in(text or "", lang))
+        self.used = frozenset(used)  # only these are filled (each costs a formatting)
         self.needs_expiry = bool(used & EXPIRY_VARIABLES)
 
-    def __call__(self, person: Person, channel: str, variables: dict) -> tuple[str, str]:
-        """(text, subject) for ``person`` on ``channel``."""
-        rendered = self.templates.render_template(self.template, person.language, variables)
-        return rendered.text, rendered.subject if channel == "email" else ""
+    def __call__(self, person: Person, channel: str, variables: dict) -> tuple[str, str, dict]:
+        """(text, subject, Viber extras for the payload) for ``person`` on ``channel``."""
+        values = {k: v for k, v in variables.items() if k in self.used}
+        rendered = self.templates.render_template(self.template, person.language, values)
+        extras: dict[str, str] = {}
+        if channel == "viber" and rendered.viber is not None:
+            extras = {
+                "image_url": rendered.viber.image_url,
+                "button_text": rendered.viber.button_text,
+                "button_url": rendered.viber.button_url,
+            }
+        text = rendered.text_for(channel)  # an SMS in Latin letters when the template says so
+        return text, rendered.subject if channel == "email" else "", extras
 
     def language_of(self, person: Person) -> str:
         """The language ``person`` gets the text in."""
@@ -1051,10 +1066,14 @@ def prepare(
                 if item.grp == "sent":
                     variables = variables_of(p, values, shop)
                     for channel, address in item.channels:
-                        text, subject = render(p, channel, variables)
-                        payload: dict[str, Any] = {"mailing": mailing.id, **variables}
+                        text, subject, extras = render(p, channel, variables)
+                        # the text is rendered: the payload only names the mailing (and
+                        # carries Viber's image and button, which the sender reads from it)
+                        payload: dict[str, Any] = {"mailing": mailing.id}
                         if channel == "viber":
                             payload["sms_fallback"] = mailing.sms_fallback
+                            if extras:
+                                payload["viber"] = extras
                         new_id = enqueue(
                             p.id,
                             outbox_kind,
@@ -1124,6 +1143,7 @@ class Audience:
     skipped: dict[str, int] = field(default_factory=dict)
     by_channel: dict[str, dict[str, int]] = field(default_factory=dict)  # channel -> lang -> n
     texts: dict[str, str] = field(default_factory=dict)  # language -> a recipient's text
+    sms_latin: bool = False  # the template sends its SMS in Latin letters
     stopped: bool = False
 
     def messages(self, channel: str | None = None) -> int:
@@ -1161,7 +1181,7 @@ def audience(
     )
     render = _Renderer(values["kind"])
     total = Customer.select(Customer.id).where(*where).count()
-    out = Audience(found=total)
+    out = Audience(found=total, sms_latin=bool(getattr(render.template, "sms_latin", False)))
     after, done = 0, 0
     while True:
         if cancel is not None and cancel():
@@ -1192,14 +1212,15 @@ def audience(
     return out
 
 
-def cost_preview(found: Audience, settings: Any, *, transliterated: bool = False) -> Any:
+def cost_preview(found: Audience, settings: Any, *, transliterated: bool | None = None) -> Any:
     """What sending to ``found`` would cost (torgtui.channels.cost.preview_cost): each
     language's SMS parts times its recipients times the price of a part; Viber and e-mail per
     message; at the prices in ``settings.messages``."""
     from torgtui.channels.cost import preview_cost
 
     texts = found.texts or {"uk": ""}
-    return preview_cost(texts, found.by_channel, settings, transliterated=transliterated)
+    latin = found.sms_latin if transliterated is None else transliterated
+    return preview_cost(texts, found.by_channel, settings, transliterated=latin)
 
 
 # --- the list --------------------------------------------------------------------------------
