@@ -13,6 +13,7 @@ from bench import (
     customers,
     idle,
     ledger,
+    mailing,
     messages,
     pricing,
     promotions,
@@ -31,6 +32,7 @@ BENCHMARKS = {
     "idle": idle.main,
     "ledger": ledger.main,
     "backtest": backtest.main,
+    "mailing": mailing.main,
     "calls": calls.main,
     "messages": messages.main,
 }
