@@ -87,22 +87,22 @@ def build(url: str, count: int, seed: int = 5, *, analyze: bool = True) -> float
             if i % 50 == 7:
                 stops.append((cid, "", "asked at the till", created))
         with db.write_tx():
-            db.insert_rows(
+            _insert(
                 "customer",
                 ["id", "name", "name_sort", "phone", "card", "email", "created_at", "status",
                  "language", "attention_note", "social", "attention", "total_bought",
                  "total_returned", "receipts_count", "gender", "note"],
                 customers,
             )  # fmt: skip
-            db.insert_rows(
+            _insert(
                 "customer_consent", ["customer_id", "channel", "granted", "at", "how"], consents
             )
-            db.insert_rows(
+            _insert(
                 "ledger_account",
                 ["kind", "owner_type", "owner_id", "balance", "floor", "created_at"],
                 accounts,
             )
-            db.insert_rows("stop_list", ["customer_id", "address", "reason", "at"], stops)
+            _insert("stop_list", ["customer_id", "address", "reason", "at"], stops)
     if not db.is_sqlite():
         db.database.execute_sql(
             "SELECT setval(pg_get_serial_sequence('customer', 'id'), "
@@ -111,6 +111,15 @@ def build(url: str, count: int, seed: int = 5, *, analyze: bool = True) -> float
     if analyze:
         db.database.execute_sql("ANALYZE")
     return time.perf_counter() - started
+
+
+def _insert(table: str, columns: list[str], rows: list[tuple]) -> None:
+    """``db.insert_rows`` in slices PostgreSQL takes (at most 65 535 parameters a statement)."""
+    from torgtui import db
+
+    step = 60_000 // len(columns)
+    for start in range(0, len(rows), step):
+        db.insert_rows(table, columns, rows[start : start + step])
 
 
 def run(count: int, holdout: str) -> dict:
