@@ -28,6 +28,7 @@ revenue (sales less returns) within N days after sending, per customer, and the 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -57,7 +58,7 @@ from torgtui.values import check_id, check_text
 
 CHANNELS = ("sms", "viber", "email")
 PHONE_CHANNELS = frozenset({"sms", "viber"})
-BATCH = 2000
+BATCH = 1000  # a batch holds the write lock (SQLite) for about a tenth of a second
 MAX_HOLDOUT_BP = 5000  # at most half the audience is held back
 EFFECT_DAYS = 14
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -886,11 +887,14 @@ class _Renderer:
             used.update(templates.variables_in(text or "", lang))
         self.used = frozenset(used)  # only these are filled (each costs a formatting)
         self.needs_expiry = bool(used & EXPIRY_VARIABLES)
+        # SMS and Viber have no subject: their template does not fill one for nothing
+        self.without_subject = dataclasses.replace(self.template, subjects={})
 
     def __call__(self, person: Person, channel: str, variables: dict) -> tuple[str, str, dict]:
         """(text, subject, Viber extras for the payload) for ``person`` on ``channel``."""
         values = {k: v for k, v in variables.items() if k in self.used}
-        rendered = self.templates.render_template(self.template, person.language, values)
+        template = self.template if channel == "email" else self.without_subject
+        rendered = self.templates.render_template(template, person.language, values)
         extras: dict[str, str] = {}
         if channel == "viber" and rendered.viber is not None:
             extras = {
