@@ -1056,7 +1056,10 @@ def prepare(
             finished = True
             break
         with write_tx():
-            state = Mailing.select(Mailing.state).where(Mailing.id == mailing.id).scalar()
+            # the mailing's row locked for the batch (PostgreSQL; SQLite's write lock does it):
+            # a pause or cancel waits for the batch, then holds back its rows too
+            query = Mailing.select(Mailing.state).where(Mailing.id == mailing.id)
+            state = (query if is_sqlite() else query.for_update()).scalar()
             if state != "preparing":
                 run.stopped = True
                 break
