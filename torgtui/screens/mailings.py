@@ -784,7 +784,7 @@ def result_lines(mailing: Any, result: ml.Result) -> list[str]:
             read=result.read, clicked=result.clicked, waiting=result.waiting)
     )  # fmt: skip
     for why, n in sorted(result.failed.items()):
-        lines.append(fit(_("  not sent: {why}: {n}").format(why=why, n=n), 78))
+        lines.append(fit("  " + _("not sent: {why}: {n}").format(why=why, n=n), 78))
     lines.append(_("Cost: {cost}").format(cost=format_money(result.cost)))
     effect = result.effect
     if effect is None:
