@@ -225,6 +225,16 @@ def test_bad_mailing_input_and_permissions(db, staff, clock, template) -> None:
     draft = ml.create_mailing(ml.MailingData("X", KIND), by=manager, clock=clock)
     with pytest.raises(ValidationError, match="a draft"):
         ml.prepare(draft.id, clock=clock)
+    changed = ml.update_mailing(
+        draft.id, ml.MailingData("Y", KIND, segment={"languages": ["en"]}), by=manager,
+        clock=clock,
+    )  # fmt: skip
+    assert (changed.name, json.loads(changed.segment)) == ("Y", {"languages": ["en"]})
+    ml.start(draft.id, by=manager, clock=clock)
+    with pytest.raises(ValidationError, match="scheduled: it cannot be changed"):
+        ml.update_mailing(draft.id, ml.MailingData("Z", KIND), by=manager, clock=clock)
+    with pytest.raises(ValidationError, match="cannot be started"):
+        ml.start(draft.id, by=manager, clock=clock)
     with pytest.raises(ValidationError, match="no mailing 999"):
         ml.start(999, by=manager, clock=clock)
 
