@@ -193,6 +193,57 @@ async def test_preparing_stopped_half_way_goes_on_with_f2(quiet_settings, base, 
         assert "Prepared: 29 recipients, 29 messages" in screen.message
 
 
+async def test_f7_pauses_while_preparing_and_the_screen_keeps_answering(
+    quiet_settings, base, clock, ui_staff
+):
+    """Preparing is slowed to a batch of 3 customers every 50 ms: meanwhile the progress bar
+    moves, the screen answers keys, and F7 pauses it with nothing left pending."""
+    import time
+
+    from textual.widgets import ProgressBar
+
+    mailing = ml.create_mailing(ml.MailingData("Slow", KIND), by=ui_staff["manager"], clock=clock)
+    ml.start(mailing.id, by=ui_staff["manager"], clock=clock)
+
+    def slow(mailing_id, **kw):
+        stop = kw["cancel"]
+
+        def cancel() -> bool:
+            time.sleep(0.05)
+            return stop()
+
+        return ml.prepare(mailing_id, **{**kw, "batch": 3, "cancel": cancel})
+
+    app = TorgApp(quiet_settings, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_area(pilot)
+        MailingScreen.prepare = staticmethod(slow)
+        try:
+            await pilot.press("enter")
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, MailingScreen)
+            bar = screen.query_one("#mr-progress", ProgressBar)
+            for _tick in range(100):  # until the first batches are in
+                await pilot.pause(0.05)
+                if bar.progress >= 3:
+                    break
+            assert screen.running and bar.display and 3 <= bar.progress < 30
+            assert "Preparing" in screen.state_line
+            await pilot.press("f7")
+            await wait(pilot, 5)
+        finally:
+            MailingScreen.prepare = staticmethod(ml.prepare)
+        assert not screen.running and Mailing.get_by_id(mailing.id).state == "paused"
+        rows = list(OutboxMessage.select().where(OutboxMessage.mailing_id == mailing.id))
+        assert 0 < len(rows) < 29 and {r.status for r in rows} == {"paused"}
+        assert "Paused" in screen.state_line
+        await pilot.press("f8")
+        await wait(pilot, 5)
+        assert Mailing.get_by_id(mailing.id).state == "sending"
+        assert OutboxMessage.select().where(OutboxMessage.mailing_id == mailing.id).count() == 29
+
+
 async def test_templates_and_calls_from_the_list(quiet_settings, base, clock):
     app = TorgApp(quiet_settings, clock=clock)
     async with app.run_test(size=(80, 24)) as pilot:
