@@ -27,6 +27,7 @@ from torgtui.channels.call_journal import (
 from torgtui.customers.service import shown_phone
 from torgtui.i18n import _
 from torgtui.screens.customer_card_common import DbJobs
+from torgtui.widgets.status import StatusLine
 
 if TYPE_CHECKING:
     from torgtui.app import TorgApp
@@ -87,6 +88,9 @@ class CallsScreen(DbJobs, Screen[None]):
         Binding("f4", "refresh", _("Refresh"), id="calls.refresh"),
         Binding("enter", "open_card", _("Open card"), priority=True, id="calls.open"),
         Binding("escape", "back", _("Back"), id="calls.back"),
+        # as on the area screens: they work, the footer leaves them out (80 columns)
+        Binding("ctrl+l", "app.lock", _("Lock"), show=False, priority=True, id="calls.lock"),
+        Binding("ctrl+o", "app.logout", _("Log out"), show=False, id="calls.logout"),
     ]
 
     app: TorgApp
@@ -100,10 +104,11 @@ class CallsScreen(DbJobs, Screen[None]):
         self.missed = 0
 
     def compose(self) -> ComposeResult:
+        yield StatusLine(_("Call journal"))
         yield Label("", id="calls-title", markup=False)
         yield DataTable(id="calls-table", cursor_type="row")
         yield Label("", id="calls-message", markup=False)
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         table = self.query_one("#calls-table", DataTable)
