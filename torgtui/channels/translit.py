@@ -13,50 +13,13 @@ text can fit GSM-7. A capital gives "Ye"/"Shch" at a word's start, and all capit
 from __future__ import annotations
 
 from torgtui.channels.sms_text import SmsLength, sms_parts
+from torgtui.customers.words import UK_INITIAL, UK_TO_LAT
 
-# the letter's Latin form inside a word; and, where it differs, at the start of a word
-TABLE: dict[str, str] = {
-    "а": "a",
-    "б": "b",
-    "в": "v",
-    "г": "h",
-    "ґ": "g",
-    "д": "d",
-    "е": "e",
-    "є": "ie",
-    "ж": "zh",
-    "з": "z",
-    "и": "y",
-    "і": "i",
-    "ї": "i",
-    "й": "i",
-    "к": "k",
-    "л": "l",
-    "м": "m",
-    "н": "n",
-    "о": "o",
-    "п": "p",
-    "р": "r",
-    "с": "s",
-    "т": "t",
-    "у": "u",
-    "ф": "f",
-    "х": "kh",
-    "ц": "ts",
-    "ч": "ch",
-    "ш": "sh",
-    "щ": "shch",
-    "ь": "",
-    "ю": "iu",
-    "я": "ia",
-    # not Ukrainian letters, met in names and in copied texts
-    "ы": "y",
-    "э": "e",
-    "ё": "io",
-    "ъ": "",
-}
-WORD_START: dict[str, str] = {"є": "ye", "ї": "yi", "й": "y", "ю": "yu", "я": "ya", "ё": "yo"}
 APOSTROPHES = frozenset("'’ʼ`\u02bb")
+# the letter's Latin form inside a word; and, where it differs, at the start of a word: the
+# customer search's own table (torgtui.customers.words), so a name is spelt alike in both
+TABLE: dict[str, str] = {k: v for k, v in UK_TO_LAT.items() if k not in APOSTROPHES}
+WORD_START: dict[str, str] = {**UK_INITIAL, "ё": "yo"}
 # what GSM-7 has no place for, in plain characters
 TYPOGRAPHY: dict[str, str] = {
     "«": '"',
