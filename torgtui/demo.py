@@ -30,6 +30,9 @@ from torgtui import db as dbmod
 from torgtui import demodata as data
 from torgtui.catalog.barcodes import make_ean13
 from torgtui.demo_loyalty import Charge, Loyalty, VipMoney, price_policy
+from torgtui.demo_messages import History as MessagesHistory
+from torgtui.demo_messages import build as build_messages
+from torgtui.demo_messages import settings_for as messages_settings
 from torgtui.demo_promotions import History as PromotionHistory
 from torgtui.demo_promotions import build as build_promotions
 from torgtui.errors import DatabaseError
@@ -182,6 +185,7 @@ class _Shop:
         self.returns: dict[dt.date, list[_Sale]] = {}  # day -> sales to be returned then
         self.loyalty = Loyalty(rng)
         self.promotions = PromotionHistory(self.rows)  # planned by _fill
+        self.messages = MessagesHistory()  # planned by _fill
         self.groups: dict[str, int] = {}  # product group path -> id
         self.makers: dict[str, int] = {}
 
@@ -428,11 +432,15 @@ class _Shop:
             events.append((rng.randint(0, last), n, sale))
         for n, vip in enumerate(self.vip_events(day), len(events)):
             events.append((rng.randint(0, last), n, vip))
+        for n, customer in enumerate(self.messages.visits(day), len(events)):
+            events.append((rng.randint(0, last), n, ("visit", customer)))
         events.sort(key=lambda e: (e[0], e[1]))
         for seconds, _n, sale in events:
             at = _at(day, OPEN_HOUR * 3600 + seconds)
             if sale is None:
                 self.sale(at, shift, employee)
+            elif sale[0] == "visit":  # a mailing's recipient comes by (torgtui.demo_messages)
+                self.sale(at, shift, employee, customer=sale[1])
             elif isinstance(sale[0], str):
                 self.vip_event(at, shift, employee, sale)
             else:
@@ -486,11 +494,13 @@ def build_demo(
     location_code: str = "MAIN",
     store_name: str = "Demo shop",
     register: str = "POS-1",
+    settings: Any = None,
 ) -> DemoSummary:
     """Build the demo shop into a new database at ``url``; leaves the proxy bound to it.
 
     An existing SQLite file is refused unless ``force`` (then it is replaced). A PostgreSQL
-    database must not hold a shop yet; ``force`` means nothing there.
+    database must not hold a shop yet; ``force`` means nothing there. ``settings``: the shop's
+    (the defaults when None), for the messages' prices and sandbox file (torgtui.demo_messages).
     """
     started = time.perf_counter()
     path = dbmod.sqlite_path(url)
@@ -513,9 +523,11 @@ def build_demo(
     database = dbmod.open_and_upgrade(build_url, create=True)
     try:
         with dbmod.translated_errors(url):
+            messages = messages_settings(settings, url, store_name)
             shop = _fill(
-                database, customers, seed, months, today, location_code, store_name, register
-            )
+                database, customers, seed, months, today, location_code, store_name, register,
+                messages,
+            )  # fmt: skip
             # the card's search words, phone rows and totals, as the customer base keeps them
             from torgtui.customers.interests import rebuild_auto_interests
             from torgtui.customers.service import recompute_totals, reindex_all
@@ -558,6 +570,7 @@ def _fill(
     location_code: str,
     store_name: str,
     register: str,
+    settings: Any,
 ) -> _Shop:
     """Write the whole shop in one transaction; returns the generator with its counts."""
     rng = random.Random(seed)
@@ -587,6 +600,7 @@ def _fill(
         for n in range(len(shop.items)):
             shop.restock(n, opening, "Початкові залишки")
         rows.flush()
+        shop.messages.plan(seed, today, staff[Role.MANAGER])  # the customers are written
         day = first_day
         while day < today:  # history ends yesterday: no sales in the future, today's shift open
             shop.day(day, register)
@@ -611,6 +625,8 @@ def _fill(
             setup=setup,
             today=today,
         )
+        # before the promotions: the pre-orders' notices wait for the register's own sender
+        build_messages(shop.messages, settings=settings, staff=staff, today=today)
         build_promotions(
             shop.promotions,
             staff=staff,
@@ -646,6 +662,7 @@ def run_demo_command(settings: Any, args: Any) -> int:
         location_code=settings.store.location,
         store_name=settings.store.name,
         register=settings.store.register,
+        settings=settings,
     )
     shown = dbmod.redact(url)
     facts = {**dataclasses.asdict(summary), "url": shown}

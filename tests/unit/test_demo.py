@@ -266,7 +266,8 @@ def test_existing_file_is_refused_unless_forced(tmp_path: Path) -> None:
     summary = build_demo(str(path), customers=5, months=1, today=TODAY, force=True)
     assert Customer.select().count() == summary.customers == 5
     dbmod.database.close()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["shop.sqlite"]
+    # nothing of the build is left beside it; the sandbox file holds the demo's sent messages
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["messages-sandbox.jsonl", "shop.sqlite"]
     database = dbmod.open_and_upgrade(str(path))
     assert Receipt.select().count() == summary.receipts
     database.close()
@@ -318,7 +319,8 @@ def test_cli_checks_its_arguments_before_building(
 
 
 @pytest.mark.pg
-def test_build_on_postgresql(pg_url: str) -> None:
+def test_build_on_postgresql(pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # the demo's sandbox file goes in the current folder here
     summary = build_demo(pg_url, customers=20, months=1, today=TODAY, force=True)
     try:
         assert summary.customers == Customer.select().count() == 20
