@@ -468,21 +468,21 @@ def test_a_pause_during_a_batch_holds_back_that_batch_too(
     for i in range(30):
         person(f"Клієнт {i}")
     m = mailing(staff, clock, {})
-    real, calls, threads = ob.enqueue, {"n": 0}, []
+    real, calls, threads = ob.enqueue_many, {"n": 0}, []
 
     def pause_elsewhere() -> None:
         with dbmod.database.connection_context():
             ml.pause(m.id, by=staff["manager"], clock=clock)
 
-    def enqueue(*args, **kw):
+    def enqueue_many(*args, **kw):
         calls["n"] += 1
-        if calls["n"] == 15:  # half way through the second batch
+        if calls["n"] == 2:  # the second batch, its rows about to be written
             threads.append(threading.Thread(target=pause_elsewhere))
             threads[0].start()
             time.sleep(0.3)
         return real(*args, **kw)
 
-    monkeypatch.setattr(ob, "enqueue", enqueue)
+    monkeypatch.setattr(ob, "enqueue_many", enqueue_many)
     run = ml.prepare(m.id, clock=clock, batch=10)
     threads[0].join(10)
     # the pause came after the second batch (PostgreSQL: it waited for the row) or, SQLite's

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from torgtui.channels import consent
@@ -65,6 +66,156 @@ def _check_channel(channel: str) -> str:
     return channel
 
 
+@dataclass(frozen=True)
+class Message:
+    """One message to write (:func:`enqueue_many`); the fields are :func:`enqueue`'s."""
+
+    customer_id: int | None
+    kind: str
+    dedupe: str
+    channel: str = "any"
+    payload: dict | None = None
+    to: str = ""
+    text: str = ""
+    subject: str = ""
+    marketing: bool = False
+    mailing_id: int | None = None
+    send_after: dt.datetime | None = None
+
+
+def _checked(m: Message) -> Message:
+    """``m`` validated and normalised, or ValidationError in words."""
+    customer_id = m.customer_id
+    if customer_id is not None:
+        customer_id = check_id(customer_id, _("Customer"))
+    mailing_id = m.mailing_id
+    if mailing_id is not None:
+        mailing_id = check_id(mailing_id, _("Mailing"))
+    kind = check_text(m.kind, _("Message kind"), max_len=30)
+    dedupe = check_text(m.dedupe, _("Message key"), max_len=120)
+    if not kind or not dedupe:
+        raise ValidationError(_("A message needs a kind and a key (dedupe): nothing written."))
+    channel = _check_channel(m.channel)
+    to = check_text(m.to, _("Address"), max_len=200)
+    subject = check_text(m.subject, _("Subject"), max_len=200)
+    text = check_text(m.text, _("Message text"), max_len=MAX_TEXT, multiline=True)
+    if customer_id is None and not to:
+        raise ValidationError(_("A message needs a customer or an address: nothing written."))
+    return Message(
+        customer_id,
+        kind,
+        dedupe,
+        channel=channel,
+        payload=m.payload,
+        to=to,
+        text=text,
+        subject=subject,
+        marketing=bool(m.marketing),
+        mailing_id=mailing_id,
+        send_after=m.send_after,
+    )
+
+
+_COLUMNS = (
+    "customer_id",
+    "kind",
+    "channel",
+    "dedupe",
+    "payload",
+    "status",
+    "created_at",
+    "send_after",
+    "gateway_id",
+    "attempts",
+    "last_error",
+    "address",
+    "text",
+    "subject",
+    "mailing_id",
+    "marketing",
+    "reason",
+)
+_NAMES = ", ".join(f'"{c}"' for c in _COLUMNS)
+_TAIL = ' ON CONFLICT ("dedupe") DO NOTHING RETURNING "id", "dedupe"'
+# SQLite: INSERT ... VALUES (...), (...), ... (the driver keeps the statement prepared)
+_ONE = "(" + ", ".join("?" * len(_COLUMNS)) + ")"
+# PostgreSQL: one array per column, unnested in the order given. A VALUES list of 17 000
+# parameters cost psycopg more to rewrite (its placeholders, every time: too long to cache)
+# than the server took to insert it
+_PG_TYPES = (
+    "integer", "text", "text", "text", "text", "text", "timestamp", "timestamp", "text",
+    "integer", "text", "text", "text", "text", "integer", "boolean", "text",
+)  # fmt: skip
+_PG_INSERT = (
+    f'INSERT INTO "outbox_message" ({_NAMES}) SELECT {_NAMES} FROM unnest('
+    + ", ".join(f"?::{t}[]" for t in _PG_TYPES)
+    + f') WITH ORDINALITY AS m({_NAMES}, "n") ORDER BY "n"'
+    + _TAIL
+)
+CHUNK = 1_000  # rows per INSERT (17 000 parameters on SQLite: well inside its limit)
+
+
+def enqueue_many(rows: Iterable[Message], *, now: dt.datetime) -> list[int | None]:
+    """Write many messages to the outbox, in the caller's transaction, as :func:`enqueue` would
+    one by one: for each row in order, its new id, or None when a row with its ``dedupe`` key
+    is there already (or came earlier in ``rows``). Any row refused: nothing written.
+
+    The checks are made for the whole lot, not per row: the stop-list by customer and by
+    address, and the consents, in three queries per :data:`CHUNK` rows; then one multi-row
+    ``INSERT ... ON CONFLICT ("dedupe") DO NOTHING RETURNING`` (SQLite >= 3.35, as the
+    receipt counter already needs). Rows go in in the order given, so their ids keep it.
+    """
+    checked = [_checked(m) for m in rows]
+    ids: list[int | None] = [None] * len(checked)
+    seen: set[str] = set()
+    with write_tx():
+        for start in range(0, len(checked), CHUNK):
+            part = checked[start : start + CHUNK]
+            asked = [(m.customer_id, m.channel, m.to) for m in part if m.marketing]
+            blocks = iter(consent.marketing_blocks(asked) if asked else [])
+            values: list[tuple] = []
+            places: dict[str, int] = {}  # dedupe -> index in ``checked``
+            for i, m in enumerate(part, start):
+                reason = next(blocks) if m.marketing else ""
+                if m.dedupe in seen:
+                    continue  # the same key again: written once, as enqueue would
+                seen.add(m.dedupe)
+                places[m.dedupe] = i
+                status = State.SUPPRESSED if reason else State.PENDING
+                values.append(
+                    (
+                        m.customer_id,
+                        m.kind,
+                        m.channel,
+                        m.dedupe,
+                        json.dumps(m.payload or {}, ensure_ascii=False, default=str),
+                        str(status),
+                        _db_time(now),
+                        _db_time(m.send_after),
+                        "",
+                        0,
+                        "",
+                        m.to,
+                        m.text,
+                        m.subject,
+                        m.mailing_id,
+                        m.marketing,
+                        reason[:200],
+                    )
+                )
+            if not values:
+                continue
+            if is_sqlite():
+                statement = f'INSERT INTO "outbox_message" ({_NAMES}) VALUES '
+                statement += ", ".join([_ONE] * len(values)) + _TAIL
+                params: list[object] = [v for row in values for v in row]
+            else:
+                statement, params = _PG_INSERT, [list(c) for c in zip(*values, strict=True)]
+            for new_id, dedupe in database.execute_sql(sql(statement), params).fetchall():
+                ids[places[dedupe]] = new_id
+    return ids
+
+
 def enqueue(
     customer_id: int | None,
     kind: str,
@@ -87,75 +238,22 @@ def enqueue(
     in the customer's language with ``payload``. ``to`` empty: the card's phone or e-mail.
     ``marketing`` rows respect consent, the stop-list and quiet hours: one to a customer who
     opted out (or gave no consent for the channel) is written ``suppressed`` with the reason.
+    Many at once: :func:`enqueue_many` (the same checks; this is it with one row).
     """
-    if customer_id is not None:
-        customer_id = check_id(customer_id, _("Customer"))
-    if mailing_id is not None:
-        mailing_id = check_id(mailing_id, _("Mailing"))
-    kind = check_text(kind, _("Message kind"), max_len=30)
-    dedupe = check_text(dedupe, _("Message key"), max_len=120)
-    if not kind or not dedupe:
-        raise ValidationError(_("A message needs a kind and a key (dedupe): nothing written."))
-    channel = _check_channel(channel)
-    to = check_text(to, _("Address"), max_len=200)
-    subject = check_text(subject, _("Subject"), max_len=200)
-    text = check_text(text, _("Message text"), max_len=MAX_TEXT, multiline=True)
-    if customer_id is None and not to:
-        raise ValidationError(_("A message needs a customer or an address: nothing written."))
-    status, reason = State.PENDING, ""
-    if marketing:
-        reason = consent.marketing_block(customer_id, channel, to)
-        if reason:
-            status = State.SUPPRESSED
-    columns = (
-        "customer_id",
-        "kind",
-        "channel",
-        "dedupe",
-        "payload",
-        "status",
-        "created_at",
-        "send_after",
-        "gateway_id",
-        "attempts",
-        "last_error",
-        "address",
-        "text",
-        "subject",
-        "mailing_id",
-        "marketing",
-        "reason",
-    )
-    values = (
+    message = Message(
         customer_id,
         kind,
-        channel,
         dedupe,
-        json.dumps(payload or {}, ensure_ascii=False, default=str),
-        str(status),
-        _db_time(now),
-        _db_time(send_after),
-        "",
-        0,
-        "",
-        to,
-        text,
-        subject,
-        mailing_id,
-        bool(marketing),
-        reason[:200],
+        channel=channel,
+        payload=payload,
+        to=to,
+        text=text,
+        subject=subject,
+        marketing=marketing,
+        mailing_id=mailing_id,
+        send_after=send_after,
     )
-    names = ", ".join(f'"{c}"' for c in columns)
-    statement = (
-        f'INSERT INTO "outbox_message" ({names}) VALUES ({", ".join("?" * len(columns))}) '
-        'ON CONFLICT ("dedupe") DO NOTHING'
-    )
-    with write_tx():
-        if is_sqlite():
-            cursor = database.execute_sql(statement, values)
-            return cursor.lastrowid if cursor.rowcount == 1 else None
-        row = database.execute_sql(sql(statement + ' RETURNING "id"'), values).fetchone()
-        return row[0] if row else None
+    return enqueue_many([message], now=now)[0]
 
 
 @dataclass(frozen=True)
@@ -257,11 +355,13 @@ __all__ = [
     "CHANNELS",
     "OPEN",
     "TOUCHED_GATEWAY",
+    "Message",
     "MessageRow",
     "State",
     "counts",
     "db_time",
     "enqueue",
+    "enqueue_many",
     "messages",
     "messages_of",
 ]

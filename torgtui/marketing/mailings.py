@@ -11,8 +11,9 @@ batches; each batch, in one transaction, sorts its customers into
 * ``holdout``: a random share of the rest, kept back to measure the effect. "Random" is a hash
   of the mailing id and the customer id: the same mailing always holds back the same
   customers, whatever the batch and however often preparing resumes;
-* ``sent``: one outbox row per channel through torgtui.channels.outbox.enqueue (dedupe
-  ``mailing:{id}:{customer}:{channel}``), with the text rendered in the customer's language.
+* ``sent``: one outbox row per channel, the batch's through one
+  torgtui.channels.outbox.enqueue_many (dedupe ``mailing:{id}:{customer}:{channel}``), with
+  the text rendered in the customer's language.
 
 Each batch's recipients, outbox rows and the mailing's ``prepared_upto`` commit together, so a
 crash resumes after the last whole batch, and the dedupe keys and the unique (mailing,
@@ -972,6 +973,17 @@ def _insert_recipients(mailing_id: int, rows: list[tuple[int, str, str, int | No
         '"outbox_id") VALUES '
     )
     tail = ' ON CONFLICT ("mailing_id", "customer_id") DO NOTHING'
+    if not is_sqlite():  # one array per column: psycopg rewrites a long VALUES list slowly
+        columns = [list(c) for c in zip(*rows, strict=True)]
+        database.execute_sql(
+            sql(
+                head.removesuffix(" VALUES ")
+                + " SELECT ?, * FROM unnest(?::integer[], ?::text[], ?::text[], ?::integer[])"
+                + tail
+            ),
+            [mailing_id, *columns],
+        )
+        return
     for start in range(0, len(rows), 500):
         chunk = rows[start : start + 500]
         values = ", ".join(["(?, ?, ?, ?, ?)"] * len(chunk))
@@ -994,7 +1006,7 @@ def prepare(
     crash or a pause left it. ``progress(done, total)`` after each batch; ``cancel()`` true
     stops after the batch in hand (the mailing stays ``preparing``: run it again to go on).
     A mailing prepared already writes nothing."""
-    from torgtui.channels.outbox import enqueue
+    from torgtui.channels.outbox import Message, enqueue_many
 
     mailing = _get(mailing_id)
     now = clock()
@@ -1063,13 +1075,13 @@ def prepare(
             if state != "preparing":
                 run.stopped = True
                 break
-            rows: list[tuple[int, str, str, int | None]] = []
             counted = {"sent": 0, "holdout": 0, "skipped": 0}
-            written = 0
-            for item in sorter.sort(people):
+            sorted_people = sorter.sort(people)
+            outgoing: list[Message] = []
+            owners: list[int] = []  # the index in sorted_people of each message's recipient
+            for n, item in enumerate(sorted_people):
                 p = item.person
                 counted[item.grp] += 1
-                first_id: int | None = None
                 if item.grp == "sent":
                     variables = variables_of(p, values, shop)
                     for channel, address in item.channels:
@@ -1081,24 +1093,33 @@ def prepare(
                             payload["sms_fallback"] = mailing.sms_fallback
                             if extras:
                                 payload["viber"] = extras
-                        new_id = enqueue(
-                            p.id,
-                            outbox_kind,
-                            f"mailing:{mailing.id}:{p.id}:{channel}",
-                            channel=channel,
-                            payload=payload,
-                            to=address,
-                            text=text,
-                            subject=subject,
-                            marketing=True,
-                            mailing_id=mailing.id,
-                            send_after=send_after,
-                            now=now,
+                        outgoing.append(
+                            Message(
+                                p.id,
+                                outbox_kind,
+                                f"mailing:{mailing.id}:{p.id}:{channel}",
+                                channel=channel,
+                                payload=payload,
+                                to=address,
+                                text=text,
+                                subject=subject,
+                                marketing=True,
+                                mailing_id=mailing.id,
+                                send_after=send_after,
+                            )
                         )
-                        if new_id is not None:
-                            written += 1
-                            first_id = first_id or new_id
-                rows.append((p.id, item.grp, item.reason, first_id))
+                        owners.append(n)
+            # the batch's outbox rows in one go (consent and the stop-list checked for all)
+            new_ids = enqueue_many(outgoing, now=now)
+            written = sum(new_id is not None for new_id in new_ids)
+            first_ids: dict[int, int] = {}
+            for n, new_id in zip(owners, new_ids, strict=True):
+                if new_id is not None:
+                    first_ids.setdefault(n, new_id)
+            rows = [
+                (item.person.id, item.grp, item.reason, first_ids.get(n))
+                for n, item in enumerate(sorted_people)
+            ]
             _insert_recipients(mailing.id, rows)
             after = people[-1].id
             Mailing.update(
