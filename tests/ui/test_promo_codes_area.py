@@ -4,7 +4,6 @@ each channel brought in a period (from a real sale with a code)."""
 
 from __future__ import annotations
 
-
 from textual.widgets import Input, Select
 
 from torgtui.app import TorgApp

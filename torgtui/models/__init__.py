@@ -154,8 +154,8 @@ __all__ = [
     "SchemaVersion",
     "Setting",
     "Shift",
-    "StopListEntry",
     "StockMovement",
+    "StopListEntry",
     "fold_name",
     "phone_tail",
 ]
