@@ -202,9 +202,7 @@ def grant(
     """A senior confirms with their PIN. Wrong PINs count toward their lockout; a senior
     without the right (or over their limit, per ``facts``) is refused, and nothing is granted."""
     action = Action(action)
-    approver = staff.check_pin(
-        approver_id, pin, clock=clock, terminal=terminal, purpose="approval"
-    )
+    approver = staff.check_pin(approver_id, pin, clock=clock, terminal=terminal, purpose="approval")
     require_right(approver, action, facts or subject)
     return _record(
         approver, "pin", action=action, scope=scope, subject=subject, clock=clock, terminal=terminal

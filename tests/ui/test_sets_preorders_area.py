@@ -152,9 +152,10 @@ async def test_a_pre_order_taken_prepaid_reserved_and_cancelled(settings, ui_sta
             "open",
             True,
         )
-        assert str(
-            card.query_one("#preorder-title").content
-        ) == "PO-2 · Оксана Мельник · waiting for goods"
+        assert (
+            str(card.query_one("#preorder-title").content)
+            == "PO-2 · Оксана Мельник · waiting for goods"
+        )
         await pilot.press("f4")
         await wait(pilot)
         money = app.screen
@@ -189,9 +190,7 @@ async def test_a_pre_order_taken_prepaid_reserved_and_cancelled(settings, ui_sta
     assert ledger.balance(account) == 0
 
 
-async def test_the_menu_and_what_a_pre_order_card_refuses(
-    settings, ui_staff, clock
-):
+async def test_the_menu_and_what_a_pre_order_card_refuses(settings, ui_staff, clock):
     build_promo_shop(ui_staff, clock)
     app = TorgApp(settings, clock=clock)
     async with app.run_test(size=(80, 24)) as pilot:
