@@ -401,6 +401,7 @@ async def capture_all(settings: Any, shop: dict[str, Any]) -> dict[str, dict[str
     async with app.run_test(size=SIZE) as pilot:
         await loyalty_screens(app, pilot, shop, shot)
     # the back office and the promotions: each a shop of its own
+    from tests.ui.snapshots_messages import capture_messages
     from tests.ui.snapshots_office import capture_office
     from tests.ui.snapshots_promotions import capture_promotions
 
@@ -409,6 +410,8 @@ async def capture_all(settings: Any, shop: dict[str, Any]) -> dict[str, dict[str
     await capture_office(settings, shot, helpers)
     settings.database.url = database_url  # each part names its own file beside the first
     await capture_promotions(settings, shot, helpers)
+    settings.database.url = database_url
+    await capture_messages(settings, shot, helpers)
     return shots
 
 

@@ -59,6 +59,11 @@ def callback_cell(row: JournalRow) -> Text:
     return Text("")
 
 
+def fitted(text: str, width: int) -> str:
+    """``text`` in ``width`` columns: a long name ends in "…" rather than mid-letter."""
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
 def row_cells(row: JournalRow, viewer: object) -> tuple[Text, ...]:
     talk = f"{row.talk_seconds // 60}:{row.talk_seconds % 60:02d}" if row.talk_seconds else ""
     result = disposition_title(row.disposition)
@@ -66,7 +71,7 @@ def row_cells(row: JournalRow, viewer: object) -> tuple[Text, ...]:
         Text(f"{row.started_at:%d.%m %H:%M}", no_wrap=True),
         Text(direction_title(row.direction), no_wrap=True),
         Text(shown_phone(row.external_number, viewer), no_wrap=True),  # type: ignore[arg-type]
-        Text(row.customer or "-", no_wrap=True),
+        Text(fitted(row.customer or "-", 14), no_wrap=True),
         Text(result, style="" if row.disposition == "answered" else "red", no_wrap=True),
         Text(talk, no_wrap=True),
         callback_cell(row),
@@ -77,9 +82,9 @@ class CallsScreen(DbJobs, Screen[None]):
     """The journal (or the missed calls only), with keys to call back and open the card."""
 
     DEFAULT_CSS = """
-    CallsScreen #calls-title { width: 100%; text-style: bold; }
+    CallsScreen #calls-title { width: 100%; padding: 0 1; text-style: bold; }
     CallsScreen #calls-table { height: 1fr; }
-    CallsScreen #calls-message { width: 100%; color: $warning; }
+    CallsScreen #calls-message { width: 100%; padding: 0 1; color: $warning; }
     """
     AUTO_FOCUS = "#calls-table"
     BINDINGS = [

@@ -36,6 +36,18 @@ def status_title(status: str) -> str:
     }.get(status, status)
 
 
+def delivery_title(delivery: str) -> str:
+    """What the gateway last said of a sent message, in words."""
+    return {
+        "queued": _("waiting"),
+        "sent": _("sent"),
+        "delivered": _("delivered"),
+        "read": _("read"),
+        "clicked": _("link opened"),
+        "failed": _("failed"),
+    }.get(delivery, delivery)
+
+
 def _is_yes(text: str) -> bool:
     return text.strip().lower()[:1] in ("y", "т")
 
@@ -104,10 +116,10 @@ class MessageLogScreen(DbJobs, ModalScreen[None]):
         table = self.query_one(DataTable)
         for title, width in (
             (_("When"), 11),
-            (_("Status"), 9),
+            (_("Status"), 12),
             (_("By"), 5),
             (_("Text"), 22),
-            (_("Why"), 16),
+            (_("Why"), 14),
         ):
             table.add_column(title, width=width)
         table.focus()
@@ -128,7 +140,7 @@ class MessageLogScreen(DbJobs, ModalScreen[None]):
                 status_title(m.status),
                 m.via or m.channel,
                 " ".join(m.text.split())[:22] or m.kind,
-                m.why[:16] if m.why else (m.delivery or ""),
+                m.why[:14] if m.why else delivery_title(m.delivery or ""),
                 key=str(m.id),
             )
         note = _("No messages yet.") if not self.rows else ""
@@ -138,7 +150,10 @@ class MessageLogScreen(DbJobs, ModalScreen[None]):
         key = event.row_key.value if event.row_key is not None else None
         found = next((m for m in self.rows if str(m.id) == key), None)
         if found is not None:
-            detail = f"#{found.id} {found.address} {found.why or found.delivery}".strip()
+            why = found.why or delivery_title(found.delivery or "")
+            text = " ".join(found.text.split())
+            address = f"+{found.address}" if found.address.isdigit() else found.address
+            detail = " · ".join(x for x in (address, why, text) if x)
             self.query_one("#messages-note", Label).update(detail[:150])
 
     def action_consent(self) -> None:

@@ -29,6 +29,7 @@ from torgtui.marketing import mailings as ml
 from torgtui.money import format_money
 from torgtui.screens.area import AreaScreen
 from torgtui.screens.areas import Area
+from torgtui.screens.customer_messages import status_title
 from torgtui.screens.office import Failed, OfficeJobs, fit, parse_day, run_db
 from torgtui.screens.till_dialogs import ConfirmDialog
 from torgtui.values import parse_money
@@ -79,7 +80,10 @@ def state_word(state: str) -> str:
     }.get(state, state)
 
 
-def _when(moment: dt.datetime | None) -> str:
+def _when(moment: dt.datetime | None, began: dt.datetime | None = None, state: str = "") -> str:
+    """When it goes: its time, "now" while it waits to be started, else when it began."""
+    if moment is None and state not in ("", "draft", "scheduled"):
+        moment = began
     return moment.strftime("%d.%m %H:%M") if moment else _("now")
 
 
@@ -138,7 +142,7 @@ class MailingsScreen(OfficeJobs, AreaScreen):
         table.clear()
         for m in items:
             table.add_row(
-                str(m.id), m.name, state_word(m.state), _when(m.send_at),
+                str(m.id), m.name, state_word(m.state), _when(m.send_at, m.created_at, m.state),
                 str(m.sent), str(m.holdout), key=str(m.id),
             )  # fmt: skip
         self.query_one("#mailings-info", Label).update(
@@ -616,7 +620,7 @@ class MailingScreen(OfficeJobs, AreaScreen):
                 kind=mailing.kind.removeprefix("mailing:"),
                 channels=channels,
                 holdout=format(Decimal(mailing.holdout_bp) / 100, "f"),
-                when=_when(mailing.send_at),
+                when=_when(mailing.send_at, mailing.started_at, mailing.state),
             )
         )
         if not self.running:
@@ -783,7 +787,9 @@ def result_lines(mailing: Any, result: ml.Result) -> list[str]:
             messages=result.messages, sent=result.sent, delivered=result.delivered,
             read=result.read, clicked=result.clicked, waiting=result.waiting)
     )  # fmt: skip
-    for why, n in sorted(result.failed.items()):
+    for key, n in sorted(result.failed.items()):
+        status, _sep, error = key.partition(": ")  # "failed: expired"
+        why = status_title(status) + (f": {error}" if error else "")
         lines.append(fit("  " + _("not sent: {why}: {n}").format(why=why, n=n), 78))
     lines.append(_("Cost: {cost}").format(cost=format_money(result.cost)))
     effect = result.effect

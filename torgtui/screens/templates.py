@@ -246,7 +246,7 @@ class TemplateScreen(OfficeJobs, AreaScreen):
         self.sms_latin = template.sms_latin
 
     def place(self) -> str:
-        return _("Template: {name}").format(name=self.template.title)
+        return self.template.title  # "Template: " would leave a long name no room
 
     def compose_body(self) -> ComposeResult:
         viber = self.template.viber or ViberExtras()
