@@ -19,6 +19,7 @@ from bench import (
     promotions,
     scan,
     startup,
+    till,
 )
 
 BENCHMARKS = {
@@ -35,6 +36,7 @@ BENCHMARKS = {
     "mailing": mailing.main,
     "calls": calls.main,
     "messages": messages.main,
+    "till": till.main,
 }
 
 

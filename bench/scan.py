@@ -171,6 +171,42 @@ def applied_promotions(path: str) -> list[str]:
     return sorted(codes)
 
 
+def register_env(folder: str) -> dict[str, str]:
+    """The register's environment in the benchmarks: the bench till, no printer or fiscal
+    unit, no idle lock, an empty settings file in ``folder`` (no personal settings)."""
+    env = child_environment(rows=24, cols=80)
+    env.update(
+        TORGTUI_STORE_REGISTER=REGISTER,
+        TORGTUI_DEVICES_PRINTER="none",
+        TORGTUI_DEVICES_FISCAL="none",
+        TORGTUI_UI_IDLE_LOCK_SECONDS="0",
+        TORGTUI_CONFIG=str(Path(folder) / "none.toml"),
+    )
+    Path(env["TORGTUI_CONFIG"]).write_text("")
+    return env
+
+
+def open_sale(s: PtySession, sale_key: str = "1", sale_marker: str = "To pay") -> None:
+    """Log the shop's cashier in (PIN 3333) and open the sale screen; returns once it settled."""
+    s.read_until("PIN", 30)
+    s.settle()
+    s.write(b"3333\r")
+    s.read_until("Sale", 30, since=len(s.visible))
+    s.settle()
+    mark = len(s.visible)
+    s.write(sale_key.encode())
+    s.read_until(sale_marker, 30, since=mark)
+    s.settle(0.2, 3)
+
+
+def attach_card(s: PtySession) -> None:
+    """The bonus card through the code field, as a cashier scans it; returns once settled."""
+    mark = len(s.visible)
+    s.write(BONUS_CARD.encode() + b"\r")
+    s.read_until(BONUS_NAME, 10, since=mark)
+    s.settle(0.3, 3)
+
+
 def scan_once(session: PtySession, code: str, quiet: float, limit: float) -> tuple[float, int]:
     """Write one scan (the code and CR at once, as a wedge burst over SSH)."""
     return session.type_and_settle(code.encode() + b"\r", quiet, limit)
@@ -236,32 +272,13 @@ def main(argv: list[str]) -> int:
             bonus_customer=args.bonus_customer,
             promotions=args.lines if args.promotions else 0,
         )
-        env = child_environment(rows=24, cols=80)
-        env.update(
-            TORGTUI_STORE_REGISTER=REGISTER,
-            TORGTUI_DEVICES_PRINTER="none",
-            TORGTUI_DEVICES_FISCAL="none",
-            TORGTUI_UI_IDLE_LOCK_SECONDS="0",
-            TORGTUI_CONFIG=str(Path(tmp) / "none.toml"),
-        )
-        Path(env["TORGTUI_CONFIG"]).write_text("")
+        env = register_env(tmp)
         if args.fps:
             env["TEXTUAL_FPS"] = str(args.fps)
         with PtySession([sys.executable, "-m", "torgtui", "--db", path], env=env) as s:
-            s.read_until("PIN", 30)
-            s.settle()
-            s.write(b"3333\r")
-            s.read_until("Sale", 30, since=len(s.visible))
-            s.settle()
-            mark = len(s.visible)
-            s.write(args.sale_key.encode())
-            s.read_until(args.sale_marker, 30, since=mark)
-            s.settle(0.2, 3)
-            if args.bonus_customer:  # the card through the code field, as a cashier scans it
-                mark = len(s.visible)
-                s.write(BONUS_CARD.encode() + b"\r")
-                s.read_until(BONUS_NAME, 10, since=mark)
-                s.settle(0.3, 3)
+            open_sale(s, args.sale_key, args.sale_marker)
+            if args.bonus_customer:
+                attach_card(s)
 
             def timed(name: str, batch: list[str]) -> None:
                 lat, sizes = phases.setdefault(name, ([], []))

@@ -12,6 +12,7 @@ import codecs
 import contextlib
 import errno
 import fcntl
+import math
 import os
 import re
 import select
@@ -21,6 +22,7 @@ import subprocess
 import termios
 import time
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 # CSI, OSC, DCS/SOS/PM/APC strings, charset selection, then any other two-byte escape.
@@ -33,6 +35,17 @@ ESCAPE = re.compile(
 )
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1a\x1c-\x1f\x7f]")
 MAX_CARRY = 4096
+
+
+@dataclass(frozen=True)
+class Update:
+    """What one write brought: seconds to the first byte, to the marker and to the last byte
+    of the update (NaN when it never came), and the bytes written."""
+
+    first: float
+    marker: float
+    last: float
+    size: int
 
 
 class MarkerTimeout(Exception):
@@ -206,9 +219,20 @@ class PtySession:
     def type_and_settle(self, data: bytes, quiet: float, limit: float) -> tuple[float, int]:
         """Write ``data`` and read until the screen settles (``quiet`` s with no output after
         some came, at most ``limit`` s): (seconds to the last byte of the update, bytes)."""
-        start_bytes = len(self.raw)
+        update = self.type_and_watch(data, quiet, limit)
+        return update.last, update.size
+
+    def type_and_watch(
+        self, data: bytes, quiet: float, limit: float, *, marker: str | None = None
+    ) -> Update:
+        """Write ``data`` and read until the screen settles, as :meth:`type_and_settle`; with
+        ``marker``, not before that text is visible in what came after the write (a worker's
+        result may follow a silence). Times are from the write to the read that brought the
+        first byte, the marker and the last byte before the silence (NaN: never came)."""
+        start_bytes, since = len(self.raw), len(self.visible)
         t0 = time.perf_counter()
         self.write(data)
+        first = found = math.nan
         last = t0
         deadline = t0 + limit
         while (now := time.perf_counter()) < deadline:
@@ -216,9 +240,18 @@ class PtySession:
             self._read_some(min(quiet, deadline - now))
             if len(self.raw) != before:
                 last = time.perf_counter()
-            elif len(self.raw) > start_bytes and time.perf_counter() - last >= quiet:
+                if math.isnan(first):
+                    first = last - t0
+                seen = marker is not None and self.visible.find(marker, since) != -1
+                if seen and math.isnan(found):
+                    found = last - t0
+            elif (
+                len(self.raw) > start_bytes
+                and (marker is None or not math.isnan(found))
+                and time.perf_counter() - last >= quiet
+            ):
                 break
-        return last - t0, len(self.raw) - start_bytes
+        return Update(first, found, last - t0, len(self.raw) - start_bytes)
 
     def rss_kb(self) -> int:
         """The program's resident set size (VmRSS) in kB, from /proc."""
