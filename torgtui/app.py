@@ -91,6 +91,7 @@ class TorgApp(App[None]):
         self.cursor_blink = cursor_blinks(settings.ui.cursor_blink, os.environ)
 
     def on_mount(self) -> None:
+        self.exit_on_hangup()
         if self.settings.ui.idle_lock_seconds > 0:
             self.set_interval(IDLE_CHECK_SECONDS, self.check_idle_lock)
         self.message_worker = self.start_messages()
@@ -99,6 +100,20 @@ class TorgApp(App[None]):
             from torgtui.screens.incoming_call import start_telephony  # only when configured
 
             self.telephony = start_telephony(self)
+
+    def exit_on_hangup(self) -> None:
+        """The terminal hung up (an SSH link dropped, a kiosk's terminal closed): end the app.
+        Started with SIGHUP ignored (nohup, some session launchers), Textual's input thread
+        would read the dead terminal's end-of-file forever at one core's full speed. The open
+        receipt is saved at every change, so nothing is lost."""
+        import asyncio
+        import signal
+
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.hung_up)
+
+    def hung_up(self) -> None:
+        os._exit(129)  # nowhere to draw or restore: leave at once (128 + SIGHUP)
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, ACTIVITY_EVENTS):
