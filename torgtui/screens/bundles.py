@@ -31,6 +31,7 @@ from torgtui.screens.areas import Area
 from torgtui.screens.office import Failed, OfficeJobs, fit, money_field
 from torgtui.screens.office_dialogs import FormDialog, FormField
 from torgtui.screens.promotion_form import day_field, read_day, yes_no
+from torgtui.screens.promotions_message import PromotionsMessage
 from torgtui.screens.till_dialogs import ConfirmDialog
 from torgtui.values import parse_money, parse_qty
 
@@ -95,7 +96,7 @@ def sold_as(row: SetRow) -> str:
     return _("taken apart") if row.data.disassemble else _("article")
 
 
-class BundlesScreen(OfficeJobs, AreaScreen):
+class BundlesScreen(PromotionsMessage, OfficeJobs, AreaScreen):
     """Every set, by id; Enter changes one, Insert adds one, Delete stops one."""
 
     CSS_PATH = CSS
@@ -162,15 +163,6 @@ class BundlesScreen(OfficeJobs, AreaScreen):
         if row and rows:
             table.move_cursor(row=min(row, table.row_count - 1))
 
-    def say(self, text: str) -> None:
-        message = self.query_one("#promotions-message", Label)
-        message.update(text)
-        message.display = bool(text)
-
-    @property
-    def message(self) -> str:
-        return str(self.query_one("#promotions-message", Label).content)
-
     @property
     def current(self) -> SetRow | None:
         row = self.query_one("#bundles", DataTable).cursor_row
@@ -228,7 +220,7 @@ class AskPrice:
     message: str
 
 
-class BundleScreen(OfficeJobs, AreaScreen):
+class BundleScreen(PromotionsMessage, OfficeJobs, AreaScreen):
     """One set: its fields and its parts (Insert, Enter, Delete). F2 saves."""
 
     CSS_PATH = CSS
@@ -324,15 +316,6 @@ class BundleScreen(OfficeJobs, AreaScreen):
         )
         if row and self.parts:
             table.move_cursor(row=min(row, table.row_count - 1))
-
-    def say(self, text: str) -> None:
-        message = self.query_one("#promotions-message", Label)
-        message.update(text)
-        message.display = bool(text)
-
-    @property
-    def message(self) -> str:
-        return str(self.query_one("#promotions-message", Label).content)
 
     def value(self, key: str) -> str:
         return self.query_one(f"#set-{key}", Input).value.strip()

@@ -31,6 +31,7 @@ from torgtui.screens.areas import Area
 from torgtui.screens.office import OfficeJobs, Page, RowList, fit, parse_day
 from torgtui.screens.office_dialogs import FormDialog, FormField
 from torgtui.screens.promotion_form import parse_locations
+from torgtui.screens.promotions_message import PromotionsMessage
 from torgtui.values import check_count
 
 HERE = Path(__file__).parent
@@ -181,7 +182,7 @@ def export_dialog(batch: str, default: str, export: Any) -> FormDialog:
     )
 
 
-class CodeBatchesScreen(OfficeJobs, AreaScreen):
+class CodeBatchesScreen(PromotionsMessage, OfficeJobs, AreaScreen):
     """The code batches (all, or one promotion's)."""
 
     CSS_PATH = CSS
@@ -275,15 +276,6 @@ class CodeBatchesScreen(OfficeJobs, AreaScreen):
                 dates=dates,
             )
         self.query_one("#batches-detail", Label).update(text)
-
-    def say(self, text: str) -> None:
-        message = self.query_one("#promotions-message", Label)
-        message.update(text)
-        message.display = bool(text)
-
-    @property
-    def message(self) -> str:
-        return str(self.query_one("#promotions-message", Label).content)
 
     @property
     def current(self) -> BatchSummary | None:
@@ -504,7 +496,7 @@ class CodeRows(RowList):
     BINDINGS = [Binding("enter", "select", _("Block"), show=False, id="batch_codes.select")]
 
 
-class BatchCodesScreen(OfficeJobs, AreaScreen):
+class BatchCodesScreen(PromotionsMessage, OfficeJobs, AreaScreen):
     """A batch's codes, a page at a time; Delete blocks (or unblocks) the one chosen."""
 
     CSS_PATH = CSS
@@ -548,15 +540,6 @@ class BatchCodesScreen(OfficeJobs, AreaScreen):
         listing = self.query_one("#batch-codes", CodeRows)
         listing.empty_text = _("The batch has no codes yet: F3 in the list makes them.")
         listing.show(codes_loader(self.batch, self.app.employee), backwards=False)
-
-    def say(self, text: str) -> None:
-        message = self.query_one("#promotions-message", Label)
-        message.update(text)
-        message.display = bool(text)
-
-    @property
-    def message(self) -> str:
-        return str(self.query_one("#promotions-message", Label).content)
 
     def action_back(self) -> None:
         if self.app.screen is self:

@@ -38,6 +38,7 @@ from torgtui.screens.area import AreaScreen
 from torgtui.screens.areas import Area
 from torgtui.screens.office import Failed, OfficeJobs, Page, RowList, fit
 from torgtui.screens.office_dialogs import FormDialog, FormField, MoneyDialog, MoneyTaken
+from torgtui.screens.promotions_message import PromotionsMessage
 from torgtui.screens.vip import FindCustomerDialog
 from torgtui.values import parse_money, parse_qty
 from torgtui.widgets.status import StatusLine
@@ -89,7 +90,7 @@ class PreorderRows(RowList):
     BINDINGS = [Binding("enter", "select", _("Open"), show=False, id="preorders.open")]
 
 
-class PreordersScreen(OfficeJobs, AreaScreen):
+class PreordersScreen(PromotionsMessage, OfficeJobs, AreaScreen):
     """The pre-orders still to finish (F3: every status), newest first."""
 
     CSS_PATH = CSS
@@ -137,15 +138,6 @@ class PreordersScreen(OfficeJobs, AreaScreen):
 
     def changed(self) -> None:
         self.query_one("#preorders", PreorderRows).reload()
-
-    def say(self, text: str) -> None:
-        message = self.query_one("#promotions-message", Label)
-        message.update(text)
-        message.display = bool(text)
-
-    @property
-    def message(self) -> str:
-        return str(self.query_one("#promotions-message", Label).content)
 
     def action_back(self) -> None:
         if self.app.screen is self:
@@ -195,7 +187,7 @@ class NewLine:
         return line_amount(self.price if self.agreed is None else self.agreed, self.qty)
 
 
-class NewPreorderScreen(OfficeJobs, AreaScreen):
+class NewPreorderScreen(PromotionsMessage, OfficeJobs, AreaScreen):
     """The lines of a new pre-order (Insert adds, Enter changes, Delete removes) and a note;
     F2 takes it."""
 
@@ -262,15 +254,6 @@ class NewPreorderScreen(OfficeJobs, AreaScreen):
                 total=format_money(total)
             )
         )
-
-    def say(self, text: str) -> None:
-        message = self.query_one("#promotions-message", Label)
-        message.update(text)
-        message.display = bool(text)
-
-    @property
-    def message(self) -> str:
-        return str(self.query_one("#promotions-message", Label).content)
 
     def action_back(self) -> None:
         if self.app.screen is self:
@@ -399,7 +382,7 @@ class NewPreorderScreen(OfficeJobs, AreaScreen):
 # --- one pre-order -------------------------------------------------------------------------
 
 
-class PreorderScreen(OfficeJobs, AreaScreen):
+class PreorderScreen(PromotionsMessage, OfficeJobs, AreaScreen):
     """One pre-order: its lines, what is held, what is prepaid; F4 prepay, F5 reserve what
     has arrived, F8 cancel."""
 
@@ -490,15 +473,6 @@ class PreorderScreen(OfficeJobs, AreaScreen):
             hint.format(code=h.code, n=view.receipt_number)
         )
         self.refresh_bindings()
-
-    def say(self, text: str) -> None:
-        message = self.query_one("#promotions-message", Label)
-        message.update(text)
-        message.display = bool(text)
-
-    @property
-    def message(self) -> str:
-        return str(self.query_one("#promotions-message", Label).content)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("prepay", "reserve", "cancel_order"):

@@ -42,6 +42,7 @@ from torgtui.screens.area import AreaScreen
 from torgtui.screens.areas import Area
 from torgtui.screens.office import Failed, OfficeJobs, fit, parse_day, run_db
 from torgtui.screens.office_dialogs import FormDialog, FormField
+from torgtui.screens.promotions_message import PromotionsMessage
 from torgtui.screens.till_dialogs import ConfirmDialog
 from torgtui.values import check_count, check_percent, parse_money
 
@@ -144,7 +145,7 @@ def goods_info(found: GoodsFound) -> str:
     return " · ".join(parts)
 
 
-class PromotionGoodsScreen(OfficeJobs, AreaScreen):
+class PromotionGoodsScreen(PromotionsMessage, OfficeJobs, AreaScreen):
     """The goods of the promotion being edited, as its card will show them."""
 
     CSS_PATH = CSS
@@ -174,15 +175,6 @@ class PromotionGoodsScreen(OfficeJobs, AreaScreen):
         fill_goods(self.query_one("#promotion-products", DataTable), found, self.app.size.width)
         self.query_one("#promotion-goods-info", Label).update(goods_info(found))
         self.query_one("#promotion-goods-notes", Label).update(" ".join(found.goods.notes))
-
-    def say(self, text: str) -> None:
-        message = self.query_one("#promotions-message", Label)
-        message.update(text)
-        message.display = bool(text)
-
-    @property
-    def message(self) -> str:
-        return str(self.query_one("#promotions-message", Label).content)
 
 
 # --- the forecast ------------------------------------------------------------------------
@@ -258,7 +250,7 @@ def figure_line(cells: tuple[str, ...], width: int) -> str:
     return " ".join(parts)
 
 
-class ForecastScreen(OfficeJobs, AreaScreen):
+class ForecastScreen(PromotionsMessage, OfficeJobs, AreaScreen):
     """The backtest of one promotion (saved, or as the builder has it) over the last weeks'
     receipts: it runs when the screen opens (8 weeks); F2 or Enter runs it again over the
     weeks typed; Escape stops a run (nothing is written either way), then goes back."""
@@ -306,15 +298,6 @@ class ForecastScreen(OfficeJobs, AreaScreen):
     def on_mount(self) -> None:
         self.query_one("#forecast-progress", ProgressBar).display = False
         self.action_run()
-
-    def say(self, text: str) -> None:
-        message = self.query_one("#promotions-message", Label)
-        message.update(text)
-        message.display = bool(text)
-
-    @property
-    def message(self) -> str:
-        return str(self.query_one("#promotions-message", Label).content)
 
     @property
     def state(self) -> str:
@@ -564,7 +547,7 @@ class CostDialog(FormDialog):
     BINDINGS = [Binding("f2", "submit", _("Preview"), id="promotion_costs.preview")]
 
 
-class CostDocumentsScreen(OfficeJobs, AreaScreen):
+class CostDocumentsScreen(PromotionsMessage, OfficeJobs, AreaScreen):
     """The cost documents of one promotion, newest first: Insert previews a recalculation
     (the supplier's compensation per unit or as a % of the cost, over the promotion's days)
     and writes it once confirmed; Delete reverses the chosen document once confirmed."""
@@ -643,15 +626,6 @@ class CostDocumentsScreen(OfficeJobs, AreaScreen):
             if row:
                 table.move_cursor(row=min(row, table.row_count - 1))
         self.refresh_bindings()
-
-    def say(self, text: str) -> None:
-        message = self.query_one("#promotions-message", Label)
-        message.update(text)
-        message.display = bool(text)
-
-    @property
-    def message(self) -> str:
-        return str(self.query_one("#promotions-message", Label).content)
 
     @property
     def result(self) -> str:

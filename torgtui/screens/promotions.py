@@ -54,6 +54,7 @@ from torgtui.screens.promotion_form import (
     summary_when,
     target_rows,
 )
+from torgtui.screens.promotions_message import PromotionsMessage
 from torgtui.screens.till_dialogs import ConfirmDialog
 
 HERE = Path(__file__).parent
@@ -158,7 +159,7 @@ class PromotionActions(OfficeJobs):
         self.changed()
 
 
-class PromotionsScreen(PromotionActions, AreaScreen):
+class PromotionsScreen(PromotionsMessage, PromotionActions, AreaScreen):
     """Every promotion, running first; F3 shows one status, F4 searches."""
 
     CSS_PATH = CSS
@@ -247,15 +248,6 @@ class PromotionsScreen(PromotionActions, AreaScreen):
             if row:
                 table.move_cursor(row=min(row, table.row_count - 1))
 
-    def say(self, text: str) -> None:
-        message = self.query_one("#promotions-message", Label)
-        message.update(text)
-        message.display = bool(text)
-
-    @property
-    def message(self) -> str:
-        return str(self.query_one("#promotions-message", Label).content)
-
     @property
     def current(self) -> Summary | None:
         row = self.query_one("#promotions", DataTable).cursor_row
@@ -308,7 +300,7 @@ class PromotionsScreen(PromotionActions, AreaScreen):
         self.stop(item.code, item.name)
 
 
-class PromotionCardScreen(PromotionActions, AreaScreen):
+class PromotionCardScreen(PromotionsMessage, PromotionActions, AreaScreen):
     """One promotion in words, its real result (running or ended) and its goods; F2 changes
     it, F5 copies it, F6 its code batches, F7 its forecast, F8 its cost documents, Delete
     stops it."""
@@ -408,15 +400,6 @@ class PromotionCardScreen(PromotionActions, AreaScreen):
         card = self.query_one("#promotion-card", VerticalScroll)
         card.query(".result-row").remove()
         card.mount_all(self.card_rows(result_lines(result), "result-row"))
-
-    def say(self, text: str) -> None:
-        message = self.query_one("#promotions-message", Label)
-        message.update(text)
-        message.display = bool(text)
-
-    @property
-    def message(self) -> str:
-        return str(self.query_one("#promotions-message", Label).content)
 
     @property
     def lines(self) -> list[str]:
