@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 COMPUTED = ("adjustments", "below_cost", "bonus_spend", "bonus_earn", "group_id", "manufacturer_id")
 LINE_FIELDS = [f.name for f in dataclasses.fields(BasketLine) if f.name not in COMPUTED]
 MAX_LINES = 1000  # lines on one receipt: more is a runaway scanner or a script gone wrong
+MAX_VOID_REASON = 200  # characters of the reason a line was voided for
 
 
 class WeightNeeded(ValidationError):
@@ -265,6 +266,40 @@ class Register:
             overrides.append(o)
         self.basket.overrides = overrides
         self.save()
+        return line
+
+    def void_line(self, index: int, reason: str) -> BasketLine:
+        """Take line ``index`` off the open receipt for ``reason`` (the register's Delete):
+        the draft's save and an audit entry (what the line was, for how much, and why) are
+        one transaction. Anyone who may sell may void on an open receipt."""
+        require(self.employee, Permission.SELL)
+        line = self._line(index)
+        reason = check_text(reason, _("The reason"), max_len=MAX_VOID_REASON, required=True)
+        amount = self.priced().lines[index].total
+        draft, kept = self.draft, basket_to_json(self.basket)
+        try:
+            with write_tx():
+                self.remove(index)  # saves the draft: a savepoint of this transaction
+                audit(
+                    "receipt.void_line",
+                    self.employee,
+                    object_type="draft",
+                    object_id=self.uuid,
+                    before={
+                        "line": index,
+                        "product": line.product_id,
+                        "sku": line.sku,
+                        "name": line.name,
+                        "qty": line.qty,
+                        "amount": amount,
+                    },
+                    after={"reason": reason, "receipt": self.uuid, "register": self.register},
+                    terminal=self.register,
+                    clock=self.clock,
+                )
+        except BaseException:
+            self.draft, self.basket = draft, basket_from_json(kept)  # as it still is on disk
+            raise
         return line
 
     def _line(self, index: int) -> BasketLine:
