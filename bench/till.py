@@ -132,6 +132,8 @@ def run(args: argparse.Namespace) -> dict[str, object]:
         env = register_env(tmp)
         for key in ("SSH_CONNECTION", "SSH_TTY", "SSH_CLIENT"):
             env.pop(key, None)  # a local till: the cursor blinks
+        if args.profile:  # the register's UI thread under cProfile (docs/performance.md)
+            env["TORGTUI_PROFILE"] = str(Path(args.profile).resolve())
         with PtySession([sys.executable, "-m", "torgtui", "--db", path], env=env) as s:
             open_sale(s)
             for i in range(args.warmup + args.sales):
@@ -190,6 +192,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--quiet", type=float, default=0.03, help="seconds of silence = settled")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a goal is missed")
     parser.add_argument("--output")
+    parser.add_argument(
+        "--profile", metavar="FILE", help="profile the register (cProfile stats to FILE)"
+    )
     args = parser.parse_args(argv)
     if args.sales < 1 or args.warmup < 0:
         parser.error("--sales must be 1 or more and --warmup 0 or more")

@@ -195,14 +195,41 @@ def cmd_run(args: argparse.Namespace, settings) -> int:
     _open(settings)
     # WAL checkpoints off the commit path: a thread of this register runs them (SQLite only)
     db.start_checkpointer()
-    # Textual paints changes on a frame timer (60 per second by default): a scan's lines
-    # waited up to three ticks. 120 halves each wait (scan to screen p95 54 -> 46 ms in
-    # bench/scan.py) and writes no more bytes, since frames are only sent when something
-    # changed. Read when Textual is first imported, so it is set here, before that.
-    os.environ.setdefault("TEXTUAL_FPS", "120")
+    # Textual paints changes on a frame timer (60 per second by default): a change waits for
+    # the next tick. Frames are only drawn when something changed, so a faster timer costs
+    # nothing at rest: 500 makes the wait at most 2 ms (bench till: entry settled 29.8 ->
+    # 19.7 ms with 120 -> 500, the same bytes; docs/performance.md). Read when Textual is
+    # first imported, so it is set here, before that.
+    os.environ.setdefault("TEXTUAL_FPS", "500")
     from torgtui.app import TorgApp
 
+    profile = os.environ.get("TORGTUI_PROFILE", "")
+    if profile:  # docs/performance.md: the event loop profiled, written at exit or SIGTERM
+        return _run_profiled(TorgApp(settings), profile)
     TorgApp(settings).run()
+    return 0
+
+
+def _run_profiled(app, path: str) -> int:
+    """Run ``app`` under cProfile (the UI thread only: workers are not in it) and write the
+    statistics to ``path`` when it ends, also on SIGTERM (how the benchmarks stop it)."""
+    import cProfile
+    import signal
+
+    profiler = cProfile.Profile()
+
+    def write(*_args: object) -> None:
+        profiler.disable()
+        profiler.dump_stats(path)
+        os._exit(0)
+
+    signal.signal(signal.SIGTERM, write)
+    profiler.enable()
+    try:
+        app.run()
+    finally:
+        profiler.disable()
+        profiler.dump_stats(path)
     return 0
 
 

@@ -56,3 +56,8 @@ async def type_then_enter(pilot: Pilot, text: str) -> None:
     await pilot.press(*text)
     await pilot.pause(0.05)
     await pilot.press("enter")
+
+
+def message_line(screen: object) -> str:
+    """What the sale screen's message line says (SaleScreen.say writes it)."""
+    return str(screen.query_one("#sale-info", Label).content)  # type: ignore[attr-defined]

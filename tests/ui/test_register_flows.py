@@ -11,19 +11,28 @@ from textual import events
 
 from torgtui.app import TorgApp
 from torgtui.catalog.barcodes import make_ean13
-from torgtui.models import AuditEntry, Barcode, Draft, Employee, Location, Product, Receipt
+from torgtui.models import (
+    AuditEntry,
+    Barcode,
+    Draft,
+    Employee,
+    Location,
+    Product,
+    Receipt,
+    ReceiptLine,
+)
 from torgtui.sales.checkout import Tender, commit_sale
 from torgtui.sales.register import Register
 from torgtui.sales.shifts import open_shift
 from torgtui.screens.approval import SeniorPinScreen
 from torgtui.screens.held import HeldScreen
-from torgtui.screens.payment import PaymentScreen
+from torgtui.screens.payment import PaymentPanel
 from torgtui.screens.product_search import search_products
 from torgtui.screens.returns import ReturnScreen
 from torgtui.screens.sale import SaleScreen
 from torgtui.screens.sale_dialogs import AskScreen, ConfirmScreen, ReceiptTextScreen
 
-from .helpers import log_in, make_settings, settle, type_then_enter
+from .helpers import log_in, make_settings, message_line, settle, type_then_enter
 
 T0 = dt.datetime(2026, 11, 1, 9, 0)
 
@@ -233,7 +242,7 @@ async def test_below_cost_is_shown_and_confirmed_before_the_payment(
         reason = str(app.screen.query_one("#senior-reason").content)
         assert "Сукня літня" in reason and "100.00" in reason
         await confirm_as(pilot, "Olena Owner", "1111")
-        assert isinstance(app.screen, PaymentScreen)
+        assert app.screen.query_one(PaymentPanel).is_open
         await pilot.press("f3", "enter")
         await settle(pilot)
         assert app.screen is screen
@@ -334,8 +343,7 @@ async def test_a_refused_quantity_refuses_the_scan_behind_it(settings, shop, ui_
         assert lines(screen) == []
         assert code.value == ""
         assert "Nothing added" in screen.last_message
-        messages = [n.message for n in app._notifications]
-        assert any("too large a quantity" in m for m in messages)
+        assert "too large a quantity" in message_line(screen)
         await type_code(pilot, shop["tea"])  # the next scan sells as usual
         assert lines(screen) == [("T-1", 1000)]
 
@@ -454,8 +462,8 @@ async def test_pay_dialog_refuses_absurd_amounts_once_and_keeps_the_card_part(
         await type_code(pilot, shop["cream"])
         await pilot.press("f12")
         await pilot.pause()
-        pay = app.screen
-        assert isinstance(pay, PaymentScreen)
+        pay = app.screen.query_one(PaymentPanel)
+        assert pay.is_open
         await pilot.press(*"999999999999")
         await pilot.pause()
         message = str(pay.query_one("#pay-message").content)
@@ -468,7 +476,7 @@ async def test_pay_dialog_refuses_absurd_amounts_once_and_keeps_the_card_part(
         await pilot.pause()
         await pilot.press(*"500", "enter")
         await pilot.pause()
-        assert pay.focused is pay.query_one("#pay-card")
+        assert pay.screen.focused is pay.query_one("#pay-card")
         assert pay.query_one("#pay-card").value == "500"
         assert "less than 189.90" in str(pay.query_one("#pay-message").content)
     assert Receipt.select().count() == 0
@@ -491,3 +499,91 @@ async def test_absurd_cash_out_is_refused_in_words(settings, shop, ui_staff, clo
         assert app.screen is dialog
         message = str(dialog.query_one("#dialog-message").content)
         assert "is more than 10" in message and "check the amount typed" in message
+
+
+# --- issue 11: the payment panel under a scanner's bursts and held keys ------------------
+
+
+def receipt_codes(receipt: Receipt) -> list[str]:
+    return [ln.barcode for ln in ReceiptLine.select().where(ReceiptLine.receipt == receipt)]
+
+
+async def test_a_scan_while_paying_is_held_for_the_next_receipt(settings, shop, ui_staff, clock):
+    shift_for(ui_staff, shop, clock)
+    app = TorgApp(settings, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_sale(pilot)
+        await type_code(pilot, shop["tea"])
+        await pilot.press("f12")
+        await settle(pilot)
+        panel = screen.query_one(PaymentPanel)
+        assert panel.is_open
+        await burst(pilot, shop["cream"])  # the next customer's goods, scanned early
+        assert panel.is_open and screen.query_one("#pay-cash").value == ""
+        assert "kept" in str(screen.query_one("#pay-message").content)
+        assert lines(screen) == [("T-1", 1000)]  # not on this receipt
+        await pilot.press("enter")  # exact cash
+        await settle(pilot)
+        assert not panel.is_open
+        paid = Receipt.get()
+        assert receipt_codes(paid) == [shop["tea"]]
+        assert lines(screen) == [("C-1", 1000)]  # on the next receipt, not lost
+
+
+async def test_a_scan_while_paying_then_escape_goes_on_this_receipt(
+    settings, shop, ui_staff, clock
+):
+    shift_for(ui_staff, shop, clock)
+    app = TorgApp(settings, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_sale(pilot)
+        await type_code(pilot, shop["tea"])
+        await pilot.press("f12")
+        await settle(pilot)
+        await burst(pilot, shop["cream"])
+        await pilot.press("escape")  # the customer wants it after all
+        await settle(pilot)
+        assert not screen.query_one(PaymentPanel).is_open
+        assert lines(screen) == [("T-1", 1000), ("C-1", 1000)]
+        assert Receipt.select().count() == 0
+
+
+async def test_enter_held_down_and_a_scan_behind_it_make_one_receipt(
+    settings, shop, ui_staff, clock
+):
+    shift_for(ui_staff, shop, clock)
+    app = TorgApp(settings, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_sale(pilot)
+        await type_code(pilot, shop["tea"])
+        await pilot.press("f12")
+        await settle(pilot)
+        # Enter held down (auto-repeat), then the next customer's scan while it commits
+        await pilot.press("enter", "enter", "enter", "enter", "enter")
+        await burst(pilot, shop["cream"])
+        await pilot.press("enter", "enter")
+        await settle(pilot)
+        assert Receipt.select().count() == 1
+        assert receipt_codes(Receipt.get()) == [shop["tea"]]
+        assert lines(screen) == [("C-1", 1000)]  # the scan is on the next receipt
+        assert screen.code.value == ""
+        assert not screen.query_one(PaymentPanel).is_open
+
+
+async def test_the_key_line_shows_the_keys_that_act_now(settings, shop, ui_staff, clock):
+    shift_for(ui_staff, shop, clock)
+    app = TorgApp(settings, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_sale(pilot)
+        key_line = screen.query_one("#sale-keyline")
+        keys = dict(key_line.keys)
+        assert keys["f12"] == "Pay" and "f2" not in keys  # F2 (bonuses) is not in the line
+        await type_code(pilot, shop["tea"])
+        await pilot.press("f12")
+        await settle(pilot)
+        keys = dict(key_line.keys)
+        assert keys["f2"] == "Cash" and keys["esc"] == "Back" and "f12" not in keys
+        assert "f2 Cash" in str(key_line.content)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert dict(key_line.keys)["f12"] == "Pay"

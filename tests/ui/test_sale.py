@@ -12,10 +12,10 @@ from torgtui.app import TorgApp
 from torgtui.catalog.barcodes import make_ean13
 from torgtui.models import Barcode, Draft, LineAdjustment, Location, Payment, Product, Receipt
 from torgtui.sales.shifts import open_shift
-from torgtui.screens.payment import PaymentScreen
+from torgtui.screens.payment import PaymentPanel
 from torgtui.screens.sale import BarcodeScanned, SaleScreen
 
-from .helpers import log_in, make_settings, settle
+from .helpers import log_in, make_settings, message_line, settle
 
 T0 = dt.datetime(2026, 11, 1, 9, 0)
 
@@ -88,7 +88,7 @@ async def test_scans_quantities_and_unknown_barcode(settings, shifted, shop, clo
         assert lines(screen) == [("T-1", 2000), ("C-1", 4000)]
         await type_code(pilot, "2100000009992")
         assert bells and "Unknown barcode 2100000009992: press F3" in screen.last_message
-        assert [n.message for n in app._notifications][-1] == screen.last_message
+        assert message_line(screen) == screen.last_message  # on the line above the totals
         assert lines(screen) == [("T-1", 2000), ("C-1", 4000)]
         rows = screen.query_one("#sale-lines").rows
         assert rows[0].right == "2 x 35.00 = 70.00"
@@ -113,14 +113,13 @@ async def test_search_edit_delete(settings, shifted, shop, clock):
         await pilot.press("backspace", "5", "enter")
         await pilot.pause()
         assert lines(screen) == [("C-1", 5000), ("T-1", 1000)]
-        await pilot.press("delete")
+        await pilot.press("delete")  # a void, for a reason (tests/ui/test_till_features.py)
         await pilot.pause()
-        await pilot.press("enter")  # Enter never answers a confirmation
+        await pilot.press("enter")  # no reason chosen yet: a stray Enter voids nothing
         await pilot.pause()
         assert lines(screen) == [("C-1", 5000), ("T-1", 1000)]
-        assert "Enter does not answer" in str(app.screen.query_one("#confirm-hint").content)
-        await pilot.press("y")
-        await pilot.pause()
+        await pilot.press("down", "enter")  # scanned by mistake
+        await settle(pilot)
         assert lines(screen) == [("T-1", 1000)]
 
 
@@ -146,7 +145,7 @@ async def test_discount_needs_manager_then_cash_payment(settings, shifted, shop,
         uuid = screen.register.uuid
         await pilot.press("f12")
         await pilot.pause()
-        assert isinstance(app.screen, PaymentScreen)
+        assert app.screen.query_one(PaymentPanel).is_open
         await pilot.press(*"200")
         assert "Change: 29.10" in str(app.screen.query_one("#pay-change").content)
         await pilot.press("enter")
@@ -160,7 +159,7 @@ async def test_discount_needs_manager_then_cash_payment(settings, shifted, shop,
         assert adj.employee_id == ui_staff["manager"].id
         assert Draft.select().count() == 0
         assert lines(screen) == []
-        assert "CHANGE 29.10" in str(screen.query_one("#sale-change").content)
+        assert "CHANGE 29.10" in screen.query_one("#sale-lines").banner_text
         text = "\n".join(app.devices.printer.screen_text)
         assert "Hand cream" in text and "170.91" in text
 

@@ -31,7 +31,7 @@ from torgtui.models import (
 from torgtui.models.verification import VerificationCode
 from torgtui.sales.shifts import open_shift
 from torgtui.screens.approval import SeniorPinScreen
-from torgtui.screens.payment import PaymentScreen
+from torgtui.screens.payment import PaymentPanel
 from torgtui.screens.sale import SaleScreen
 from torgtui.screens.sale_dialogs import AskScreen, ConfirmScreen
 from torgtui.screens.sale_verify import CodeScreen
@@ -207,7 +207,7 @@ async def test_bonuses_above_the_amount_paid_after_the_customers_code(settings, 
         assert screen.last_message == "150.00 ₴ of this receipt is paid with bonuses."
         await pilot.press("f12")
         await settle(pilot)
-        assert isinstance(app.screen, PaymentScreen)
+        assert app.screen.query_one(PaymentPanel).is_open
         await pilot.press("enter")  # the rest in cash
         await settle(pilot)
         assert app.screen is screen

@@ -14,24 +14,35 @@ The change is worked out live by ``checkout.settle``; with a customer attached, 
 change (or its coins, as the shop's policy says) on their card as bonuses
 (``bonuses.change_to_card_amount``). Enter commits the sale in a thread worker with the
 draft's UUID, so pressing Enter twice, or retrying after an error, never makes two receipts.
-Dismisses with the committed Receipt (its ``info`` read back: bonuses, tier, on account), or
+Closes with the committed Receipt (its ``info`` read back: bonuses, tier, on account), or
 None when the cashier goes back.
+
+A panel of the sale screen, not a screen of its own (issue 11, docs/performance.md): composed
+once with the sale screen and shown over the receipt's lines, so opening it draws only its own
+rows and paying redraws only what the sale changed. A modal screen was mounted (compose and
+CSS) on every F12 and its closing repainted all 24 rows (15-20 KB): 30-100 ms of a cashier's
+sale. Scans that arrive while it is open are held and entered when it closes (see
+:meth:`PaymentPanel.hold_scan`): on the next receipt after a payment, on this one after Escape.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+import contextvars
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 import peewee
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, Label
+from textual.timer import Timer
+from textual.widgets import Input, Label
 
 from torgtui import db
+from torgtui.crashlog import write_crash_log
 from torgtui.errors import TorgError, ValidationError
 from torgtui.i18n import _
 from torgtui.marketing.bonuses import change_to_card_amount
@@ -48,18 +59,47 @@ if TYPE_CHECKING:
     from torgtui.screens.sale_loyalty import CustomerFacts
 
 MODES = ("cash", "card", "mixed", "account")
+_WRITER: ThreadPoolExecutor | None = None
+
+
+def till_writer() -> ThreadPoolExecutor:
+    """The one thread that writes the register's sales, started on the first payment and
+    kept: its database connection stays open and warm between receipts. A Textual thread
+    worker per payment opened a connection (1.7 ms on SQLite, a cold page and statement
+    cache after it) and cost a thread start and a round of messages (docs/performance.md);
+    the UI thread never waits on the database meanwhile."""
+    global _WRITER
+    if _WRITER is None:
+        _WRITER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="till-writer")
+    return _WRITER
+
+
+@contextmanager
+def writer_connection() -> Iterator[None]:
+    """The writer thread's own connection, opened once and kept; closed after an error (the
+    next payment opens a fresh one)."""
+    db.database.connect(reuse_if_open=True)
+    try:
+        yield
+    except BaseException:
+        if not db.database.in_transaction():
+            db.database.close()
+        raise
+
+
+SAVING_SAYS_AFTER = 0.15  # seconds of commit before "Saving the sale..." shows
 PREPAYMENT = "prepayment"  # the pre-order's tender (torgtui.marketing.preorder_checkout)
 
 
-class PaymentScreen(ModalScreen[Receipt | None]):
-    """Pay ``basket`` (already priced): F2 cash, F3 card, F4 card and cash, F5 on account
-    (VIP); F6 change to the card; Enter pays."""
+class PaymentPanel(Vertical, can_focus=True):
+    """Pay the open receipt (already priced): F2 cash, F3 card, F4 card and cash, F5 on account
+    (VIP); F6 change to the card; Enter pays; Escape goes back. Hidden until :meth:`start`."""
 
     DEFAULT_CSS = """
-    PaymentScreen {
-        align: center middle;
-    }
-    PaymentScreen > Vertical {
+    PaymentPanel {
+        display: none;
+        layer: payment;  /* laid out apart: the sale screen's rows stay where they are */
+        offset: 10 2;
         width: 60;
         max-width: 100%;
         height: auto;
@@ -67,41 +107,43 @@ class PaymentScreen(ModalScreen[Receipt | None]):
         background: $surface;
         padding: 0 1;
     }
-    PaymentScreen Label {
+    PaymentPanel Label {
         width: 100%;
     }
-    PaymentScreen #pay-total {
+    PaymentPanel #pay-total {
         text-style: bold;
         color: $success;
     }
-    PaymentScreen #pay-bonus {
+    PaymentPanel #pay-bonus {
         display: none;
         color: $success;
     }
-    PaymentScreen #pay-prepaid {
+    PaymentPanel #pay-prepaid {
         display: none;
         color: $success;
     }
-    PaymentScreen #pay-note {
+    PaymentPanel #pay-note {
         display: none;
         color: $warning;
         text-style: bold;
     }
-    PaymentScreen #pay-mode {
+    PaymentPanel #pay-mode {
         text-style: bold;
     }
-    PaymentScreen #pay-change {
+    PaymentPanel #pay-change {
         text-style: bold;
     }
-    PaymentScreen #pay-message {
+    PaymentPanel #pay-message {
         color: $error;
         text-style: bold;
     }
-    PaymentScreen Input {
+    PaymentPanel #pay-message.-info {
+        color: $text;
+    }
+    PaymentPanel Input {
         margin: 0;
     }
     """
-    AUTO_FOCUS = "#pay-cash"
     BINDINGS = [
         Binding("f2", "mode('cash')", _("Cash"), id="pay.cash"),
         Binding("f3", "mode('card')", _("Card"), id="pay.card"),
@@ -113,7 +155,24 @@ class PaymentScreen(ModalScreen[Receipt | None]):
 
     app: TorgApp
 
-    def __init__(
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.is_open = False
+        self.uuid = ""
+        self.shift: Shift | None = None
+        self.reprice: Callable[[], Basket] | None = None
+        self.customer: CustomerFacts | None = None
+        self.vip: Any = None
+        self.mode = "cash"
+        self.to_card = False  # F6: the change goes on the card
+        self.committing = False
+        self.receipt: Receipt | None = None
+        self.done: Callable[[Receipt | None], object] | None = None
+        self.held_scans: list[str] = []  # scanned while open (see hold_scan)
+        self.saying_timer: Timer | None = None
+        self.commit_task: asyncio.Future[None] | None = None
+
+    def start(
         self,
         basket: Basket,
         *,
@@ -121,8 +180,10 @@ class PaymentScreen(ModalScreen[Receipt | None]):
         shift: Shift,
         customer: CustomerFacts | None = None,
         reprice: Callable[[], Basket] | None = None,
+        done: Callable[[Receipt | None], object] | None = None,
     ) -> None:
-        super().__init__()
+        """Open for ``basket``: ``done`` gets the paid Receipt, or None when the cashier goes
+        back (then the held scans, see :meth:`hold_scan`)."""
         self.uuid = uuid
         self.shift = shift
         self.reprice = reprice  # the register's pricing, after a refused commit
@@ -130,9 +191,51 @@ class PaymentScreen(ModalScreen[Receipt | None]):
         self.customer = customer  # the attached customer's facts (VIP, change policy)
         self.vip = customer.vip if customer is not None and customer.vip else None
         self.mode = "cash"
-        self.to_card = False  # F6: the change goes on the card
+        self.to_card = False
         self.committing = False
-        self.receipt: Receipt | None = None
+        self.receipt = None
+        self.done = done
+        for selector in ("#pay-card", "#pay-account", "#pay-cash"):
+            self.query_one(selector, Input).value = ""
+        self.query_one("#pay-note", Label).display = False
+        self.is_open = True
+        self.display = True
+        self.show_amounts()
+        self.action_mode("cash")
+        self.screen.refresh_bindings()
+
+    def dismiss(self, result: Receipt | None) -> None:
+        """Close with ``result`` (the paid receipt, or None: back to the receipt)."""
+        if not self.is_open:
+            return
+        self.is_open = False
+        self.committing = False
+        self.display = False
+        done, self.done = self.done, None
+        self.screen.refresh_bindings()
+        if done is not None:
+            done(result)
+
+    def hold_scan(self, code: str) -> None:
+        """A scan while the panel is open (a scanner's burst, told from typing by the app's
+        scan guard): never typed into an amount and never lost. It is kept and entered into
+        the code field when the panel closes: on the next receipt after a payment (the next
+        customer's goods), on this receipt after Escape."""
+        self.held_scans.append(code)
+        if not self.committing:
+            self.say(self.held_words(), error=False)
+
+    def held_words(self) -> str:
+        """What the message line says of the scans held ("" for none)."""
+        if not self.held_scans:
+            return ""
+        return _("Scan {code} kept: it goes on the next receipt (Escape: on this one).").format(
+            code=", ".join(self.held_scans)
+        )
+
+    def take_held_scans(self) -> list[str]:
+        held, self.held_scans = self.held_scans, []
+        return held
 
     def take(self, basket: Basket) -> None:
         """The amounts of ``basket`` (priced): its total, what bonuses and the pre-order's
@@ -159,18 +262,16 @@ class PaymentScreen(ModalScreen[Receipt | None]):
         return self.vip is not None and bool(self.vip.mode)
 
     def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Label("", id="pay-total", markup=False)
-            yield Label("", id="pay-bonus", markup=False)
-            yield Label("", id="pay-prepaid", markup=False)
-            yield Label("", id="pay-mode", markup=False)
-            yield Input(placeholder=_("Card part"), id="pay-card")
-            yield Input(placeholder=_("On account (Enter: all)"), id="pay-account")
-            yield Input(placeholder=_("Cash handed over (Enter: exact)"), id="pay-cash")
-            yield Label("", id="pay-change", markup=False)
-            yield Label("", id="pay-note", markup=False)
-            yield Label("", id="pay-message", markup=False)
-        yield Footer(compact=True, show_command_palette=False)
+        yield Label("", id="pay-total", markup=False)
+        yield Label("", id="pay-bonus", markup=False)
+        yield Label("", id="pay-prepaid", markup=False)
+        yield Label("", id="pay-mode", markup=False)
+        yield Input(placeholder=_("Card part"), id="pay-card", compact=True)
+        yield Input(placeholder=_("On account (Enter: all)"), id="pay-account", compact=True)
+        yield Input(placeholder=_("Cash handed over (Enter: exact)"), id="pay-cash", compact=True)
+        yield Label("", id="pay-change", markup=False)
+        yield Label("", id="pay-note", markup=False)
+        yield Label("", id="pay-message", markup=False)
 
     def show_amounts(self) -> None:
         """What is left to pay (and in cash, rounded), the bonuses and the prepayment."""
@@ -210,15 +311,13 @@ class PaymentScreen(ModalScreen[Receipt | None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """On account only for a VIP customer; change to the card only with a customer and
         when the shop's policy allows it (both hidden from the footer otherwise)."""
+        if not self.is_open:
+            return False
         if action == "mode" and parameters == ("account",):
             return self.on_account
         if action == "to_card":
             return self.customer is not None and self.customer.change_to_card != "off"
         return True
-
-    def on_mount(self) -> None:
-        self.show_amounts()
-        self.action_mode("cash")
 
     # --- modes and the live change -------------------------------------------------------
 
@@ -254,10 +353,17 @@ class PaymentScreen(ModalScreen[Receipt | None]):
         vip = self.vip
         if mode == "account" and not account.value and vip and self.due > vip.available:
             account.value = format_money(vip.available, symbol=False)  # the rest in cash
-        {"mixed": card, "account": account}.get(mode, cash).focus()
-        if mode == "card":
-            self.set_focus(None)
+        self.focus_field()
         self.show_change()
+
+    def focus_field(self) -> None:
+        """The mode's field takes the keys; in card mode the panel itself (Enter pays)."""
+        fields = {"mixed": "#pay-card", "account": "#pay-account", "card": None}
+        selector = fields.get(self.mode, "#pay-cash")
+        if selector is None:
+            self.focus()
+        else:
+            self.query_one(selector, Input).focus()
 
     def action_to_card(self) -> None:
         """F6: the change goes on the customer's card as bonuses (again: handed over)."""
@@ -364,7 +470,7 @@ class PaymentScreen(ModalScreen[Receipt | None]):
             text += " · " + _("F6: onto the card")
         label.update(text)
         if not self.committing:
-            self.say("")
+            self.say(self.held_words(), error=False)  # an error said before is over
         return result
 
     def on_input_changed(self, event: Input.Changed) -> None:
@@ -390,8 +496,8 @@ class PaymentScreen(ModalScreen[Receipt | None]):
         self.pay()
 
     def key_enter(self) -> None:
-        """Enter with no field focused (card mode) pays too."""
-        if self.focused is None:
+        """Enter on the panel itself (card mode: no field) pays too."""
+        if self.screen.focused is self:
             self.pay()
 
     def pay(self) -> None:
@@ -405,15 +511,37 @@ class PaymentScreen(ModalScreen[Receipt | None]):
             self.say(exc.message)
             return
         self.committing = True
-        self.say(_("Saving the sale..."), error=False)
+        # said only when the commit is slow (a busy database): a message that came and went
+        # in a few ms cost a layout pass and a frame of its own
+        self.saying_timer = self.set_timer(SAVING_SAYS_AFTER, self.say_saving)
+        # the focus stays where it is: moving it restyled the panel and all its fields twice
+        # (6-8 ms); a second Enter is ignored (committing) and scans are held (hold_scan)
         self.commit(tenders, to_card)
 
-    @work(thread=True, exclusive=True, group="commit", exit_on_error=False)
     def commit(self, tenders: list[Tender], to_card: int = 0) -> None:
+        """Commit on the register's writer thread (see :func:`till_writer`); the result comes
+        back to :meth:`committed` on the UI thread, a task's one hop."""
+        context = contextvars.copy_context()  # the active app, as Textual's workers have it
+        future = asyncio.get_running_loop().run_in_executor(
+            till_writer(), context.run, self.commit_in_thread, tenders, to_card
+        )
+        self.commit_task = asyncio.ensure_future(self.wait_commit(future))
+
+    async def wait_commit(self, future: asyncio.Future[Receipt | str]) -> None:
+        try:
+            result = await future
+        except Exception:  # a bug: written down, said, and the receipt stays open to retry
+            path = write_crash_log(["pay"])
+            result = _("Not saved: an error in the register ({log}). Try again.").format(
+                log=path or "-"
+            )
+        self.committed(result)
+
+    def commit_in_thread(self, tenders: list[Tender], to_card: int = 0) -> Receipt | str:
         app = self.app
         settings = app.settings
         try:
-            with db.database.connection_context():
+            with writer_connection():
                 if self.given_back:
                     result: Receipt | str = self.finish_preorder(tenders)
                 else:
@@ -440,7 +568,7 @@ class PaymentScreen(ModalScreen[Receipt | None]):
             result = exc.message
         except peewee.DatabaseError as exc:
             result = db.explain(exc, settings.database.url).message
-        app.call_from_thread(self.committed, result)
+        return result
 
     def finish_preorder(self, tenders: list[Tender]) -> Receipt:
         """A receipt cheaper than its pre-order's prepayment: ``preorders.finish`` gives the
@@ -474,13 +602,35 @@ class PaymentScreen(ModalScreen[Receipt | None]):
         receipt.change = done.change  # type: ignore[attr-defined]
         return receipt
 
+    def say_saving(self) -> None:
+        if self.committing:
+            self.say(_("Saving the sale..."), error=False)
+
     def committed(self, result: Receipt | str) -> None:
+        if self.saying_timer is not None:
+            self.saying_timer.stop()
+            self.saying_timer = None
+        if not self.is_open:
+            return
         self.committing = False
         if isinstance(result, str):
             self.not_paid(result)
+            self.focus_field()  # back to the field that was being typed
             return
         self.receipt = result
-        self.dismiss(result)
+        # "paid" first where the cashier looks, in one row of this panel (no layout), then the
+        # panel closes on the next frame: closing reflows the screen and redraws what it
+        # covered, and the paid banner, the customer's card and the new receipt come with it
+        change = format_money(int(getattr(result, "change", 0) or 0))
+        message = self.query_one("#pay-message", Label)
+        message.update(
+            _("Receipt {number} paid.  CHANGE {change}").format(
+                number=result.number, change=change
+            ),
+            layout=False,
+        )
+        message.set_class(True, "-info")
+        self.call_after_refresh(self.dismiss, result)
 
     def not_paid(self, error: str) -> None:
         """Nothing was written. When the price moved under the commit (a promotion's Nth
@@ -519,5 +669,5 @@ class PaymentScreen(ModalScreen[Receipt | None]):
         label.set_class(not error, "-info")
 
     def action_back(self) -> None:
-        if not self.committing:
+        if self.is_open and not self.committing:
             self.dismiss(None)

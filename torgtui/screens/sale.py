@@ -17,11 +17,14 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import peewee
+from rich.cells import cell_len
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import Footer, Label
+from textual.reactive import Reactive
+from textual.widget import Widget
+from textual.widgets import Label
 
 from torgtui import db
 from torgtui.errors import TorgError
@@ -37,12 +40,14 @@ from torgtui.sales.why import explain
 from torgtui.screens.approval import with_approval
 from torgtui.screens.area import AreaScreen
 from torgtui.screens.areas import Area
+from torgtui.screens.payment import PaymentPanel
 from torgtui.screens.sale_dialogs import ConfirmScreen
 from torgtui.screens.sale_input import BarcodeScanned, CodeInput
 from torgtui.screens.sale_lines import LineActions
 from torgtui.screens.sale_loyalty import CustomerFacts, LoyaltyView
 from torgtui.screens.sale_promotions import PromotionsView
 from torgtui.screens.sale_receipt import ReceiptActions
+from torgtui.widgets.key_line import KeyLine
 from torgtui.widgets.receipt_view import ReceiptLines, rows_of
 
 if TYPE_CHECKING:
@@ -112,6 +117,12 @@ class SaleScreen(ReceiptActions, LoyaltyView, PromotionsView, LineActions, AreaS
         Binding("escape", "back", _("Cancel/back"), show=False, id="sale.back"),
     ]
 
+    # Textual's Screen repaints all of itself when the focus moves (``focused`` is a reactive
+    # with repaint): 24 rows, 5 KB and 6-10 ms on a thin terminal, twice a payment (to the
+    # panel and back). The widgets that gain and lose the focus restyle and redraw themselves
+    # already; the rest of the screen has nothing to redraw (docs/performance.md).
+    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
+
     def __init__(self, area: Area) -> None:
         super().__init__(area)
         self.register: Register | None = None
@@ -124,15 +135,20 @@ class SaleScreen(ReceiptActions, LoyaltyView, PromotionsView, LineActions, AreaS
         self.last_message = ""
         self.facts: CustomerFacts | None = None  # the attached customer's (see sale_loyalty)
         self._shown: dict[str, str] = {}  # label selector -> text on screen (see set_text)
+        self._info_rows = 1  # rows of the message line (see set_text)
         self.init_promotions()
 
     def compose(self) -> ComposeResult:
         settings = self.app.settings.register
         detector = WedgeDetector(settings.wedge_max_gap_ms, settings.wedge_min_length)
+        # the payment panel, over the lines while paying (see .payment), on a layer of its
+        # own. First: Textual numbers the painting order of siblings from the last one, so a
+        # panel composed last renumbered every widget when shown or hidden, and a renumbered
+        # widget is redrawn (all 24 rows; first, it redraws only its own)
+        yield PaymentPanel(id="sale-pay")
         with Horizontal(id="sale-header"):
             yield Label("", id="sale-state", markup=False)
             yield Label("", id="sale-clock", markup=False)
-        yield Label("", id="sale-change", markup=False)
         yield ReceiptLines(id="sale-lines")
         yield Label("", id="sale-attention", markup=False)
         yield Label("", id="sale-vip", markup=False)
@@ -148,12 +164,31 @@ class SaleScreen(ReceiptActions, LoyaltyView, PromotionsView, LineActions, AreaS
             yield CodeInput(
                 detector,
                 self.is_known_code,
+                self.code_typed,
+                self.star_typed,
                 placeholder=_("Scan or type a code, Enter"),
                 id="sale-code",
                 compact=True,
             )
             yield Label("", id="sale-topay", markup=False)
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyLine(id="sale-keyline")  # not Textual's Footer: see widgets/key_line.py
+
+    @property
+    def paying(self) -> bool:
+        """Whether the payment panel is open (the sale's own keys wait meanwhile)."""
+        return self.query_one("#sale-pay", PaymentPanel).is_open
+
+    @property
+    def holds_scans(self) -> bool:
+        """Scans are held while paying (see :meth:`hold_scan` and screens.scan_guard)."""
+        return self.paying
+
+    def hold_scan(self, code: str) -> None:
+        self.query_one("#sale-pay", PaymentPanel).hold_scan(code)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """While paying, only the payment panel's keys act (its Escape goes back)."""
+        return not (self.is_mounted and self.paying)
 
     def on_mount(self) -> None:
         app = self.app
@@ -182,7 +217,10 @@ class SaleScreen(ReceiptActions, LoyaltyView, PromotionsView, LineActions, AreaS
         self.show_receipt()
         self.refresh_fiscal()
         self.tick()
-        self.query_one("#sale-code", CodeInput).focus()
+        if self.paying:  # a PIN asked before the payment: the panel takes the keys
+            self.query_one("#sale-pay", PaymentPanel).focus_field()
+        else:
+            self.query_one("#sale-code", CodeInput).focus()
 
     # --- what the screen shows -----------------------------------------------------------
 
@@ -206,10 +244,10 @@ class SaleScreen(ReceiptActions, LoyaltyView, PromotionsView, LineActions, AreaS
         )
         spent = int((priced.info.get("bonus") or {}).get("spend", 0))
         to_pay = explain(priced)["to_pay"] if spent else priced.total  # less the bonuses paid
-        self.set_text(
-            "#sale-topay", _("To pay {total}").format(total=format_money(to_pay)), fixed=False
-        )
+        self.set_text("#sale-topay", _("To pay {total}").format(total=format_money(to_pay)))
         info = self.query_one("#sale-info", Label)
+        info.set_class(self.shift is None, "-error")
+        info.remove_class("-warning", "-note")  # a message said before is over
         facts = self.facts_for(priced.customer_id)
         self.show_attention(facts)
         if self.shift is None:
@@ -221,8 +259,7 @@ class SaleScreen(ReceiptActions, LoyaltyView, PromotionsView, LineActions, AreaS
                 "#sale-info", _("Scan or type a code and press Enter; 3* first sells three.")
             )
         self.show_customer(priced, facts if self.shift is not None else None)
-        self.show_promotions(priced)
-        info.set_class(self.shift is None, "-error")
+        self.show_promotions(priced)  # may say something (a festive promotion, a code)
         self.show_state()
 
     def set_text(self, selector: str, text: str, *, fixed: bool = True) -> None:
@@ -234,7 +271,12 @@ class SaleScreen(ReceiptActions, LoyaltyView, PromotionsView, LineActions, AreaS
             return
         self._shown[selector] = text
         relayout = not fixed and (old is None or len(old) != len(text))
-        self.query_one(selector, Label).update(text, layout=relayout)
+        label = self.query_one(selector, Label)
+        if selector == "#sale-info":  # one row, two for a long message: a layout only then
+            rows = 1 if cell_len(text) <= label.content_region.width else 2
+            relayout = rows != self._info_rows
+            self._info_rows = rows
+        label.update(text, layout=relayout)
 
     def show_attention(self, customer: CustomerFacts | None) -> None:
         """The attached customer's "Attention" flag and comment, kept in view while attached."""
@@ -259,6 +301,9 @@ class SaleScreen(ReceiptActions, LoyaltyView, PromotionsView, LineActions, AreaS
             if count
             else _("New receipt")
         )
+        left = self.stock_hint()  # "Left 12 pcs" of the selected line (see sale_lines)
+        if left:
+            parts.append(left)
         if self.fiscal_waiting > 0:
             parts.append(_("Fiscal: {n} waiting").format(n=self.fiscal_waiting))
         self.set_text("#sale-state", " · ".join(parts))
@@ -285,12 +330,24 @@ class SaleScreen(ReceiptActions, LoyaltyView, PromotionsView, LineActions, AreaS
             self.show_state()
 
     def say(self, text: str, *, severity: str = "error", bell: bool = False) -> None:
-        """A toast that keeps focus in the code field (a bell for refused scans)."""
+        """A message on the line above the totals (a bell for refused scans), kept until the
+        next change of the receipt; focus stays in the code field. Not a toast: a toast
+        covered the totals, and its coming and going redrew a quarter of the screen (1-3 KB
+        and a layout pass) in the middle of the next scans. Said while another screen is on
+        top (a worker's print failure), it is a toast as well, so it is seen there."""
         self.last_message = text
         if bell:
             self.app.bell()
-        self.app.notify(text, severity=severity)  # type: ignore[arg-type]
-        if self.app.screen is self:
+        if not self.is_attached:
+            return
+        info = self.query_one("#sale-info", Label)
+        self.set_text("#sale-info", text)
+        info.set_class(severity == "error", "-error")
+        info.set_class(severity == "warning", "-warning")
+        info.set_class(severity not in ("error", "warning"), "-note")
+        if self.app.screen is not self:
+            self.app.notify(text, severity=severity)  # type: ignore[arg-type]
+        elif not self.paying:
             self.code.focus()
 
     def show_pending(self) -> None:
@@ -372,7 +429,7 @@ class SaleScreen(ReceiptActions, LoyaltyView, PromotionsView, LineActions, AreaS
         else:
             self.pending_qty = None
             self.show_pending()
-            self.query_one("#sale-change", Label).display = False
+            self.query_one("#sale-lines", ReceiptLines).show_banner([])
             self.quiet_code = entered.details.get("code") if entered.kind == "promo_code" else None
             try:
                 self.show_receipt()
@@ -380,6 +437,8 @@ class SaleScreen(ReceiptActions, LoyaltyView, PromotionsView, LineActions, AreaS
                 self.quiet_code = None
         if entered.kind == "promo_code":
             self.code_confirmed(entered)
+        elif entered.kind == "card":
+            pass  # the customer's line says it (name, card, its rule)
         elif entered.message:
             self.say(entered.message, severity="information")
 
@@ -387,7 +446,6 @@ class SaleScreen(ReceiptActions, LoyaltyView, PromotionsView, LineActions, AreaS
         assert self.register is not None
         self.pending_qty = None
         self.show_pending()
-        self.query_one("#sale-change", Label).display = False
         lines = self.register.basket.lines
         self.selected = next((i for i, ln in enumerate(lines) if ln is line), len(lines) - 1)
         self.show_receipt()
@@ -396,7 +454,10 @@ class SaleScreen(ReceiptActions, LoyaltyView, PromotionsView, LineActions, AreaS
         """The field has already cleared itself (see CodeInput): sell the scan, or what was
         typed."""
         event.stop()
-        text, scanned = event.text, event.scanned
+        self.code_typed(event.text, event.scanned)
+
+    def code_typed(self, text: str, scanned: str | None) -> None:
+        """What Enter in the code field brought (``scanned``: a scanner's burst)."""
         if self.refused_qty:  # "999999999*" then a scan: the whole entry is refused
             why, self.refused_qty = self.refused_qty, ""
             self.show_pending()
@@ -417,7 +478,11 @@ class SaleScreen(ReceiptActions, LoyaltyView, PromotionsView, LineActions, AreaS
         """ "3*": the quantity for the next scan. The field cleared itself; a quantity that
         cannot be read refuses the scan that follows too (it was meant for it)."""
         event.stop()
-        text = event.text.strip()
+        self.star_typed(event.text)
+
+    def star_typed(self, typed: str) -> None:
+        """ "3*": what stood in the field is the next scan's quantity."""
+        text = typed.strip()
         self.pending_qty = None
         self.refused_qty = ""
         if not text:
@@ -438,6 +503,9 @@ class SaleScreen(ReceiptActions, LoyaltyView, PromotionsView, LineActions, AreaS
 
     def on_barcode_scanned(self, event: BarcodeScanned) -> None:
         event.stop()
+        if self.app.screen is self and self.paying:
+            self.hold_scan(event.code)  # entered when the payment panel closes
+            return
         if self.app.screen is not self:
             self.app.bell()
             self.app.notify(_("Close the dialog first, then scan again."), severity="warning")

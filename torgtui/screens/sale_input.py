@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from textual import events
+from textual.geometry import Size
 from textual.message import Message
+from textual.reactive import Reactive
 from textual.widgets import Input
 
 from torgtui.errors import ValidationError
@@ -26,7 +28,15 @@ class BarcodeScanned(Message):
 
 
 class CodeInput(Input):
-    """The code field: feeds every key to the wedge detector; "*" and Enter become messages."""
+    """The code field: feeds every key to the wedge detector; "*" and Enter become messages.
+
+    Input sets its ``virtual_size`` (how far its text scrolls) on every change of its value,
+    and ``virtual_size`` is a layout reactive: each key of a scan asked for a layout pass of the
+    whole screen (a reflow of every widget, 3-8 ms on a thin terminal, docs/performance.md).
+    The field is one row of a fixed width, so its size never depends on its text: here the
+    virtual size only repaints the field (scrolling still reads it)."""
+
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
 
     class Entered(Message):
         """Enter: ``scanned`` is the scanner's burst when the keys were a scan, else None."""
@@ -50,11 +60,19 @@ class CodeInput(Input):
         self,
         detector: WedgeDetector,
         is_code: Callable[[str], bool] = lambda _text: True,
+        on_entered: Callable[[str, str | None], object] | None = None,
+        on_star: Callable[[str], object] | None = None,
         **kwargs: object,
     ) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.detector = detector
         self.is_code = is_code  # does this text name a product? (to mend split bursts)
+        # called at once on Enter, in this key's handler, instead of posting Entered: the
+        # field's clearing and what the code did then reach the screen in one frame (a
+        # message was a hop through the screen's queue, and the frame timer drew the cleared
+        # field alone first: two frames and a frame interval more, docs/performance.md)
+        self.on_entered = on_entered
+        self.on_star = on_star  # "3*" the same way, so it is handled before the scan behind it
 
     async def _on_key(self, event: events.Key) -> None:
         if event.character == "*":
@@ -65,7 +83,10 @@ class CodeInput(Input):
             # cleared here (in the field's own queue) for the reason Enter is: a scan right
             # behind "3*" must neither be wiped nor land after the quantity's digits
             self.value = ""
-            self.post_message(self.Star(text))
+            if self.on_star is not None:
+                self.on_star(text)
+            else:
+                self.post_message(self.Star(text))
             return
         if event.character == "?":  # never part of a code: what is typed stays
             event.stop()
@@ -94,7 +115,10 @@ class CodeInput(Input):
                     self.value = text[: -len(scanned)]  # the cashier's typing stays
                 else:
                     self.value = ""
-                self.post_message(self.Entered(text, scanned))
+                if self.on_entered is not None:
+                    self.on_entered(text, scanned)
+                else:
+                    self.post_message(self.Entered(text, scanned))
             return
         self.detector.feed(event.character if event.is_printable else event.key, event.time)
         await super()._on_key(event)

@@ -34,6 +34,9 @@ if TYPE_CHECKING:
     from torgtui.screens.sale_input import CodeInput
 
 
+KEPT_ROWS = ("#sale-promo", "#sale-bonus")  # always on screen (see show_line)
+
+
 @dataclass(frozen=True)
 class CustomerFacts:
     """What the register shows of the attached customer that does not change while the
@@ -221,6 +224,13 @@ class LoyaltyView:
         self.set_text("#sale-keys", keys)
 
     def show_line(self, selector: str, text: str) -> None:
+        """A line shown only when it says something; the promotions and bonus lines keep their
+        row (empty when they say nothing): they come and go with nearly every sale, and each
+        coming or going was a layout pass of the whole screen and a redraw of every receipt
+        row (docs/performance.md)."""
+        if selector in KEPT_ROWS:
+            self.set_text(selector, text)
+            return
         label = self.query_one(selector)
         if text:
             self.set_text(selector, text)

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 
 import peewee
 from textual import work
-from textual.widgets import Label
 
 from torgtui import approvals, db
 from torgtui.errors import TorgError
@@ -23,6 +22,7 @@ from torgtui.sales import shifts
 from torgtui.screens.sale_dialogs import ConfirmScreen, PickScreen
 from torgtui.screens.sale_loyalty import paid_words, receipt_info
 from torgtui.screens.sale_promotions import paid_promotion_words
+from torgtui.widgets.receipt_view import ReceiptLines
 
 if TYPE_CHECKING:
     from torgtui.app import TorgApp
@@ -49,6 +49,7 @@ class ReceiptActions:
         def say(self, text: str, *, severity: str = "error", bell: bool = False) -> None: ...
         def run(self, change: Callable[[], object]) -> bool: ...
         def show_receipt(self) -> None: ...
+        def add_code(self, text: str) -> None: ...
         def fiscal_counted(self, waiting: int) -> None: ...
         def approved(self, change: Callable[..., object], then: Any = None) -> None: ...
         def facts_for(self, customer_id: int | None) -> Any: ...
@@ -88,21 +89,34 @@ class ReceiptActions:
         self.app.push_screen(ConfirmScreen(question), lambda yes: confirm() if yes else None)
 
     def open_payment(self) -> None:
-        from torgtui.screens.payment import PaymentScreen
+        """The payment panel over the receipt's lines (see :mod:`.payment`)."""
+        from torgtui.screens.payment import PaymentPanel
 
         assert self.register is not None and self.register.uuid is not None
         if self.shift is None:
             return
         priced = self.register.priced()
         facts = self.facts_for(priced.customer_id)
-        screen = PaymentScreen(
+        panel = self.query_one("#sale-pay", PaymentPanel)
+        panel.start(
             priced,
             uuid=self.register.uuid,
             shift=self.shift,
             customer=facts,
             reprice=self.register.priced,
+            done=self.payment_closed,
         )
-        self.app.push_screen(screen, self.paid)
+
+    def payment_closed(self, receipt: Receipt | None) -> None:
+        """The panel closed: paid (a new receipt) or back to this one; then the scans it held,
+        in the order they came (the next customer's goods, or this one's after Escape)."""
+        from torgtui.screens.payment import PaymentPanel
+
+        if receipt is not None:
+            self.paid(receipt)
+        self.code.focus()
+        for code in self.query_one("#sale-pay", PaymentPanel).take_held_scans():
+            self.add_code(code)
 
     def action_hold(self) -> None:
         """F8: hold the receipt; on an empty one, list every unfinished receipt to recall."""
@@ -158,7 +172,6 @@ class ReceiptActions:
         self.selected = None
         self.last_receipt = receipt
         change = int(getattr(receipt, "change", 0) or 0)
-        big = self.query_one("#sale-change", Label)
         text = _("Receipt {number} paid.  CHANGE {change}").format(
             number=receipt.number, change=format_money(change)
         )
@@ -167,16 +180,17 @@ class ReceiptActions:
         if to_card:
             text += f"  ({to_card})"
         promotions = paid_promotion_words(info, getattr(receipt, "given_back", ()))
-        big.update("\n".join([text, *loyalty, *promotions]))
-        big.display = True
-        self.set_timer(CHANGE_SECONDS, self.hide_change)
         self.show_receipt()
+        self.query_one("#sale-lines", ReceiptLines).show_banner([text, *loyalty, *promotions])
+        self.set_timer(CHANGE_SECONDS, self.hide_change)
         if self.app.devices is not None:
             self.print_receipt(receipt)
+        if self.app.settings.register.lock_after_receipt:  # a shared till (docs/till.md)
+            self.app.action_lock()
 
     def hide_change(self) -> None:
         if self.is_attached:
-            self.query_one("#sale-change", Label).display = False
+            self.query_one("#sale-lines", ReceiptLines).show_banner([])
 
     @work(thread=True, group="sale-print", exit_on_error=False)
     def print_receipt(self, receipt: Receipt, again: bool = False) -> None:

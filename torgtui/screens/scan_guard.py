@@ -27,7 +27,10 @@ ENTER_KEYS = frozenset({"enter", "ctrl+m", "ctrl+j"})
 
 
 def guarded(screen: object) -> bool:
-    """Whether scans are refused on ``screen``: our own dialogs, unless they take scans."""
+    """Whether scans are kept from the fields of ``screen``: our own dialogs, unless they take
+    scans, and a screen that holds them meanwhile (the sale screen while paying)."""
+    if getattr(screen, "holds_scans", False):
+        return True
     if not isinstance(screen, ModalScreen) or getattr(screen, "accepts_scans", False):
         return False
     return not type(screen).__module__.startswith("textual.")  # the command palette
@@ -72,6 +75,9 @@ class DialogScanGuard:
             field, text = before
             # after the burst's keys still queued for the field, not before them
             field.call_later(setattr, field, "value", text)
+        if getattr(screen, "holds_scans", False):
+            screen.hold_scan(scanned)  # type: ignore[attr-defined]  # entered when it closes
+            return True
         self.refused += 1
         app.bell()
         app.notify(

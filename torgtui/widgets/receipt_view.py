@@ -49,10 +49,17 @@ def rows_of(basket: Basket) -> list[Row]:
     return rows
 
 
+VIRTUAL_STEP = 32  # rows the scrollable height grows by (see ReceiptLines._fit_virtual_size)
+
+
 class ReceiptLines(ScrollView, can_focus=False):
     """The receipt's rows, scrolling; ``selected`` is the index of the highlighted basket line."""
 
-    COMPONENT_CLASSES = {"receipt-lines--selected", "receipt-lines--discount"}
+    COMPONENT_CLASSES = {
+        "receipt-lines--selected",
+        "receipt-lines--discount",
+        "receipt-lines--banner",
+    }
     DEFAULT_CSS = """
     ReceiptLines {
         height: 1fr;
@@ -68,12 +75,17 @@ class ReceiptLines(ScrollView, can_focus=False):
     ReceiptLines > .receipt-lines--discount {
         color: $success;
     }
+    ReceiptLines > .receipt-lines--banner {
+        color: $success;
+        text-style: bold;
+    }
     """
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.rows: list[Row] = []
         self.selected: int | None = None
+        self.banner: list[str] = []  # shown while the receipt is empty (see show_banner)
         self._cache: dict[tuple[Row, bool, int], Strip] = {}
 
     @property
@@ -83,6 +95,10 @@ class ReceiptLines(ScrollView, can_focus=False):
     def show(self, rows: list[Row], selected: int | None) -> None:
         """Show ``rows`` with line ``selected`` highlighted, redrawing only what changed."""
         old, old_selected = self.rows, self.selected
+        if rows and self.banner:  # the next sale's first line takes the banner's place
+            covered = max(len(old), len(self.banner) + 2)
+            self.banner = []
+            old = [Row(-1, "banner", "", "")] * covered
         self.rows, self.selected = rows, selected
         changed = [
             y
@@ -92,8 +108,7 @@ class ReceiptLines(ScrollView, can_focus=False):
             or old[y] != rows[y]
             or (old[y].line == old_selected) != (rows[y].line == selected)
         ]
-        if len(old) != len(rows):
-            self.virtual_size = Size(self.size.width, len(rows))
+        self._fit_virtual_size()
         if len(self._cache) > 400:
             self._cache.clear()
         self._scroll_to_selected()
@@ -102,6 +117,49 @@ class ReceiptLines(ScrollView, can_focus=False):
             top = self.scroll_offset.y
             first, last = min(changed), max(changed)
             self.refresh(Region(0, first - top, width, last - first + 1))
+
+    @property
+    def banner_text(self) -> str:
+        return "\n".join(self.banner)
+
+    def show_banner(self, lines: list[str]) -> None:
+        """Show ``lines`` framed, big and centred at the top while the receipt has no rows
+        (after a payment: "Receipt 12 paid. CHANGE 30.00"); ``[]`` takes it away. Drawn as
+        this widget's rows, so it costs no layout pass and redraws only its own rows (a label
+        of its own, shown and hidden, reflowed the whole screen twice a sale)."""
+        old = len(self.banner) + 2 if self.banner else 0
+        self.banner = list(lines)
+        new = len(self.banner) + 2 if self.banner else 0
+        if not self.rows and (old or new):
+            self.refresh(Region(0, 0, self.size.width, max(old, new)))
+
+    def _banner_strip(self, y: int, width: int) -> Strip | None:
+        """Row ``y`` of the banner (its frame, then its lines), or None below it."""
+        if not self.banner or self.rows or y > len(self.banner) + 1:
+            return None
+        style = self.rich_style + self.get_component_rich_style("receipt-lines--banner")
+        inner = max(0, width - 2)
+        if y == 0:
+            text = "┏" + "━" * inner + "┓"
+        elif y == len(self.banner) + 1:
+            text = "┗" + "━" * inner + "┛"
+        else:
+            line = self.banner[y - 1]
+            if len(line) > inner:
+                line = line[: max(0, inner - 1)] + "…"
+            text = "┃" + line.center(inner) + "┃"
+        return Strip([Segment(text[:width].ljust(width), style)], width)
+
+    def _fit_virtual_size(self) -> None:
+        """The scrollable height: the rows rounded up to a whole ``VIRTUAL_STEP`` and never
+        less than the widget. ``virtual_size`` is a layout reactive (a reflow of the whole
+        screen, 3-8 ms a scan): set this way it changes once in ``VIRTUAL_STEP`` rows, not on
+        every new line; rows past the receipt's end draw blank."""
+        height = max(len(self.rows), self.size.height)
+        height = -(-height // VIRTUAL_STEP) * VIRTUAL_STEP
+        size = Size(self.size.width, height)
+        if size != self.virtual_size:
+            self.virtual_size = size
 
     def _scroll_to_selected(self) -> None:
         if self.selected is None:
@@ -116,12 +174,16 @@ class ReceiptLines(ScrollView, can_focus=False):
             self.scroll_to(y=ys[-1] - height + 1, animate=False, immediate=True)
 
     def on_resize(self) -> None:
-        self.virtual_size = Size(self.size.width, len(self.rows))
+        self._fit_virtual_size()
         self._cache.clear()
 
     def render_line(self, y: int) -> Strip:
         index = self.scroll_offset.y + y
         width = self.scrollable_content_region.width
+        if self.banner and not self.rows:
+            banner = self._banner_strip(y, width)
+            if banner is not None:
+                return banner
         if not 0 <= index < len(self.rows):
             return Strip.blank(width, self.rich_style)
         row = self.rows[index]
