@@ -74,11 +74,57 @@ def pg_url() -> Iterator[str]:
         admin.close()
 
 
+def _pg_database_url(name: str) -> str:
+    """PG_URL with its database replaced by ``name`` (the query string kept)."""
+    head, sep, query = PG_URL.partition("?")
+    return f"{head.rsplit('/', 1)[0]}/{name}{sep}{query}"
+
+
+@pytest.fixture(scope="session")
+def _pg_admin() -> Iterator[peewee.Database]:
+    """One administrative connection per test process (creates and drops test databases)."""
+    if not PG_URL:
+        pytest.skip(PG_SKIP)
+    admin = peewee.PostgresqlDatabase(PG_URL, prefer_psycopg3=True)
+    admin.connect()
+    yield admin
+    admin.close()
+
+
+@pytest.fixture(scope="session")
+def _pg_template(_pg_admin: peewee.Database) -> Iterator[str]:
+    """A database migrated to the latest schema once per test process, which every test that
+    wants a migrated PostgreSQL database gets a fresh copy of (CREATE DATABASE ... TEMPLATE, about
+    50 ms, where running the 400 migration statements again took 0.4-1.6 s a test). The migrations
+    themselves are still run and checked from empty by the tests that ask for ``empty_db``."""
+    name = f"tt_tmpl_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    _pg_admin.execute_sql(f'CREATE DATABASE "{name}"')
+    try:
+        dbmod.open_and_upgrade(_pg_database_url(name), create=True).close()
+        yield name
+    finally:
+        _pg_admin.execute_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def _pg_migrated_url(_pg_admin: peewee.Database, _pg_template: str) -> Iterator[str]:
+    """A fresh PostgreSQL database at the latest schema for one test, dropped afterwards."""
+    name = f"tt_{uuid.uuid4().hex[:12]}"
+    _pg_admin.execute_sql(f'CREATE DATABASE "{name}" TEMPLATE "{_pg_template}"')
+    try:
+        yield _pg_database_url(name)
+    finally:
+        _pg_admin.execute_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @pytest.fixture(params=BACKENDS)
 def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A database URL for each backend: a SQLite file, and a PostgreSQL schema when set."""
+    """A database URL for each backend: a SQLite file, and a PostgreSQL schema when set (a
+    database already at the latest schema when the test asks for ``db``)."""
     if request.param == "sqlite":
         yield str(tmp_path / "shop.sqlite")
+    elif "db" in request.fixturenames and "empty_db" not in request.fixturenames:
+        yield request.getfixturevalue("_pg_migrated_url")
     else:
         yield request.getfixturevalue("pg_url")
 
