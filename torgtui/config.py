@@ -130,6 +130,8 @@ class RegisterSettings:
     below_cost: Literal["confirm", "never"] = "confirm"
     # receipts older than this many days are taken back only with a senior's approval
     return_days_without_approval: int = field(default=14, metadata=_range(0, MAX_DAYS))
+    # a shared till: lock the register after every paid receipt (the next cashier's PIN)
+    lock_after_receipt: bool = False
 
     def prefixes(self) -> tuple[str, ...]:
         return tuple(p.strip() for p in self.scale_prefixes.split(",") if p.strip())
