@@ -11,6 +11,7 @@ import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from rich.console import RenderableType
 from textual import events
 from textual.app import App
 from textual.binding import Binding
@@ -22,6 +23,7 @@ from torgtui.errors import TorgError
 from torgtui.i18n import _
 from torgtui.screens.login import LoginScreen
 from torgtui.screens.scan_guard import DialogScanGuard
+from torgtui.widgets.frame_diff import ShadowScreen
 
 if TYPE_CHECKING:
     from textual.command import Provider
@@ -89,6 +91,7 @@ class TorgApp(App[None]):
         register = settings.register
         self.scan_guard = DialogScanGuard(register.wedge_max_gap_ms, register.wedge_min_length)
         self.cursor_blink = cursor_blinks(settings.ui.cursor_blink, os.environ)
+        self.shadow = ShadowScreen()  # what the terminal shows (see _display)
 
     def on_mount(self) -> None:
         self.exit_on_hangup()
@@ -111,6 +114,23 @@ class TorgApp(App[None]):
 
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.hung_up)
+
+    def _display(self, screen: Screen, renderable: RenderableType | None) -> None:
+        """Frames of a screen with ``diff_frames`` go out as only the cells that changed
+        (torgtui.widgets.frame_diff); any other screen's frames as Textual renders them."""
+        if (
+            renderable is not None
+            and getattr(screen, "diff_frames", False)
+            and screen is self.screen
+            and not self._batch_count
+            and not self.is_headless
+        ):
+            diffed = self.shadow.frame(screen, self.size.width, renderable, self.console)
+            if diffed is not None:
+                renderable = diffed
+        elif renderable is not None:
+            self.shadow.forget()
+        super()._display(screen, renderable)
 
     def hung_up(self) -> None:
         os._exit(129)  # nowhere to draw or restore: leave at once (128 + SIGHUP)

@@ -122,6 +122,7 @@ class SaleScreen(ReceiptActions, LoyaltyView, PromotionsView, LineActions, AreaS
     # panel and back). The widgets that gain and lose the focus restyle and redraw themselves
     # already; the rest of the screen has nothing to redraw (docs/performance.md).
     focused: Reactive[Widget | None] = Reactive(None, repaint=False)
+    diff_frames = True  # only the changed cells go to the terminal (widgets/frame_diff.py)
 
     def __init__(self, area: Area) -> None:
         super().__init__(area)

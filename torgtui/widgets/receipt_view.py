@@ -49,6 +49,12 @@ def rows_of(basket: Basket) -> list[Row]:
     return rows
 
 
+def _marked(row: Row, selected: int | None) -> bool:
+    """Whether ``row`` shows highlighted: the selected line's own row (its discounts keep their
+    colour, so moving the selection redraws two rows, not every discount row under them)."""
+    return row.kind == "line" and row.line == selected
+
+
 VIRTUAL_STEP = 32  # rows the scrollable height grows by (see ReceiptLines._fit_virtual_size)
 
 
@@ -106,7 +112,7 @@ class ReceiptLines(ScrollView, can_focus=False):
             if y >= len(old)
             or y >= len(rows)
             or old[y] != rows[y]
-            or (old[y].line == old_selected) != (rows[y].line == selected)
+            or _marked(old[y], old_selected) != _marked(rows[y], selected)
         ]
         self._fit_virtual_size()
         if len(self._cache) > 400:
@@ -187,7 +193,7 @@ class ReceiptLines(ScrollView, can_focus=False):
         if not 0 <= index < len(self.rows):
             return Strip.blank(width, self.rich_style)
         row = self.rows[index]
-        selected = row.line == self.selected
+        selected = _marked(row, self.selected)
         key = (row, selected, width)
         strip = self._cache.get(key)
         if strip is None:
