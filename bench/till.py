@@ -1,6 +1,6 @@
 """A 2-item sale at the till, keystroke by keystroke, as the cashier's terminal sees it (issue 11).
 
-    python -m bench till [--sales 20] [--warmup 1] [--pause 0.3] [--strict]
+    python -m bench till [--sales 20] [--warmup 1] [--pause 0.3] [--strict] [--profile FILE]
 
 The register runs in a real pseudo-terminal (80x24) over ``bench scan``'s shop with loyalty and
 promotions (bench/scan.py ``build_shop``): 20 goods with ``bench promotions``' 200 active
@@ -25,6 +25,9 @@ seconds pass between sales (the next customer), the output drained meanwhile.
 
 After the run every sale must be in the database exactly once: its receipt number, its two
 lines (the goods scanned), the bonus customer on it; otherwise the run is broken (exit 1).
+
+``--profile FILE``: the register runs under cProfile (``TORGTUI_PROFILE``) and its UI thread's
+statistics are written to FILE when the run ends (docs/performance.md says how they were read).
 
 Goals (issue 11): entry settled p50 <= 14 ms, p95 <= 18 ms; pay -> paid (Enter to "paid"
 visible) p50 <= 12 ms, p95 <= 20 ms, max <= 50 ms; whole 2-item sale p50 <= 40 ms; bytes per
