@@ -29,7 +29,7 @@ from torgtui.screens.held import HeldScreen
 from torgtui.screens.payment import PaymentPanel
 from torgtui.screens.product_search import search_products
 from torgtui.screens.returns import ReturnScreen
-from torgtui.screens.sale import SaleScreen
+from torgtui.screens.sale import BarcodeScanned, SaleScreen
 from torgtui.screens.sale_dialogs import AskScreen, ConfirmScreen, ReceiptTextScreen
 
 from .helpers import log_in, make_settings, message_line, settle, type_then_enter
@@ -587,3 +587,20 @@ async def test_the_key_line_shows_the_keys_that_act_now(settings, shop, ui_staff
         await pilot.press("escape")
         await settle(pilot)
         assert dict(key_line.keys)["f12"] == "Pay"
+
+
+async def test_a_serial_scanners_read_while_paying_is_held_too(settings, shop, ui_staff, clock):
+    shift_for(ui_staff, shop, clock)
+    app = TorgApp(settings, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_sale(pilot)
+        await type_code(pilot, shop["tea"])
+        await pilot.press("f12")
+        await settle(pilot)
+        screen.post_message(BarcodeScanned(shop["cream"]))  # from the serial port's thread
+        await settle(pilot)
+        assert lines(screen) == [("T-1", 1000)]
+        await pilot.press("enter")
+        await settle(pilot)
+        assert receipt_codes(Receipt.get()) == [shop["tea"]]
+        assert lines(screen) == [("C-1", 1000)]
