@@ -273,6 +273,9 @@ class TorgApp(App[None]):
             self.message_worker.stop()
         if getattr(self, "telephony", None) is not None:
             self.telephony.stop()
+        from torgtui.screens.payment import close_writer_connection
+
+        close_writer_connection()  # the till writer's connection to this shop
 
     def logout(self) -> None:
         """Back to the login screen, closing every area (and the lock screen)."""

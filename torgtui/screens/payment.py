@@ -28,6 +28,7 @@ sale. Scans that arrive while it is open are held and entered when it closes (se
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -72,6 +73,18 @@ def till_writer() -> ThreadPoolExecutor:
     if _WRITER is None:
         _WRITER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="till-writer")
     return _WRITER
+
+
+def close_writer_connection() -> None:
+    """Close the writer thread's connection (the app is ending; a test opens another shop)."""
+    if _WRITER is not None:
+        with contextlib.suppress(Exception):
+            _WRITER.submit(_close_connection).result(timeout=5)
+
+
+def _close_connection() -> None:
+    if not db.database.is_closed():
+        db.database.close()
 
 
 @contextmanager
