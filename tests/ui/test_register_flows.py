@@ -508,14 +508,21 @@ def receipt_codes(receipt: Receipt) -> list[str]:
     return [ln.barcode for ln in ReceiptLine.select().where(ReceiptLine.receipt == receipt)]
 
 
+async def tea_to_pay(pilot, shop) -> SaleScreen:
+    """The cashier's sale screen with the tea scanned and the payment panel open."""
+    screen = await open_sale(pilot)
+    await type_code(pilot, shop["tea"])
+    await pilot.press("f12")
+    await settle(pilot)
+    assert screen.query_one(PaymentPanel).is_open
+    return screen
+
+
 async def test_a_scan_while_paying_is_held_for_the_next_receipt(settings, shop, ui_staff, clock):
     shift_for(ui_staff, shop, clock)
     app = TorgApp(settings, clock=clock)
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_sale(pilot)
-        await type_code(pilot, shop["tea"])
-        await pilot.press("f12")
-        await settle(pilot)
+        screen = await tea_to_pay(pilot, shop)
         panel = screen.query_one(PaymentPanel)
         assert panel.is_open
         await burst(pilot, shop["cream"])  # the next customer's goods, scanned early
@@ -536,10 +543,7 @@ async def test_a_scan_while_paying_then_escape_goes_on_this_receipt(
     shift_for(ui_staff, shop, clock)
     app = TorgApp(settings, clock=clock)
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_sale(pilot)
-        await type_code(pilot, shop["tea"])
-        await pilot.press("f12")
-        await settle(pilot)
+        screen = await tea_to_pay(pilot, shop)
         await burst(pilot, shop["cream"])
         await pilot.press("escape")  # the customer wants it after all
         await settle(pilot)
@@ -554,10 +558,7 @@ async def test_enter_held_down_and_a_scan_behind_it_make_one_receipt(
     shift_for(ui_staff, shop, clock)
     app = TorgApp(settings, clock=clock)
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_sale(pilot)
-        await type_code(pilot, shop["tea"])
-        await pilot.press("f12")
-        await settle(pilot)
+        screen = await tea_to_pay(pilot, shop)
         # Enter held down (auto-repeat), then the next customer's scan while it commits
         await pilot.press("enter", "enter", "enter", "enter", "enter")
         await burst(pilot, shop["cream"])
@@ -593,10 +594,7 @@ async def test_a_serial_scanners_read_while_paying_is_held_too(settings, shop, u
     shift_for(ui_staff, shop, clock)
     app = TorgApp(settings, clock=clock)
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_sale(pilot)
-        await type_code(pilot, shop["tea"])
-        await pilot.press("f12")
-        await settle(pilot)
+        screen = await tea_to_pay(pilot, shop)
         screen.post_message(BarcodeScanned(shop["cream"]))  # from the serial port's thread
         await settle(pilot)
         assert lines(screen) == [("T-1", 1000)]
