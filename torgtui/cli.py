@@ -201,6 +201,11 @@ def cmd_run(args: argparse.Namespace, settings) -> int:
     # 19.7 ms with 120 -> 500, the same bytes; docs/performance.md). Read when Textual is
     # first imported, so it is set here, before that.
     os.environ.setdefault("TEXTUAL_FPS", "500")
+    # Threads hand the GIL over every 5 ms by default: the till's writer thread (the payment's
+    # commit) and Textual's input and output threads waited up to that for the UI thread
+    # drawing a frame, and the other way round. 1 ms keeps every hand-over short (pay -> paid
+    # p95 in bench till; docs/performance.md); the extra switching costs nothing measurable.
+    sys.setswitchinterval(0.001)
     from torgtui.app import TorgApp
 
     profile = os.environ.get("TORGTUI_PROFILE", "")

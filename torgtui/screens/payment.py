@@ -183,7 +183,6 @@ class PaymentPanel(Vertical, can_focus=True):
         self.done: Callable[[Receipt | None], object] | None = None
         self.held_scans: list[str] = []  # scanned while open (see hold_scan)
         self.saying_timer: Timer | None = None
-        self.commit_task: asyncio.Future[None] | None = None
 
     def start(
         self,
@@ -533,12 +532,14 @@ class PaymentPanel(Vertical, can_focus=True):
 
     def commit(self, tenders: list[Tender], to_card: int = 0) -> None:
         """Commit on the register's writer thread (see :func:`till_writer`); the result comes
-        back to :meth:`committed` on the UI thread, a task's one hop."""
+        back to :meth:`committed` on the UI thread."""
         context = contextvars.copy_context()  # the active app, as Textual's workers have it
         future = asyncio.get_running_loop().run_in_executor(
             till_writer(), context.run, self.commit_in_thread, tenders, to_card
         )
-        self.commit_task = asyncio.ensure_future(self.wait_commit(future))
+        # an async worker (no thread of its own): the app knows a commit is under way, as
+        # tests and a quitting app wait for workers
+        self.run_worker(self.wait_commit(future), group="commit", exit_on_error=False)
 
     async def wait_commit(self, future: asyncio.Future[Receipt | str]) -> None:
         try:
@@ -549,6 +550,17 @@ class PaymentPanel(Vertical, can_focus=True):
                 log=path or "-"
             )
         self.committed(result)
+        if not isinstance(result, str):  # the customer's interests: after the sale is on screen
+            context = contextvars.copy_context()
+            till_writer().submit(context.run, self.after_sale_in_thread, result)
+
+    def after_sale_in_thread(self, receipt: Receipt) -> None:
+        """What follows the sale outside its transaction (torgtui.sales.aftersale), on the
+        writer thread after the sale is on screen: the cashier never waits for it, and the
+        next payment's commit queues behind it."""
+        app = self.app
+        with contextlib.suppress(Exception), writer_connection():
+            after_sale(receipt, app.settings, clock=app.clock)
 
     def commit_in_thread(self, tenders: list[Tender], to_card: int = 0) -> Receipt | str:
         app = self.app
@@ -576,7 +588,6 @@ class PaymentPanel(Vertical, can_focus=True):
                 result.info = (
                     Receipt.select(Receipt.info).where(Receipt.id == result.id).scalar() or ""
                 )
-                after_sale(result, settings, clock=app.clock)
         except TorgError as exc:
             result = exc.message
         except peewee.DatabaseError as exc:

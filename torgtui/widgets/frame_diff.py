@@ -253,14 +253,18 @@ class ShadowScreen:
             return
         if len(row) < x + len(cells):
             row.extend([("", None)] * (x + len(cells) - len(row)))
+        new = [looks(cell) for cell in cells]
+        old = row[x : x + len(cells)]
+        if old == new:
+            return
         runs: list[list[int]] = []
-        for i, cell in enumerate(cells):
-            if row[x + i] != looks(cell):
-                if runs and self._joins(cells, runs[-1][1], i):
+        for i, (was, now) in enumerate(zip(old, new, strict=True)):
+            if was != now:
+                if runs and (runs[-1][1] == i or self._joins(cells, runs[-1][1], i)):
                     runs[-1][1] = i + 1
                 else:
                     runs.append([i, i + 1])
-        row[x : x + len(cells)] = [looks(cell) for cell in cells]
+        row[x : x + len(cells)] = new
         for start, stop in runs:
             while start > 0 and cells[start][0] == "":  # a wide character's second cell
                 start -= 1
