@@ -38,6 +38,14 @@ class CodeInput(Input):
 
     virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
 
+    def post_message(self, message: Message) -> bool:
+        """Input posts Changed on every key, and it bubbles through the field's container, the
+        screen and the app: four message hops a key, 14 keys a scan, for a message nobody
+        listens to here (the screen acts on Enter and "*"). It is not sent."""
+        if isinstance(message, Input.Changed):
+            return True
+        return super().post_message(message)
+
     class Entered(Message):
         """Enter: ``scanned`` is the scanner's burst when the keys were a scan, else None."""
 
