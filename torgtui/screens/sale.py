@@ -451,14 +451,9 @@ class SaleScreen(ReceiptActions, LoyaltyView, PromotionsView, LineActions, AreaS
         self.selected = next((i for i, ln in enumerate(lines) if ln is line), len(lines) - 1)
         self.show_receipt()
 
-    def on_code_input_entered(self, event: CodeInput.Entered) -> None:
-        """The field has already cleared itself (see CodeInput): sell the scan, or what was
-        typed."""
-        event.stop()
-        self.code_typed(event.text, event.scanned)
-
     def code_typed(self, text: str, scanned: str | None) -> None:
-        """What Enter in the code field brought (``scanned``: a scanner's burst)."""
+        """What Enter in the code field brought (``scanned``: a scanner's burst); the field
+        has already cleared itself (see CodeInput), which calls this directly."""
         if self.refused_qty:  # "999999999*" then a scan: the whole entry is refused
             why, self.refused_qty = self.refused_qty, ""
             self.show_pending()
@@ -475,14 +470,9 @@ class SaleScreen(ReceiptActions, LoyaltyView, PromotionsView, LineActions, AreaS
             return
         self.add_code(text)
 
-    def on_code_input_star(self, event: CodeInput.Star) -> None:
-        """ "3*": the quantity for the next scan. The field cleared itself; a quantity that
-        cannot be read refuses the scan that follows too (it was meant for it)."""
-        event.stop()
-        self.star_typed(event.text)
-
     def star_typed(self, typed: str) -> None:
-        """ "3*": what stood in the field is the next scan's quantity."""
+        """ "3*": what stood in the field is the next scan's quantity; one that cannot be
+        read refuses the scan that follows too (it was meant for it)."""
         text = typed.strip()
         self.pending_qty = None
         self.refused_qty = ""

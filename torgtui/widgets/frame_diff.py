@@ -152,13 +152,6 @@ class Pen:
         return "".join(self.out)
 
 
-def render_cells(cells: list[Cell], color_system: ColorSystem) -> str:
-    """Terminal sequences for ``cells``, the colours reset at the end."""
-    pen = Pen(color_system)
-    pen.cells(cells)
-    return pen.text()
-
-
 class DiffUpdate(CompositorUpdate):
     """A frame already worked out as terminal sequences (only the changed cells)."""
 
