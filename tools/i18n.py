@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import json
 import re
 import string
 import struct
@@ -532,9 +533,39 @@ def cmd_compile(root: Path, lang: str) -> int:
     return 0
 
 
+def cmd_apply(root: Path, lang: str, files: list[Path]) -> int:
+    """Fill untranslated messages from JSON files of ``{"English": "translation"}`` (written
+    by whoever translated a feature's strings); a translation that breaks a placeholder is
+    refused and reported, the message stays untranslated."""
+    po = po_path(lang, root)
+    catalog = read_po(po)
+    given: dict[str, str] = {}
+    for path in files:
+        given.update(json.loads(path.read_text(encoding="utf-8")))
+    filled, refused = 0, []
+    for msgid, entry in catalog.active().items():
+        text = given.get(msgid)
+        if not text or entry.translated or entry.msgid_plural is not None:
+            continue
+        trial = Entry(msgid, msgstr=[text])
+        problems = marker_problems(trial)
+        if problems:
+            refused += problems
+            continue
+        entry.msgstr = [text]
+        entry.flags = [f for f in entry.flags if f != "fuzzy"]
+        filled += 1
+    po.write_text(format_po(catalog), encoding="utf-8", newline="\n")
+    for line in refused:
+        print(f"refused: {line}", file=sys.stderr)
+    print(f"{po.relative_to(root)}: {filled} translations filled, {len(refused)} refused")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="tools/i18n.py", description=__doc__.splitlines()[0])
-    parser.add_argument("command", choices=["extract", "compile", "check"])
+    parser.add_argument("command", choices=["extract", "compile", "check", "apply"])
+    parser.add_argument("files", nargs="*", type=Path, help="apply: JSON files of translations")
     parser.add_argument("--lang", default="uk", choices=sorted(PLURAL_FORMS))
     parser.add_argument("--strict", action="store_true", help="check: also untranslated strings")
     parser.add_argument("--root", type=Path, default=ROOT, help="project root (for tests)")
@@ -544,6 +575,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_extract(args.root, args.lang)
         if args.command == "compile":
             return cmd_compile(args.root, args.lang)
+        if args.command == "apply":
+            return cmd_apply(args.root, args.lang, args.files)
         problems = check(args.root, args.lang, args.strict)
     except (OSError, SyntaxError, ValueError) as exc:
         print(f"i18n: {exc}", file=sys.stderr)
