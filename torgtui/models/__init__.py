@@ -44,6 +44,7 @@ from torgtui.models.mailings import MODELS as MAILING_MODELS
 from torgtui.models.messages import MODELS as MESSAGE_MODELS
 from torgtui.models.messages import CustomerConsent, StopListEntry
 from torgtui.models.meta import SchemaVersion, Setting
+from torgtui.models.partners import MODELS as PARTNER_MODELS
 from torgtui.models.preorders import MODELS as PREORDER_MODELS
 from torgtui.models.prices import MODELS as PRICE_MODELS
 from torgtui.models.promotions import MODELS as PROMOTION_MODELS
@@ -106,6 +107,7 @@ ALL_MODELS: list[type[BaseModel]] = [
     *MESSAGE_MODELS,
     *VERIFICATION_MODELS,
     *MAILING_MODELS,
+    *PARTNER_MODELS,
 ]
 
 __all__ = [
