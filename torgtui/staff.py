@@ -60,6 +60,8 @@ class Permission(StrEnum):
     CHANGE_SETTINGS = "change_settings"
     MANAGE_STAFF = "manage_staff"
     SKIP_VERIFICATION = "skip_verification"  # let a customer through without their SMS code
+    RECEIVE_GOODS = "receive_goods"  # goods receipts from suppliers (stock and cost)
+    CASH_OUT_BONUSES = "cash_out_bonuses"  # pay a customer's bonuses out of the drawer
 
 
 P = Permission
@@ -71,10 +73,12 @@ _SENIOR = _CASHIER | {
     P.SEE_PHONES,
     P.RETURN_OLD_RECEIPT,
     P.SKIP_VERIFICATION,
+    P.CASH_OUT_BONUSES,
 }
 _MANAGER = _SENIOR | {
     P.OVERRIDE_PRICE,
     P.ADJUST_STOCK,
+    P.RECEIVE_GOODS,
     P.MERGE_CUSTOMERS,
     P.SHARE_PHONE,
     P.DELETE_CUSTOMERS,
@@ -210,6 +214,8 @@ def permission_title(permission: Permission) -> str:
         P.CHANGE_SETTINGS: _("change settings"),
         P.MANAGE_STAFF: _("manage staff"),
         P.SKIP_VERIFICATION: _("let a customer through without their SMS code"),
+        P.RECEIVE_GOODS: _("receive goods from suppliers"),
+        P.CASH_OUT_BONUSES: _("pay bonuses out in cash"),
     }[permission]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
 import peewee
@@ -25,6 +26,25 @@ from torgtui.models import (
 )
 from torgtui.staff import Permission, audit, audit_head, require
 from torgtui.values import check_id, check_kopecks, check_text
+
+# Cash a feature pays out of the drawer (a bonus cash-out): a cash movement of kind
+# PAYOUT_PREFIX + what ("out:bonus"), summed per ``what`` into ShiftReport.payouts and taken
+# from the cash expected; the feature names its report line with :func:`register_payout`, so
+# sales imports no feature.
+PAYOUT_PREFIX = "out:"
+_PAYOUT_TITLES: dict[str, Callable[[], str]] = {}
+
+
+def register_payout(what: str, title: Callable[[], str]) -> str:
+    """Name the X/Z report line of the payouts ``what``; returns their cash movement kind."""
+    _PAYOUT_TITLES[what] = title
+    return PAYOUT_PREFIX + what
+
+
+def payout_title(what: str) -> str:
+    """The report line of the payouts ``what`` (its own name when nobody registered it)."""
+    title = _PAYOUT_TITLES.get(what)
+    return title() if title is not None else what
 
 
 def current_shift(employee: Employee, register: str) -> Shift | None:
@@ -220,6 +240,7 @@ class ShiftReport:
     to_card: int = 0  # change customers kept as bonuses: cash that stayed in the drawer
     vip_cash: int = 0  # VIP debts and deposits paid in cash (into the drawer)
     vip_card: int = 0  # ... and by card
+    payouts: dict[str, int] = field(default_factory=dict)  # cash paid out by features
     cash_expected: int = 0
     audit_head: list = field(default_factory=list)  # [id, hash] of the audit chain at the Z
 
@@ -274,12 +295,18 @@ def x_report(shift: Shift) -> ShiftReport:
     )
     report.to_card = sums.get("to_card", 0)
     report.vip_cash, report.vip_card = sums.get("vip_cash", 0), sums.get("vip_card", 0)
+    report.payouts = {
+        kind[len(PAYOUT_PREFIX) :]: amount
+        for kind, amount in sorted(sums.items())
+        if kind.startswith(PAYOUT_PREFIX)
+    }
     report.cash_expected = (
         report.cash_float
         + report.cash_in
         + report.to_card
         + report.vip_cash
         - report.cash_out
+        - sum(report.payouts.values())
         + report.by_tender.get("cash", 0)
     )
     return report

@@ -16,7 +16,7 @@ from torgtui.errors import TorgError
 from torgtui.i18n import _, ngettext
 from torgtui.models import Employee, Receipt
 from torgtui.money import format_money
-from torgtui.sales.shifts import ShiftReport
+from torgtui.sales.shifts import ShiftReport, payout_title
 
 TENDER_ORDER = ("cash", "card", "cashless")
 TODAY_LIMIT = 200
@@ -77,6 +77,7 @@ def drawer_rows(report: ShiftReport, counted: int | None = None) -> list[tuple[s
         (_("Float"), format_money(report.cash_float)),
         (_("Cash in"), format_money(report.cash_in)),
         (_("Cash out"), format_money(-report.cash_out)),
+        *((payout_title(what), format_money(-amount)) for what, amount in report.payouts.items()),
         (_("Cash takings"), format_money(report.by_tender.get("cash", 0))),
         (_("Expected in drawer"), format_money(report.cash_expected)),
     ]
