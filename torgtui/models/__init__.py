@@ -14,6 +14,13 @@ from torgtui.models.catalog import (
     StockMovement,
     fold_name,
 )
+from torgtui.models.certificates import MODELS as CERTIFICATE_MODELS
+from torgtui.models.certificates import (
+    Certificate,
+    CertificateBatch,
+    CertificateType,
+    CertificateUse,
+)
 from torgtui.models.codes import MODELS as CODE_MODELS
 from torgtui.models.costs import MODELS as COST_MODELS
 from torgtui.models.customers import (
@@ -107,6 +114,7 @@ ALL_MODELS: list[type[BaseModel]] = [
     *MESSAGE_MODELS,
     *VERIFICATION_MODELS,
     *MAILING_MODELS,
+    *CERTIFICATE_MODELS,
     *PARTNER_MODELS,
 ]
 
@@ -122,6 +130,10 @@ __all__ = [
     "CardThreshold",
     "CardType",
     "CashMovement",
+    "Certificate",
+    "CertificateBatch",
+    "CertificateType",
+    "CertificateUse",
     "Contact",
     "Customer",
     "CustomerConsent",
