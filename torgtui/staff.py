@@ -62,6 +62,8 @@ class Permission(StrEnum):
     SKIP_VERIFICATION = "skip_verification"  # let a customer through without their SMS code
     RECEIVE_GOODS = "receive_goods"  # goods receipts from suppliers (stock and cost)
     CASH_OUT_BONUSES = "cash_out_bonuses"  # pay a customer's bonuses out of the drawer
+    BLOCK_CERTIFICATES = "block_certificates"  # block a lost gift certificate
+    MANAGE_CERTIFICATES = "manage_certificates"  # certificate types, batches, reissue
 
 
 P = Permission
@@ -74,6 +76,7 @@ _SENIOR = _CASHIER | {
     P.RETURN_OLD_RECEIPT,
     P.SKIP_VERIFICATION,
     P.CASH_OUT_BONUSES,
+    P.BLOCK_CERTIFICATES,
 }
 _MANAGER = _SENIOR | {
     P.OVERRIDE_PRICE,
@@ -87,6 +90,7 @@ _MANAGER = _SENIOR | {
     P.WRITE_OFF_BONUSES,
     P.SEND_MAILINGS,
     P.VIEW_REPORTS,
+    P.MANAGE_CERTIFICATES,
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -216,6 +220,8 @@ def permission_title(permission: Permission) -> str:
         P.SKIP_VERIFICATION: _("let a customer through without their SMS code"),
         P.RECEIVE_GOODS: _("receive goods from suppliers"),
         P.CASH_OUT_BONUSES: _("pay bonuses out in cash"),
+        P.BLOCK_CERTIFICATES: _("block a lost gift certificate"),
+        P.MANAGE_CERTIFICATES: _("set up, issue and reissue gift certificates"),
     }[permission]
 
 
