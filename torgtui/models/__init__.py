@@ -55,6 +55,7 @@ from torgtui.models.partners import MODELS as PARTNER_MODELS
 from torgtui.models.preorders import MODELS as PREORDER_MODELS
 from torgtui.models.prices import MODELS as PRICE_MODELS
 from torgtui.models.promotions import MODELS as PROMOTION_MODELS
+from torgtui.models.referral import MODELS as REFERRAL_MODELS
 from torgtui.models.sales import (
     CashMovement,
     Draft,
@@ -115,6 +116,7 @@ ALL_MODELS: list[type[BaseModel]] = [
     *VERIFICATION_MODELS,
     *MAILING_MODELS,
     *CERTIFICATE_MODELS,
+    *REFERRAL_MODELS,
     *PARTNER_MODELS,
 ]
 
