@@ -68,6 +68,7 @@ from torgtui.models.sales import (
     Shift,
 )
 from torgtui.models.staff import Approval, AuditEntry, Employee
+from torgtui.models.stockdocs import MODELS as STOCK_DOCUMENT_MODELS
 from torgtui.models.templates import MODELS as TEMPLATE_MODELS
 from torgtui.models.templates import MessageTemplate
 from torgtui.models.verification import MODELS as VERIFICATION_MODELS
@@ -115,6 +116,7 @@ ALL_MODELS: list[type[BaseModel]] = [
     *MESSAGE_MODELS,
     *VERIFICATION_MODELS,
     *MAILING_MODELS,
+    *STOCK_DOCUMENT_MODELS,
     *CERTIFICATE_MODELS,
     *REFERRAL_MODELS,
     *PARTNER_MODELS,
