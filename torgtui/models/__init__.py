@@ -34,6 +34,7 @@ from torgtui.models.customers import (
     Reminder,
     phone_tail,
 )
+from torgtui.models.invoices import MODELS as INVOICE_MODELS
 from torgtui.models.loyalty import MODELS as LOYALTY_MODELS
 from torgtui.models.loyalty import (
     CardAccelerator,
@@ -120,6 +121,7 @@ ALL_MODELS: list[type[BaseModel]] = [
     *CERTIFICATE_MODELS,
     *REFERRAL_MODELS,
     *PARTNER_MODELS,
+    *INVOICE_MODELS,
 ]
 
 __all__ = [

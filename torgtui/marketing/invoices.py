@@ -1,0 +1,528 @@
+"""Sales invoices ("Trade with invoice issuance", seed 000 sections 6 and 9; seeds 003, 004):
+a sale to a wholesale customer or to an intermediary's customer, on paper with its own number.
+
+An invoice is a receipt first. :func:`issue` commits the basket through the register's own
+checkout (torgtui.sales.checkout.commit_sale): prices come from the catalog and the pricing
+pipeline (wholesale price types, quantity breaks, manufacturer discounts, promotions, promo
+codes scanned as "control barcodes" through the one code field), every sale hook sees it
+(bonuses, VIP charges, partners' commissions) and the goods leave through the stock ledger.
+In the same transaction the invoice row takes its number in the year from
+``invoice_counter`` (an upsert: a rolled-back sale gives its number back, so numbers have no
+gaps) and keeps the intermediary, the delivery address as it was, and how it is paid:
+
+* ``now``: cash, card or bank transfer (``cashless``) for the whole total;
+* ``later``: the whole total goes on the customer's VIP account (the ``credit`` tender,
+  torgtui.marketing.vip_checkout): a debt due after the customer's term. :func:`pay` takes
+  money for it later: cash or card at the register (the VIP payment, into the drawer) or a
+  bank transfer (a ledger entry only), settling this invoice's own charges first.
+
+Fiscal unit: an invoice is sent to it when money is taken at the register for it (cash or
+card); one paid by bank transfer or on account is not (see docs/invoices.md).
+
+The waybill (Nova Poshta) is invoices_waybill; the PDF is invoices_pdf.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import peewee
+
+from torgtui.clock import Clock, system_clock
+from torgtui.db import database, is_sqlite, query_value, sql, write_tx
+from torgtui.errors import ValidationError
+from torgtui.i18n import _
+from torgtui.marketing import ledger
+from torgtui.marketing.vip import customer_row, lock_account, refresh
+from torgtui.marketing.vip_checkout import CREDIT, take_payment
+from torgtui.models import Customer, DeliveryAddress, Employee, Shift
+from torgtui.models.invoices import Invoice
+from torgtui.models.partners import Partner
+from torgtui.money import format_money
+from torgtui.sales.basket import Basket
+from torgtui.sales.checkout import Tender, commit_sale, receipt_by_uuid
+from torgtui.sales.pricing import PricingContext, price
+from torgtui.staff import Permission, audit, require
+from torgtui.values import check_id, check_kopecks, check_text, check_uuid
+
+NOW, LATER = "now", "later"
+PAYMENTS = (NOW, LATER)
+PAY_NOW_TENDERS = ("cash", "card", "cashless")  # cashless: a bank transfer to the shop
+FISCAL_TENDERS = ("cash", "card")  # money taken at the register: a fiscal receipt
+PAY_LATER_TENDERS = ("cash", "card", "transfer")
+TRANSFER = "transfer"
+MAX_PAGE = 200
+
+
+def label(invoice: Invoice) -> str:
+    """The invoice's number as printed: the year and the number in it ("2026-00017")."""
+    return f"{invoice.year}-{invoice.number:05d}"
+
+
+def payment_title(payment: str) -> str:
+    return {NOW: _("paid now"), LATER: _("paid later")}.get(payment, payment)
+
+
+# --- numbering ------------------------------------------------------------------------------
+
+
+def take_number(year: int) -> int:
+    """The next invoice number of ``year``, inside the caller's write transaction: one upsert
+    that holds the counter's row until commit (a rollback gives the number back)."""
+    biggest = "MAX" if is_sqlite() else "GREATEST"
+    value = query_value(
+        'INSERT INTO "invoice_counter" ("year", "last_number") VALUES (?, '
+        '(SELECT COALESCE(MAX("number"), 0) + 1 FROM "invoice" WHERE "year" = ?)) '
+        'ON CONFLICT ("year") DO UPDATE SET "last_number" = '
+        f'{biggest}("invoice_counter"."last_number" + 1, "excluded"."last_number") '
+        'RETURNING "last_number"',
+        (year, year),
+    )
+    return int(value)  # type: ignore[call-overload]
+
+
+# --- checks ------------------------------------------------------------------------------------
+
+
+def check_customer(customer_id: object) -> Customer:
+    """An active customer card by id, or a ValidationError that says what to do."""
+    if customer_id is None:
+        raise ValidationError(_("An invoice is made out to a customer: choose the customer."))
+    cid = check_id(customer_id, _("The customer"))
+    customer = Customer.get_or_none(Customer.id == cid)
+    if customer is None:
+        raise ValidationError(
+            _("Unknown customer {id}: find the customer by card or phone first.").format(id=cid)
+        )
+    if customer.status != "active":
+        raise ValidationError(
+            _("{name}'s card is not active: an invoice needs an active card.").format(
+                name=customer.name
+            )
+        )
+    return customer
+
+
+def check_partner(partner_id: object) -> Partner | None:
+    """The intermediary of a "customer through intermediary" invoice, or None."""
+    if partner_id is None:
+        return None
+    pid = check_id(partner_id, _("The intermediary"))
+    partner = Partner.get_or_none(Partner.id == pid)
+    if partner is None or partner.kind != "intermediary":
+        raise ValidationError(
+            _("Unknown intermediary {id}: choose one from Marketing, Intermediaries.").format(
+                id=pid
+            )
+        )
+    if not partner.active:
+        raise ValidationError(
+            _("The intermediary {name} is not active: choose another or none.").format(
+                name=partner.name
+            )
+        )
+    return partner
+
+
+def check_address(customer: Customer, address_id: object) -> DeliveryAddress | None:
+    """A delivery address from this customer's history, or None (collected in the shop)."""
+    if address_id is None:
+        return None
+    aid = check_id(address_id, _("The delivery address"))
+    address = DeliveryAddress.get_or_none(DeliveryAddress.id == aid)
+    if address is None or address.customer_id != customer.id:
+        raise ValidationError(
+            _("That delivery address is not one of {name}'s: pick one from their list.").format(
+                name=customer.name
+            )
+        )
+    return address
+
+
+def _check_tenders(payment: str, tenders: Sequence[Tender], total: int) -> list[Tender]:
+    if payment not in PAYMENTS:
+        raise ValidationError(
+            _("An invoice is paid now or later, not {what!r}.").format(what=str(payment)[:20])
+        )
+    if not isinstance(tenders, (list, tuple)):
+        raise ValidationError(_("Give the payments as a short list of tenders."))
+    if payment == LATER:
+        if tenders:
+            raise ValidationError(
+                _("An invoice paid later takes no money now: pay it later from the list.")
+            )
+        return [Tender(CREDIT.name, total)] if total else []
+    for t in tenders:
+        if not isinstance(t, Tender) or t.kind not in PAY_NOW_TENDERS:
+            raise ValidationError(_("An invoice is paid now in cash, by card or by bank transfer."))
+    if not tenders:
+        raise ValidationError(
+            _("Say how the invoice is paid: cash, card or bank transfer (or choose later).")
+        )
+    return list(tenders)
+
+
+def _check_later(customer: Customer) -> None:
+    """Paying later is buying on the customer's VIP account: say so before anything else."""
+    row = customer_row(customer.id)
+    if row is None or not row[3] or row[5] is None:
+        raise ValidationError(
+            _(
+                "{name} has no VIP account: an invoice paid later goes on it. Make them VIP "
+                "(sale on credit) or take the payment now."
+            ).format(name=customer.name)
+        )
+
+
+# --- issuing -----------------------------------------------------------------------------------
+
+
+def issue(
+    basket: Basket,
+    *,
+    customer_id: int,
+    payment: str,
+    tenders: Sequence[Tender] = (),
+    uuid: str,
+    by: Employee,
+    shift: Shift,
+    partner_id: int | None = None,
+    address_id: int | None = None,
+    note: str = "",
+    cash_step: int = 1,
+    clock: Clock = system_clock,
+) -> Invoice:
+    """Sell ``basket`` to the customer as an invoice: the receipt through checkout, then its
+    number in the year, all in one transaction (nothing is written when anything is refused).
+    ``payment`` ``now`` takes ``tenders`` (cash, card, cashless); ``later`` puts the total on
+    the customer's VIP account. The same ``uuid`` again returns the invoice already made."""
+    require(by, Permission.SELL)
+    uuid = check_uuid(uuid, _("The invoice's id"))
+    done = Invoice.get_or_none(Invoice.uuid == uuid)
+    if done is not None:
+        return done
+    customer = check_customer(customer_id)
+    partner = check_partner(partner_id)
+    address = check_address(customer, address_id)
+    note = check_text(note, _("The note"), max_len=200)
+    if payment == LATER:
+        _check_later(customer)
+    if not isinstance(basket, Basket):
+        raise ValidationError(_("That is not a basket: nothing was saved."))
+    basket.customer_id = customer.id
+    now = clock()
+    if payment == LATER and basket.lines:  # what goes on account: the pipeline's total now
+        shift_id = check_id(getattr(shift, "id", None), _("The shift"))
+        location_id = Shift.select(Shift.location).where(Shift.id == shift_id).scalar()
+        total = price(
+            basket, PricingContext(at=now, customer_id=customer.id, location_id=location_id)
+        ).total
+    else:
+        total = 0
+    paid_with = _check_tenders(payment, tenders, total)
+    fiscal = any(t.kind in FISCAL_TENDERS for t in paid_with)
+    with write_tx():
+        if receipt_by_uuid(uuid) is not None:
+            raise ValidationError(
+                _("That id belongs to a receipt already: open a new invoice form.")
+            )
+        receipt = commit_sale(
+            basket,
+            paid_with,
+            uuid=uuid,
+            employee=by,
+            shift=shift,
+            cash_step=cash_step,
+            clock=clock,
+            fiscal=fiscal,
+        )
+        year = now.year
+        due = _due_of(receipt.id) if payment == LATER else None
+        invoice = Invoice.create(
+            year=year,
+            number=take_number(year),
+            uuid=uuid,
+            receipt=receipt.id,
+            customer=customer.id,
+            partner=partner.id if partner else None,
+            location=receipt.location_id,
+            payment=payment,
+            fiscal=fiscal,
+            total=receipt.total,
+            due_at=due,
+            note=note,
+            address=address.id if address else None,
+            carrier=address.carrier if address else "",
+            city=address.city if address else "",
+            branch=address.branch if address else "",
+            street=address.street if address else "",
+            recipient=address.recipient if address else "",
+            phone=address.phone if address else "",
+            employee=by.id,
+            created_at=now,
+        )
+        if address is not None:
+            DeliveryAddress.update(used_at=now).where(DeliveryAddress.id == address.id).execute()
+        audit(
+            "invoice.issue",
+            by,
+            object_type="invoice",
+            object_id=invoice.id,
+            after={
+                "number": label(invoice),
+                "receipt": receipt.id,
+                "customer": customer.id,
+                "partner": invoice.partner_id,
+                "payment": payment,
+                "total": receipt.total,
+                "fiscal": fiscal,
+            },
+            terminal=getattr(shift, "register", "") or "",
+            clock=clock,
+        )
+    invoice.change = getattr(receipt, "change", 0)  # type: ignore[attr-defined]
+    return invoice
+
+
+def _due_of(receipt_id: int) -> dt.datetime | None:
+    """When the receipt's charges on account are due (the customer's term at the sale)."""
+    value = query_value(
+        'SELECT MIN("due_at") FROM "ledger_entry" WHERE "receipt_id" = ? AND "kind" = ?',
+        (receipt_id, "charge"),
+    )
+    if value is None or isinstance(value, dt.datetime):
+        return value  # type: ignore[return-value]
+    return dt.datetime.fromisoformat(str(value))
+
+
+# --- what is owed, and paying later ------------------------------------------------------------
+
+
+def charges_of(invoice: Invoice) -> list[tuple[int, int]]:
+    """(entry id, amount still open) of the invoice's charges on the customer's account, in
+    the order they were made."""
+    rows = database.execute_sql(
+        sql(
+            'SELECT o."entry_id", o."amount" FROM "ledger_open" o JOIN "ledger_entry" e '
+            'ON e."id" = o."entry_id" WHERE e."receipt_id" = ? AND o."sign" = -1 '
+            'ORDER BY o."entry_id"'
+        ),
+        (invoice.receipt_id,),
+    ).fetchall()
+    return [(int(r[0]), int(r[1])) for r in rows]
+
+
+def owed(invoice: Invoice) -> int:
+    """What the customer still owes for this invoice (0 when paid now or paid off)."""
+    if invoice.payment != LATER:
+        return 0
+    return sum(amount for _entry, amount in charges_of(invoice))
+
+
+def get(invoice_id: object, *, by: Employee) -> Invoice:
+    require(by, Permission.SELL)
+    iid = check_id(invoice_id, _("The invoice"))
+    invoice = Invoice.get_or_none(Invoice.id == iid)
+    if invoice is None:
+        raise ValidationError(_("No invoice {id}: choose one from the list.").format(id=iid))
+    return invoice
+
+
+@dataclass(frozen=True)
+class InvoicePaid:
+    """A payment taken for an invoice: how much, how, and what is still owed on it."""
+
+    invoice_id: int
+    entry_id: int
+    amount: int
+    tender: str
+    owed: int
+
+
+def pay(
+    invoice_id: int,
+    amount: int,
+    tender: str,
+    *,
+    uuid: str,
+    by: Employee,
+    shift: Shift | None = None,
+    clock: Clock = system_clock,
+) -> InvoicePaid:
+    """Take money for an invoice paid later: ``cash`` or ``card`` at the register (the VIP
+    payment: into ``shift``'s drawer) or ``transfer`` (a bank transfer: the ledger only). It
+    settles this invoice's open charges and is at most what the invoice still owes. The same
+    ``uuid`` again returns the payment already taken."""
+    require(by, Permission.SELL)
+    invoice = get(invoice_id, by=by)
+    amount = check_kopecks(amount, _("The amount"), minimum=1)
+    uuid = check_uuid(uuid, _("The payment's id"))
+    if tender not in PAY_LATER_TENDERS:
+        raise ValidationError(_("An invoice is paid in cash, by card or by bank transfer."))
+    if invoice.payment != LATER:
+        raise ValidationError(
+            _("Invoice {number} was paid when it was made: nothing is owed on it.").format(
+                number=label(invoice)
+            )
+        )
+    repeated = _payment_by_uuid(invoice, uuid)
+    if repeated is not None:
+        return repeated
+    charges = charges_of(invoice)
+    left = sum(a for _e, a in charges)
+    if amount > left:
+        raise ValidationError(
+            (
+                _("Invoice {number} owes {owed}: take at most that.")
+                if left
+                else _("Invoice {number} is paid in full.")
+            ).format(number=label(invoice), owed=format_money(left))
+        )
+    items = [entry for entry, _a in charges]
+    if tender in ("cash", "card"):
+        if shift is None:
+            raise ValidationError(_("Money at the register needs an open shift: open one."))
+        with write_tx():
+            received = take_payment(
+                invoice.customer_id,
+                amount,
+                tender,
+                uuid=uuid,
+                by=by,
+                shift=shift,
+                items=items,
+                note=_("Invoice {number}").format(number=label(invoice)),
+                clock=clock,
+            )
+            _audit_payment(invoice, amount, tender, received.entry_id, by, clock)
+        return InvoicePaid(invoice.id, received.entry_id, amount, tender, owed(invoice))
+    now = clock()
+    with write_tx():
+        account_id = ledger.find_account(ledger.Kind.VIP, "customer", invoice.customer_id)
+        if account_id is None:
+            raise ValidationError(_("This customer has no VIP account: nothing to pay."))
+        lock_account(account_id)
+        repeated = _payment_by_uuid(invoice, uuid)
+        if repeated is not None:
+            return repeated
+        if amount > owed(invoice):  # paid meanwhile at another register
+            raise ValidationError(
+                _("Invoice {number} owes {owed}: take at most that.").format(
+                    number=label(invoice), owed=format_money(owed(invoice))
+                )
+            )
+        posted = ledger.post(
+            account_id,
+            amount,
+            "payment",
+            now=now,
+            settle=items,
+            document=f"{TRANSFER}:{uuid}",
+            employee_id=by.id,
+            note=_("Invoice {number}").format(number=label(invoice))[:200],
+        )
+        refresh(invoice.customer_id, account_id, now)
+        _audit_payment(invoice, amount, tender, posted.entry_id, by, clock)
+    return InvoicePaid(invoice.id, posted.entry_id, amount, tender, owed(invoice))
+
+
+def _payment_by_uuid(invoice: Invoice, uuid: str) -> InvoicePaid | None:
+    row = database.execute_sql(
+        sql('SELECT "id", "amount", "document" FROM "ledger_entry" WHERE "document" IN (?, ?, ?)'),
+        (f"cash:{uuid}", f"card:{uuid}", f"{TRANSFER}:{uuid}"),
+    ).fetchone()
+    if row is None:
+        return None
+    return InvoicePaid(invoice.id, int(row[0]), int(row[1]), row[2].split(":")[0], owed(invoice))
+
+
+def _audit_payment(
+    invoice: Invoice, amount: int, tender: str, entry_id: int, by: Employee, clock: Clock
+) -> None:
+    audit(
+        "invoice.pay",
+        by,
+        object_type="invoice",
+        object_id=invoice.id,
+        after={"number": label(invoice), "amount": amount, "tender": tender, "entry": entry_id},
+        clock=clock,
+    )
+
+
+# --- the list ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InvoiceRow:
+    id: int
+    label: str
+    created_at: dt.datetime
+    customer: str
+    partner: str
+    total: int
+    payment: str
+    owed: int
+    waybill: str
+
+
+def page(
+    *,
+    by: Employee,
+    customer_id: int | None = None,
+    before_id: int | None = None,
+    limit: int = 50,
+) -> list[InvoiceRow]:
+    """Invoices newest first, keyset-paged (``before_id``: the last id of the page before)."""
+    require(by, Permission.SELL)
+    limit = max(1, min(int(limit), MAX_PAGE))
+    query = (
+        Invoice.select(
+            Invoice, Customer.name.alias("customer_name"), Partner.name.alias("partner_name")
+        )
+        .join(Customer, on=(Invoice.customer == Customer.id))
+        .switch(Invoice)
+        .join(Partner, peewee.JOIN.LEFT_OUTER, on=(Invoice.partner == Partner.id))
+        .order_by(Invoice.id.desc())
+        .limit(limit)
+        .objects()
+    )
+    if customer_id is not None:
+        query = query.where(Invoice.customer == check_id(customer_id, _("The customer")))
+    if before_id is not None:
+        query = query.where(Invoice.id < check_id(before_id, _("The page")))
+    rows = []
+    for inv in query:
+        rows.append(
+            InvoiceRow(
+                id=inv.id,
+                label=label(inv),
+                created_at=inv.created_at,
+                customer=inv.customer_name,
+                partner=inv.partner_name or "",
+                total=inv.total,
+                payment=inv.payment,
+                owed=owed(inv),
+                waybill=inv.waybill,
+            )
+        )
+    return rows
+
+
+__all__ = [
+    "LATER",
+    "NOW",
+    "InvoicePaid",
+    "InvoiceRow",
+    "charges_of",
+    "check_customer",
+    "get",
+    "issue",
+    "label",
+    "owed",
+    "page",
+    "pay",
+    "payment_title",
+    "take_number",
+]
