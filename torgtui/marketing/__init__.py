@@ -9,6 +9,7 @@ from torgtui.marketing import (
     bonuses,  # noqa: F401  (registers the bonus tender and steps)
     bundles,  # noqa: F401  (sets: their pricing step and stock hooks)
     card_codes,  # noqa: F401  (loyalty cards in the register's code field)
+    cashout,  # noqa: F401  (bonus cash-out: its line on the X and Z reports)
     cards,  # noqa: F401  (the card's discount and bonus rule)
     codes_sale,  # noqa: F401  (promo codes: the code field, their check, spending a use)
     preorder_checkout,  # noqa: F401  (pre-orders: their code, agreed price, tender, reserves)
