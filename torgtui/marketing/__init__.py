@@ -12,6 +12,7 @@ from torgtui.marketing import (
     cashout,  # noqa: F401  (bonus cash-out: its line on the X and Z reports)
     cards,  # noqa: F401  (the card's discount and bonus rule)
     codes_sale,  # noqa: F401  (promo codes: the code field, their check, spending a use)
+    partners_hooks,  # noqa: F401  (partners: codes link customers, commissions, returns)
     preorder_checkout,  # noqa: F401  (pre-orders: their code, agreed price, tender, reserves)
     prices,  # noqa: F401  (price types, quantity breaks, manufacturer discounts)
     promotions,  # noqa: F401  (the promotion engine: its pricing steps and sale hook)

@@ -15,6 +15,7 @@ torgtui.sales.pricing):
     20  price_type    the customer's or the location's price type (marketing.prices)
     30  qty_breaks    quantity breaks (marketing.prices)
     40  manufacturer  a wholesale customer's manufacturer discounts (marketing.prices)
+    42  intermediary  an intermediary's own card: its discount for resale (marketing.intermediaries)
     45  bundle        sets sold as one article or assembled from parts (marketing.bundle_pricing)
     50  promotions    the promotion engine (marketing.promotions)
     60  card          the card's discount: fixed, one-time, accumulative (marketing.cards)
