@@ -16,5 +16,6 @@ from torgtui.marketing import (
     preorder_checkout,  # noqa: F401  (pre-orders: their code, agreed price, tender, reserves)
     prices,  # noqa: F401  (price types, quantity breaks, manufacturer discounts)
     promotions,  # noqa: F401  (the promotion engine: its pricing steps and sale hook)
+    referral_sale,  # noqa: F401  (Refer a Friend: its code, the friend's discount, the bonus)
     vip_checkout,  # noqa: F401  (the on-account tender, VIP charges and their returns)
 )

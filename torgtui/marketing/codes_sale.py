@@ -39,6 +39,7 @@ from torgtui.errors import ValidationError
 from torgtui.i18n import _, ngettext
 from torgtui.marketing.codes_read import looks_like_code, normalize
 from torgtui.marketing.preorder_common import number_of as preorder_number
+from torgtui.marketing.referral import is_referral_code
 from torgtui.models import Location
 from torgtui.models.codes import PromoCodeUse
 from torgtui.sales import extensions
@@ -262,6 +263,8 @@ def check_codes(
     for text in codes[:MAX_CODES]:
         if preorder_number(text) is not None:
             continue  # a pre-order on the receipt (PO-n): the pre-order's code, not a promo code
+        if is_referral_code(text):
+            continue  # a friend's referral code (RF-...): torgtui.marketing.referral_sale
         code = normalize(text)
         state = states.get(code)
         if code in seen:

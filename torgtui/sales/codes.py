@@ -13,6 +13,7 @@ THE ORDER (a kind's ``order``):
 
     10  card          a number in a card numbering (marketing.card_codes)
     20  promo codes, 30 certificates (later issues: by their prefix)
+    25  referral      a friend's referral code RF-XXXXXXXX (marketing.referral_sale)
     50  product       barcode, scale label, article (this module; claims every code)
     90  card_number   any other card number on a customer (old cards without a prefix)
 

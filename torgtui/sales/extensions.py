@@ -19,6 +19,7 @@ torgtui.sales.pricing):
     45  bundle        sets sold as one article or assembled from parts (marketing.bundle_pricing)
     50  promotions    the promotion engine (marketing.promotions)
     60  card          the card's discount: fixed, one-time, accumulative (marketing.cards)
+    65  referral      Refer a Friend: a friend's first purchase (marketing.referral_sale)
     70  codes         refusals of promo codes (marketing.codes_sale; valid ones feed step 50)
     80  manual        a discount typed at the register (sales)
     85  preorder      a pre-order's lines at most at the price agreed (marketing.preorder_checkout)
