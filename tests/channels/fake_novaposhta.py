@@ -6,7 +6,10 @@ infoCodes[]}``, always HTTP 200 as the service does. It knows a few waybills, wi
 strings and the field names of ``TrackingDocument.getStatusDocuments``; like the service it
 shows the parties' names and phones only to a request that gives the sender's or the
 recipient's phone, and answers an unknown number with StatusCode "3" "Номер не знайдено"
-(still ``success: true``). ``searchSettlements`` and ``getWarehouses`` serve two cities.
+(still ``success: true``). ``searchSettlements`` and ``getWarehouses`` serve two cities;
+``InternetDocument.save`` makes a waybill (the documented "NewAddress" form or recipient
+refs), refusing what the service would (a field empty, a branch the city does not have), and
+tracks it from then on.
 Switches: ``go_down()`` (connection refused), ``fail_left`` (HTTP 500), ``slow_left`` (answers
 after ``slow_seconds``), ``refuse`` (``success: false`` with those words); a wrong key is
 refused too (tracking is anonymous on the service: set ``key_for_tracking=False`` for that).
@@ -167,6 +170,7 @@ class FakeNovaPoshta(LocalServer):
     refuse: list[str] | dict[str, str] = field(default_factory=list)
     # what arrived
     requests: list[dict[str, Any]] = field(default_factory=list)
+    saved: int = 0  # waybills made by InternetDocument.save
 
     def __post_init__(self) -> None:
         self.lock = threading.Lock()
@@ -207,6 +211,11 @@ class FakeNovaPoshta(LocalServer):
             return 200, envelope(data=self.search_settlements(props))
         if (model, method) == ("Address", "getWarehouses"):
             return 200, envelope(data=self.get_warehouses(props))
+        if (model, method) == ("InternetDocument", "save"):
+            errors = save_errors(props)
+            if errors:
+                return 200, envelope(errors=errors)
+            return 200, envelope(data=[self.save_internet_document(props)])
         return 200, envelope(errors=[f"Method {method} of model {model} not found"])
 
     def status_documents(self, props: dict[str, Any]) -> list[dict[str, Any]]:
@@ -228,6 +237,31 @@ class FakeNovaPoshta(LocalServer):
                 rows.append({k: v for k, v in record.items() if k not in PERSONAL})
         return rows
 
+    def save_internet_document(self, props: dict[str, Any]) -> dict[str, Any]:
+        """A new waybill: numbered as the API's business waybills are (59..., 14 digits),
+        kept so getStatusDocuments knows it ("created by the sender, not handed over yet")."""
+        with self.lock:
+            self.saved += 1
+            number = f"5900{self.saved:010d}"
+            ref = f"{self.saved:08x}-0000-4000-8000-{self.saved:012x}"
+            self.waybills[number] = waybill(
+                number,
+                StatusCode="1",
+                Status="Відправник самостійно створив цю накладну, але ще не надав до відправки",
+                CityRecipient=str(props.get("RecipientCityName", "")),
+                RecipientFullName=str(props.get("RecipientName", "")),
+                PhoneRecipient=str(props.get("RecipientsPhone", "")),
+                DocumentWeight=str(props.get("Weight", "")),
+                AnnouncedPrice=str(props.get("Cost", "")),
+            )
+        return {
+            "Ref": ref,
+            "CostOnSite": 70,
+            "EstimatedDeliveryDate": "24.11.2026",
+            "IntDocNumber": number,
+            "TypeDocument": "InternetDocument",
+        }
+
     def search_settlements(self, props: dict[str, Any]) -> list[dict[str, Any]]:
         name = str(props.get("CityName", "")).casefold()
         limit = int(props.get("Limit") or 20)
@@ -244,6 +278,67 @@ class FakeNovaPoshta(LocalServer):
         if find:
             rows = [w for w in rows if find in w["Description"].casefold() or find == w["Number"]]
         return rows[: int(props.get("Limit") or 500)]
+
+
+# InternetDocument.save: what every waybill needs (the sender's refs from the shop's cabinet),
+# and the recipient given either by refs or, with NewAddress "1", by name, city and branch
+# number (the documented form for a recipient who is not a counterparty yet).
+SAVE_REQUIRED = (
+    "PayerType",
+    "PaymentMethod",
+    "DateTime",
+    "CargoType",
+    "Weight",
+    "ServiceType",
+    "SeatsAmount",
+    "Description",
+    "Cost",
+    "CitySender",
+    "Sender",
+    "SenderAddress",
+    "ContactSender",
+    "SendersPhone",
+)
+NEW_ADDRESS_REQUIRED = (
+    "RecipientCityName",
+    "RecipientAddressName",
+    "RecipientName",
+    "RecipientType",
+    "RecipientsPhone",
+)
+RECIPIENT_REFS = ("CityRecipient", "Recipient", "RecipientAddress", "ContactRecipient")
+
+
+def save_errors(props: dict[str, Any]) -> list[str]:
+    """What the service would refuse in an InternetDocument.save, in its own style."""
+    errors = [f"{key} is empty" for key in SAVE_REQUIRED if not str(props.get(key) or "").strip()]
+    new_address = str(props.get("NewAddress", "")) == "1"
+    needed = NEW_ADDRESS_REQUIRED if new_address else RECIPIENT_REFS
+    errors += [f"{key} is empty" for key in needed if not str(props.get(key) or "").strip()]
+    if errors:
+        return errors
+    if props.get("PayerType") not in ("Sender", "Recipient", "ThirdPerson"):
+        errors.append("PayerType is invalid")
+    if props.get("ServiceType") not in (
+        "WarehouseWarehouse",
+        "WarehouseDoors",
+        "DoorsWarehouse",
+        "DoorsDoors",
+    ):
+        errors.append("ServiceType is invalid")
+    try:
+        if float(str(props.get("Weight"))) <= 0:
+            errors.append("Weight is invalid")
+    except ValueError:
+        errors.append("Weight is invalid")
+    if len(_digits(props.get("RecipientsPhone", "380000000000"))) != 12:
+        errors.append("RecipientsPhone is invalid")
+    if new_address and props.get("ServiceType") == "WarehouseWarehouse":
+        city = str(props.get("RecipientCityName"))
+        number = str(props.get("RecipientAddressName"))
+        if not any(w["CityDescription"] == city and w["Number"] == number for w in warehouses()):
+            errors.append("RecipientAddressName is invalid")
+    return errors
 
 
 def envelope(
