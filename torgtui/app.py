@@ -373,6 +373,10 @@ class TorgApp(App[None]):
             from torgtui.screens.audit import AuditScreen
 
             return AuditScreen(area)
+        if area.id == "stock":
+            from torgtui.screens.stock_documents import StockDocumentsScreen
+
+            return StockDocumentsScreen(area)
         from torgtui.screens.area import PendingAreaScreen
 
         return PendingAreaScreen(area)

@@ -89,6 +89,14 @@ def areas() -> list[Area]:
             also=(Permission.MANAGE_STAFF,),
         ),
         Area("audit", "0", _("Audit log"), Permission.VIEW_AUDIT),
+        # goods receipts, stocktakes and write-offs (torgtui.catalog.documents)
+        Area(
+            "stock",
+            "s",
+            _("Stock documents"),
+            Permission.RECEIVE_GOODS,
+            also=(Permission.ADJUST_STOCK, Permission.VIEW_REPORTS),
+        ),
     ]
 
 
