@@ -360,6 +360,7 @@ def segment_conditions(segment: dict, now: dt.datetime) -> list[peewee.Expressio
         where.append(Customer.language.in_(segment["languages"]))
     if "partner" in segment:
         from torgtui.models.codes import CodeBatch, PromoCodeUse
+        from torgtui.models.partners import CustomerPartner, Partner
 
         where.append(
             peewee.fn.EXISTS(
@@ -368,6 +369,14 @@ def segment_conditions(segment: dict, now: dt.datetime) -> list[peewee.Expressio
                 .where(
                     (PromoCodeUse.customer == Customer.id)
                     & (CodeBatch.channel == segment["partner"])
+                )
+            )
+            | peewee.fn.EXISTS(  # or linked to the partner of that code (marketing.partners)
+                CustomerPartner.select(CustomerPartner.id)
+                .join(Partner, on=(Partner.id == CustomerPartner.partner))
+                .where(
+                    (CustomerPartner.customer == Customer.id)
+                    & (Partner.code == segment["partner"].upper())
                 )
             )
         )
