@@ -14,7 +14,7 @@ import pytest
 from torgtui.catalog.stock import post_movement, stock_of
 from torgtui.customers.delivery import add_address
 from torgtui.errors import PermissionDenied, ValidationError
-from torgtui.marketing import invoices, ledger, vip
+from torgtui.marketing import intermediaries, invoices, ledger, vip
 from torgtui.marketing.invoices_draft import InvoiceDraft
 from torgtui.models import (
     AuditEntry,
@@ -28,7 +28,7 @@ from torgtui.models import (
     ReceiptLine,
 )
 from torgtui.models.invoices import Invoice, InvoiceCounter
-from torgtui.models.partners import Partner
+from torgtui.models.partners import Partner, PartnerRate, PartnerSale
 from torgtui.sales.checkout import Tender
 from torgtui.sales.register import Register
 from torgtui.sales.shifts import open_shift
@@ -216,6 +216,7 @@ def test_customer_through_an_intermediary_and_an_address_from_history(
     dealer = Partner.create(
         code="DEALER-1", kind="intermediary", name="Агент Петро", created_at=NOW
     )
+    PartnerRate.create(partner=dealer, kind="commission", group=None, percent_bp=500)
     old = add_address(
         buyer,
         "nova_poshta",
@@ -244,6 +245,10 @@ def test_customer_through_an_intermediary_and_an_address_from_history(
         staff, shift, clock, shop, buyer, [shop.cream_code], partner_id=dealer.id, address_id=old.id
     )
     assert inv.partner_id == dealer.id
+    # the partners' sale hook saw the invoice: 5 % of 189.90 = 9.50 owed to the dealer
+    [sale] = PartnerSale.select().where(PartnerSale.receipt == inv.receipt_id)
+    assert (sale.partner_id, sale.role, sale.commission) == (dealer.id, "intermediary", 950)
+    assert intermediaries.balance_of(dealer.id) == 950
     assert (inv.carrier, inv.city, inv.branch, inv.recipient, inv.phone) == (
         "nova_poshta",
         "Київ",
@@ -399,3 +404,11 @@ def test_permissions(staff, shop, shift, clock, buyer) -> None:
     with pytest.raises(PermissionDenied):
         invoices.page(by=staff["support"])
     _nothing_written()
+
+
+def test_the_intermediary_scanned_as_a_control_barcode(staff, shop, shift, clock, buyer) -> None:
+    """Seed 003/004: in "Trade with invoice issuance" codes go through the one code field."""
+    dealer = Partner.create(code="AG-7", kind="intermediary", name="Агент Сім", created_at=NOW)
+    inv = make(staff, shift, clock, shop, buyer, [shop.cream_code, "INT-AG-7"])
+    assert inv.partner_id == dealer.id and inv.total == 18990
+    assert PartnerSale.get(PartnerSale.receipt == inv.receipt_id).partner_id == dealer.id

@@ -34,7 +34,7 @@ from torgtui.clock import Clock, system_clock
 from torgtui.db import database, is_sqlite, query_value, sql, write_tx
 from torgtui.errors import ValidationError
 from torgtui.i18n import _
-from torgtui.marketing import ledger
+from torgtui.marketing import intermediaries, ledger
 from torgtui.marketing.vip import customer_row, lock_account, refresh
 from torgtui.marketing.vip_checkout import CREDIT, take_payment
 from torgtui.models import Customer, DeliveryAddress, Employee, Shift
@@ -212,6 +212,8 @@ def issue(
     if not isinstance(basket, Basket):
         raise ValidationError(_("That is not a basket: nothing was saved."))
     basket.customer_id = customer.id
+    if partner is not None:  # the partners' sale hook credits its commission at checkout
+        intermediaries.set_through_intermediary(basket, partner.id)
     now = clock()
     if payment == LATER and basket.lines:  # what goes on account: the pipeline's total now
         shift_id = check_id(getattr(shift, "id", None), _("The shift"))
@@ -240,13 +242,14 @@ def issue(
         )
         year = now.year
         due = _due_of(receipt.id) if payment == LATER else None
+        through = _intermediary_of(receipt.id)  # named, scanned (INT-...) or the customer's
         invoice = Invoice.create(
             year=year,
             number=take_number(year),
             uuid=uuid,
             receipt=receipt.id,
             customer=customer.id,
-            partner=partner.id if partner else None,
+            partner=through,
             location=receipt.location_id,
             payment=payment,
             fiscal=fiscal,
@@ -284,6 +287,15 @@ def issue(
         )
     invoice.change = getattr(receipt, "change", 0)  # type: ignore[attr-defined]
     return invoice
+
+
+def _intermediary_of(receipt_id: int) -> int | None:
+    """The intermediary the partners' sale hook credited this sale to, if any."""
+    value = query_value(
+        'SELECT "partner_id" FROM "partner_sale" WHERE "receipt_id" = ? AND "role" = ?',
+        (receipt_id, "intermediary"),
+    )
+    return int(value) if value is not None else None  # type: ignore[call-overload]
 
 
 def _due_of(receipt_id: int) -> dt.datetime | None:
