@@ -265,6 +265,8 @@ def check_codes(
             continue  # a pre-order on the receipt (PO-n): the pre-order's code, not a promo code
         if is_referral_code(text):
             continue  # a friend's referral code (RF-...): torgtui.marketing.referral_sale
+        if text.startswith("GC:"):
+            continue  # a gift certificate offered (GC:<barcode>): marketing.certificates_sale
         code = normalize(text)
         state = states.get(code)
         if code in seen:

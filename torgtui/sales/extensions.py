@@ -21,10 +21,12 @@ torgtui.sales.pricing):
     60  card          the card's discount: fixed, one-time, accumulative (marketing.cards)
     65  referral      Refer a Friend: a friend's first purchase (marketing.referral_sale)
     70  codes         refusals of promo codes (marketing.codes_sale; valid ones feed step 50)
+    75  certificate_discount  a deferred-discount gift certificate (marketing.certificates_sale)
     80  manual        a discount typed at the register (sales)
     85  preorder      a pre-order's lines at most at the price agreed (marketing.preorder_checkout)
     90  bonus         bonuses to spend and to earn, shown before payment (marketing.bonuses)
     95  promotion_bonus  bonuses a promotion gives instead of a discount (marketing.promotions)
+    96  certificates  what the gift certificates on it pay; no price changes (certificates_sale)
     100 cost_guard    never below cost without a confirmer: always last (sales)
 """
 

@@ -38,6 +38,7 @@ PAYMENT_TYPES = {
     "cashless": "CASHLESS",
     "credit": "CASHLESS",
     "prepayment": "CASHLESS",
+    "certificate": "CASHLESS",
 }
 RETRYABLE_4XX = {408, 409, 423, 425, 429}
 

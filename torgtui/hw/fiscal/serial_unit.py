@@ -33,6 +33,7 @@ PAID_MODES = {
     "cashless": "1",
     "credit": "1",
     "prepayment": "1",
+    "certificate": "1",
 }  # not found in spec: X-series modes
 NAME_LENGTH = 72  # not found in spec: the longest item name X-series printers take
 PORT_READ_TIMEOUT = 0.02  # seconds per read; the link's own deadline is what counts

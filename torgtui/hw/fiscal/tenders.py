@@ -18,6 +18,16 @@
   when the advance is received; with the newer ``/prepayment-receipts`` API the advance would
   be its own receipt, or with v0.1.79 a one-line advance receipt, and "prepayment" would then
   move to NOT_MONEY so the final receipt deducts it as bonuses are.)
+* **gift certificate** (torgtui.marketing.certificates_sale): the goods go at full price and
+  the part a certificate pays is a cashless payment labelled «Подарунковий сертифікат» (the
+  payment form the tax service's answer names), the rest in cash or by card; a return hands
+  the certificate's share back under the same label. Selling a *money* certificate is an
+  advance: its own line (the type's catalog article, e.g. "Аванс: подарунковий сертифікат
+  1000 грн", carrying the certificate's barcode), paid as actually received; a *product*
+  certificate is an ordinary good; a *discount* certificate's discount is an ordinary line
+  discount. (Open question, kept here: selling and then redeeming a money certificate counts
+  revenue twice unless the redemption is a prepayment form, XML ``PAYFORMCD`` 2, which the
+  bundled API v0.1.79 cannot send.)
 """
 
 from __future__ import annotations
@@ -25,8 +35,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 NOT_MONEY = ("bonus",)  # sent as discounts
-LABELS = {"credit": "У кредит", "prepayment": "Передоплата"}  # sent as cashless with this label
-AS_CASHLESS = ("credit", "prepayment")
+LABELS = {  # sent as cashless with this label
+    "credit": "У кредит",
+    "prepayment": "Передоплата",
+    "certificate": "Подарунковий сертифікат",
+}
+AS_CASHLESS = ("credit", "prepayment", "certificate")
 
 
 def split(amount: int, weights: Sequence[int]) -> list[int]:

@@ -1,0 +1,552 @@
+"""The life of a gift certificate: looking it up, what it holds, whether it can be used now,
+and the status changes outside a sale (block, unblock, give, reissue, expire). The register's
+side (selling, paying, returns) is torgtui.marketing.certificates_sale; the one place to
+import from is torgtui.marketing.certificates.
+
+A money or product certificate's value is its own account on the one ledger (kind
+``certificate``, owner ``certificate``/id): credited whole when it is sold, spent by payments,
+credited back by returns, written off when it lapses. A status change is one conditional
+UPDATE (``... WHERE status = <what it must be>``) whose row count decides, so two registers
+(or a register and the back office) never both change one certificate.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import peewee
+
+from torgtui.clock import Clock, system_clock
+from torgtui.db import database, query_value, sql, write_tx
+from torgtui.errors import ValidationError
+from torgtui.i18n import _
+from torgtui.marketing import ledger
+from torgtui.marketing.ledger import Kind
+from torgtui.models import Customer, Employee
+from torgtui.models.certificates import Certificate, CertificateType, CertificateUse
+from torgtui.money import format_money
+from torgtui.staff import Permission, audit, require
+from torgtui.values import check_code, check_id, check_text
+
+OWNER = "certificate"  # the ledger accounts' owner_type
+WITH_VALUE = ("money", "product")  # modes whose value is on the ledger
+
+
+@dataclass(frozen=True)
+class CertState:
+    """A certificate as the register, the screens and the CLI show it."""
+
+    id: int
+    barcode: str
+    generation: int
+    type_id: int
+    type_code: str
+    type_name: str
+    mode: str
+    status: str
+    value: int  # face value of this life
+    balance: int  # what it holds now (money/product); 0 for a discount certificate
+    partial: bool
+    expires_at: dt.datetime | None
+    customer_id: int | None
+    sold_at: dt.datetime | None
+    why_not: str  # why it cannot pay or give its discount now ("" when it can)
+
+    @property
+    def usable(self) -> bool:
+        return not self.why_not
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "barcode": self.barcode,
+            "generation": self.generation,
+            "type": self.type_code,
+            "type_name": self.type_name,
+            "mode": self.mode,
+            "status": self.status,
+            "value": self.value,
+            "balance": self.balance,
+            "partial": self.partial,
+            "expires_at": self.expires_at.isoformat() if self.expires_at else None,
+            "usable": self.usable,
+            "why_not": self.why_not,
+        }
+
+
+def clean_barcode(text: Any) -> str:
+    return check_code(text, _("The certificate's number"), max_len=40)
+
+
+def find(barcode: Any) -> Certificate | None:
+    """The current life of a barcode (the highest generation), or None."""
+    code = clean_barcode(barcode)
+    return (
+        Certificate.select()
+        .where(Certificate.barcode == code)
+        .order_by(Certificate.generation.desc())
+        .first()
+    )
+
+
+def lives(barcode: Any) -> list[Certificate]:
+    """Every life of a barcode, the first first (its history)."""
+    code = clean_barcode(barcode)
+    return list(
+        Certificate.select().where(Certificate.barcode == code).order_by(Certificate.generation)
+    )
+
+
+def uses(cert: Certificate | int) -> list[CertificateUse]:
+    cert_id = getattr(cert, "id", cert)
+    return list(
+        CertificateUse.select()
+        .where(CertificateUse.certificate == cert_id)
+        .order_by(CertificateUse.id)
+    )
+
+
+def account_of(cert: Certificate | int) -> int | None:
+    return ledger.find_account(Kind.CERTIFICATE, OWNER, int(getattr(cert, "id", cert)))
+
+
+def balance_of(cert: Certificate | int) -> int:
+    """What a money or product certificate holds now (0 before it is sold)."""
+    return ledger.balance(account_of(cert))
+
+
+def unknown(code: str) -> str:
+    return _(
+        "Certificate {code} is unknown: check the number, or sell it from a batch issued in "
+        "Certificates."
+    ).format(code=code)
+
+
+def refusal(cert: Certificate, kind: CertificateType, balance: int, at: dt.datetime) -> str:
+    """Why ``cert`` cannot pay (or give its discount) at ``at``; "" when it can."""
+    code = cert.barcode
+    if cert.status == "blocked":
+        return _("Certificate {code} is blocked{reason}: keep it and call a manager.").format(
+            code=code, reason=f" ({cert.block_reason})" if cert.block_reason else ""
+        )
+    if cert.status == "issued":
+        return _("Certificate {code} was never sold: it pays for nothing yet.").format(code=code)
+    if cert.status == "reissued":
+        return _("Certificate {code} was reissued: scan it again.").format(code=code)
+    if cert.status == "expired" or (cert.expires_at is not None and cert.expires_at <= at):
+        day = (cert.expires_at - dt.timedelta(days=1)).date() if cert.expires_at else None
+        return _("Certificate {code} expired after {day}: it pays for nothing now.").format(
+            code=code, day=day.isoformat() if day else "?"
+        )
+    if cert.status == "used" or (kind.mode in WITH_VALUE and balance <= 0):
+        return _("Certificate {code} is used up.").format(code=code)
+    return ""
+
+
+def state(cert: Any, at: dt.datetime) -> CertState:
+    """A certificate (a barcode, an id, or the row) as it stands at ``at``; an unknown barcode
+    raises ValidationError."""
+    if isinstance(cert, Certificate):
+        row: Certificate | None = cert
+    elif isinstance(cert, int) and not isinstance(cert, bool):
+        row = Certificate.get_or_none(Certificate.id == cert)
+    else:
+        row = find(cert)
+    if row is None:
+        raise ValidationError(unknown(str(cert)[:40]))
+    kind = CertificateType.get_by_id(row.type_id)
+    balance = balance_of(row) if kind.mode in WITH_VALUE else 0
+    return CertState(
+        id=row.id,
+        barcode=row.barcode,
+        generation=row.generation,
+        type_id=kind.id,
+        type_code=kind.code,
+        type_name=kind.name,
+        mode=kind.mode,
+        status=row.status,
+        value=int(row.value),
+        balance=balance,
+        partial=bool(kind.partial),
+        expires_at=row.expires_at,
+        customer_id=row.customer_id,
+        sold_at=row.sold_at,
+        why_not=refusal(row, kind, balance, at),
+    )
+
+
+def for_customer(customer_id: int, at: dt.datetime) -> list[CertState]:
+    """The certificates bought by or given to a customer (current lives), newest first."""
+    customer_id = check_id(customer_id, _("The customer"))
+    rows = (
+        Certificate.select()
+        .where(Certificate.customer == customer_id)
+        .order_by(Certificate.id.desc())
+        .limit(200)
+    )
+    return [state(r, at) for r in rows if r.status != "reissued"]
+
+
+@dataclass(frozen=True)
+class BarcodeRow:
+    """One certificate for export and printing."""
+
+    barcode: str
+    type_code: str
+    type_name: str
+    mode: str
+    value: int
+    status: str
+    expires_at: dt.datetime | None
+    template: str
+
+
+def barcodes(
+    *, type_id: int | None = None, batch_id: int | None = None, status: str | None = None
+) -> list[BarcodeRow]:
+    """Certificates (current lives) of a type or a batch, in barcode order."""
+    query = (
+        Certificate.select(Certificate, CertificateType)
+        .join(CertificateType)
+        .where(Certificate.status != "reissued")
+        .order_by(Certificate.barcode)
+    )
+    if type_id is not None:
+        query = query.where(Certificate.type == type_id)
+    if batch_id is not None:
+        query = query.where(Certificate.batch == batch_id)
+    if status is not None:
+        query = query.where(Certificate.status == status)
+    return [
+        BarcodeRow(
+            c.barcode,
+            c.type.code,
+            c.type.name,
+            c.type.mode,
+            int(c.value),
+            c.status,
+            c.expires_at,
+            c.type.template,
+        )
+        for c in query
+    ]
+
+
+# --- validity --------------------------------------------------------------------------------
+
+
+def expiry(kind: CertificateType, sold_at: dt.datetime) -> dt.datetime | None:
+    """The first moment a certificate sold at ``sold_at`` is no longer valid: after the
+    ``valid_days``-th day from the sale day, or after ``valid_until``, whichever is earlier."""
+    ends = []
+    if kind.valid_days:
+        ends.append(sold_at.date() + dt.timedelta(days=int(kind.valid_days) + 1))
+    if kind.valid_until is not None:
+        ends.append(kind.valid_until + dt.timedelta(days=1))
+    return dt.datetime.combine(min(ends), dt.time()) if ends else None
+
+
+# --- status changes ---------------------------------------------------------------------------
+
+
+def _move(cert_id: int, want: str, new: str, **fields: Any) -> bool:
+    """One conditional UPDATE of a certificate's status; True when this call moved it."""
+    sets = ", ".join(f'"{k}" = ?' for k in ["status", *fields])
+    params = [new, *(_stamp(v) for v in fields.values()), cert_id, want]
+    return (
+        database.execute_sql(
+            sql(f'UPDATE "certificate" SET {sets} WHERE "id" = ? AND "status" = ?'), params
+        ).rowcount
+        == 1
+    )
+
+
+def _stamp(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        from torgtui.db import is_sqlite
+
+        return str(value) if is_sqlite() else value
+    return value
+
+
+def block(barcode: Any, *, by: Employee, reason: Any, clock: Clock = system_clock) -> Certificate:
+    """Block a lost or stolen certificate: it pays for nothing until unblocked (the value it
+    holds stays on its account). Needs BLOCK_CERTIFICATES; a reason is required; audited."""
+    require(by, Permission.BLOCK_CERTIFICATES)
+    reason = check_text(reason, _("The reason"), max_len=200, required=True)
+    now = clock()
+    with write_tx():
+        cert = find(barcode)
+        if cert is None:
+            raise ValidationError(unknown(str(barcode)[:40]))
+        if cert.status in ("blocked", "reissued"):
+            raise ValidationError(
+                _("Certificate {code} is blocked already.").format(code=cert.barcode)
+                if cert.status == "blocked"
+                else unknown(cert.barcode)
+            )
+        if not _move(
+            cert.id,
+            cert.status,
+            "blocked",
+            status_before_block=cert.status,
+            blocked_at=now,
+            blocked_by_id=by.id,
+            block_reason=reason,
+        ):
+            raise ValidationError(
+                _("Certificate {code} changed a moment ago: look it up again.").format(
+                    code=cert.barcode
+                )
+            )
+        audit(
+            "certificate.block",
+            by,
+            object_type="certificate",
+            object_id=cert.barcode,
+            before={"status": cert.status, "generation": cert.generation},
+            after={"status": "blocked", "reason": reason},
+            clock=clock,
+        )
+    return Certificate.get_by_id(cert.id)
+
+
+def unblock(
+    barcode: Any, *, by: Employee, reason: Any = "", clock: Clock = system_clock
+) -> Certificate:
+    """Give a blocked certificate its status back. Needs MANAGE_CERTIFICATES; audited."""
+    require(by, Permission.MANAGE_CERTIFICATES)
+    reason = check_text(reason, _("The reason"), max_len=200)
+    with write_tx():
+        cert = find(barcode)
+        if cert is None or cert.status != "blocked":
+            raise ValidationError(
+                _("Certificate {code} is not blocked.").format(code=str(barcode)[:40])
+            )
+        back = cert.status_before_block or "sold"
+        if not _move(cert.id, "blocked", back, status_before_block=""):
+            raise ValidationError(
+                _("Certificate {code} changed a moment ago: look it up again.").format(
+                    code=cert.barcode
+                )
+            )
+        audit(
+            "certificate.unblock",
+            by,
+            object_type="certificate",
+            object_id=cert.barcode,
+            before={"status": "blocked"},
+            after={"status": back, "reason": reason},
+            clock=clock,
+        )
+    return Certificate.get_by_id(cert.id)
+
+
+def activate(
+    cert: Certificate,
+    *,
+    now: dt.datetime,
+    receipt_id: int | None,
+    customer_id: int | None,
+    employee_id: int | None,
+) -> Certificate:
+    """Make an issued certificate valid (sold, or given): status ``sold``, its validity from
+    now, its face value credited to its account (money, product). Inside the caller's write;
+    refused when another register sold it a moment ago."""
+    kind = CertificateType.get_by_id(cert.type_id)
+    expires = expiry(kind, now)
+    if expires is not None and expires <= now:
+        raise ValidationError(
+            _("Certificates of {code} were valid until {day}: they cannot be sold now.").format(
+                code=kind.code, day=kind.valid_until
+            )
+        )
+    if not _move(
+        cert.id,
+        "issued",
+        "sold",
+        sold_at=now,
+        sale_receipt_id=receipt_id,
+        customer_id=customer_id,
+        expires_at=expires,
+    ):
+        raise ValidationError(
+            _("Certificate {code} was sold a moment ago on another register.").format(
+                code=cert.barcode
+            )
+        )
+    if kind.mode in WITH_VALUE and cert.value > 0:
+        account = ledger.account(Kind.CERTIFICATE, OWNER, cert.id, now=now)
+        ledger.post(
+            account,
+            int(cert.value),
+            "cert_sale",
+            now=now,
+            settle=ledger.Settle.NONE,
+            expires_at=expires,
+            receipt_id=receipt_id,
+            employee_id=employee_id,
+            document=cert.barcode,
+        )
+    return Certificate.get_by_id(cert.id)
+
+
+def give(
+    barcode: Any,
+    customer_id: int | None = None,
+    *,
+    by: Employee,
+    clock: Clock = system_clock,
+) -> Certificate:
+    """Hand an issued certificate out without a sale (a discount certificate as a gift, a
+    compensation): it becomes valid from now. Needs MANAGE_CERTIFICATES; audited."""
+    require(by, Permission.MANAGE_CERTIFICATES)
+    if customer_id is not None:
+        customer_id = check_id(customer_id, _("The customer"))
+        if Customer.get_or_none(Customer.id == customer_id) is None:
+            raise ValidationError(_("There is no such customer: choose one from the list."))
+    now = clock()
+    with write_tx():
+        cert = find(barcode)
+        if cert is None:
+            raise ValidationError(unknown(str(barcode)[:40]))
+        if cert.status != "issued":
+            raise ValidationError(
+                _("Certificate {code} is {status} already: only a new one can be given.").format(
+                    code=cert.barcode, status=cert.status
+                )
+            )
+        done = activate(cert, now=now, receipt_id=None, customer_id=customer_id, employee_id=by.id)
+        audit(
+            "certificate.give",
+            by,
+            object_type="certificate",
+            object_id=cert.barcode,
+            after={"customer": customer_id, "value": int(cert.value)},
+            clock=clock,
+        )
+    return done
+
+
+def reissue(barcode: Any, *, by: Employee, clock: Clock = system_clock) -> Certificate:
+    """Start a new life of a used-up or lapsed certificate (the same plastic card, the same
+    barcode): a new row, generation + 1, status ``issued``, ready to be sold again; the old
+    life and its uses stay as they were. Needs MANAGE_CERTIFICATES; audited."""
+    require(by, Permission.MANAGE_CERTIFICATES)
+    now = clock()
+    with write_tx():
+        cert = find(barcode)
+        if cert is None:
+            raise ValidationError(unknown(str(barcode)[:40]))
+        kind = CertificateType.get_by_id(cert.type_id)
+        lapsed = cert.status == "sold" and cert.expires_at is not None and cert.expires_at <= now
+        if cert.status not in ("used", "expired") and not lapsed:
+            raise ValidationError(
+                _(
+                    "Certificate {code} is {status}: only a used-up or expired certificate is "
+                    "reissued."
+                ).format(code=cert.barcode, status=cert.status)
+            )
+        if not kind.active:
+            raise ValidationError(
+                _("The certificate type {code} is not in use: make it active first.").format(
+                    code=kind.code
+                )
+            )
+        if lapsed:
+            write_off(cert, now=now)
+        if not _move(cert.id, "expired" if lapsed else cert.status, "reissued"):
+            raise ValidationError(
+                _("Certificate {code} changed a moment ago: look it up again.").format(
+                    code=cert.barcode
+                )
+            )
+        try:
+            with database.atomic():
+                new = Certificate.create(
+                    type=kind.id,
+                    batch=cert.batch_id,
+                    barcode=cert.barcode,
+                    generation=cert.generation + 1,
+                    previous=cert.id,
+                    status="issued",
+                    value=int(kind.face_value),
+                    issued_at=now,
+                    issued_by=by.id,
+                )
+        except peewee.IntegrityError:
+            raise ValidationError(
+                _("Certificate {code} was reissued a moment ago.").format(code=cert.barcode)
+            ) from None
+        audit(
+            "certificate.reissue",
+            by,
+            object_type="certificate",
+            object_id=cert.barcode,
+            before={"generation": cert.generation, "status": cert.status},
+            after={"generation": new.generation, "status": "issued"},
+            clock=clock,
+        )
+    return new
+
+
+def write_off(cert: Certificate, *, now: dt.datetime) -> int:
+    """Mark a lapsed certificate expired and write off what it still holds (a ledger entry
+    ``cert_expire``); inside the caller's write. Returns the amount written off."""
+    if cert.status == "sold":
+        _move(cert.id, "sold", "expired")
+    account = account_of(cert)
+    left = ledger.balance(account)
+    if account is None or left <= 0:
+        return 0
+    ledger.post(
+        account,
+        -left,
+        "cert_expire",
+        now=now,
+        keep_open=False,
+        spend_only_unexpired=False,
+        document=cert.barcode,
+    )
+    return left
+
+
+def expire_due(*, now: dt.datetime) -> int:
+    """Every sold certificate lapsed by ``now``: status ``expired`` and its value written off
+    (it leaves the liability). Returns how many. Run daily (the demo and CLI do)."""
+    done = 0
+    while True:
+        batch = list(
+            Certificate.select()
+            .where(
+                (Certificate.status == "sold")
+                & Certificate.expires_at.is_null(False)
+                & (Certificate.expires_at <= now)
+            )
+            .limit(200)
+        )
+        if not batch:
+            return done
+        with write_tx():
+            for cert in batch:
+                write_off(cert, now=now)
+                done += 1
+
+
+def describe(st: CertState) -> str:
+    """One line for the register's message: what it is and what it holds."""
+    if st.mode == "discount":
+        return _("Certificate {code}: {name}").format(code=st.barcode, name=st.type_name)
+    return _("Certificate {code}: {name}, holds {balance}").format(
+        code=st.barcode, name=st.type_name, balance=format_money(st.balance)
+    )
+
+
+def used_count(cert_id: int) -> int:
+    return int(
+        query_value(  # type: ignore[call-overload]
+            'SELECT COUNT(*) FROM "certificate_use" WHERE "certificate_id" = ?', (cert_id,)
+        )
+        or 0
+    )
