@@ -227,3 +227,57 @@ def test_the_reconciliation_statement(staff, shop, shift, clock, tmp_path) -> No
     referrer = pt.create_partner(manager, kind="referrer", code="R", name="Р", clock=clock)
     with pytest.raises(ValidationError, match="statements are for intermediaries"):
         statement(referrer.id, by=manager, clock=clock)
+
+
+RULES = """\
+[[partner]]
+code = "AGENT"
+kind = "intermediary"
+name = "Агент"
+active = true
+phone = "+380671234567"
+
+[[partner]]
+code = "STYLE"
+kind = "referrer"
+name = "Стиліст"
+active = true
+
+[[partner_rate]]
+partner = "AGENT"
+kind = "commission"
+percent = 5
+
+[[partner_rate]]
+partner = "AGENT"
+kind = "commission"
+group = "Cosmetics"
+percent = 12.35
+"""
+
+
+def test_partners_and_rates_in_the_rules_file(staff, clock, tmp_path, db) -> None:
+    from torgtui.marketing.rules_file import import_rules, read_rules
+    from torgtui.marketing.rules_toml import dumps
+    from torgtui.models import ProductGroup
+
+    cosmetics = ProductGroup.create(name="Cosmetics", path="Cosmetics")
+    path = tmp_path / "rules.toml"
+    path.write_text(RULES, encoding="utf-8")
+    report = import_rules(read_rules(str(path)), employee=staff["manager"], clock=clock)
+    assert report.created == {
+        "partner": ["AGENT", "STYLE"],
+        "partner_rate": ["AGENT / commission / None", "AGENT / commission / Cosmetics"],
+    }
+    agent = pt.by_code("AGENT")
+    assert pt.rates_of(agent.id, "commission") == {None: 500, cosmetics.id: 1235}
+    text = dumps()
+    exported = tmp_path / "again.toml"
+    exported.write_text(text, encoding="utf-8")
+    again = import_rules(read_rules(str(exported)), employee=staff["manager"], clock=clock)
+    assert not again.any and dumps() == text
+    bad = tmp_path / "bad.toml"
+    bad.write_text(RULES.replace("percent = 12.35", "percent = 120"), encoding="utf-8")
+    with pytest.raises(Exception, match=r"bad.toml:\d+: .*at most 100"):
+        import_rules(read_rules(str(bad)), employee=staff["manager"], clock=clock)
+    assert pt.rates_of(agent.id, "commission") == {None: 500, cosmetics.id: 1235}

@@ -50,6 +50,7 @@ KIND_MODULES = (
     "torgtui.marketing.rules_bundles",
     "torgtui.marketing.promotions.rules",
     "torgtui.marketing.rules_codes",
+    "torgtui.marketing.rules_partners",
     "torgtui.marketing.rules_referral",
 )
 HEADER = (
