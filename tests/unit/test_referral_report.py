@@ -114,3 +114,25 @@ def test_the_bonus_movement_names_the_source_and_the_tab_sums(staff, shift, cloc
     )
     with pytest.raises(PermissionDenied):
         referral_report.referral_tab(DAY, DAY, by=staff["cashier"])
+
+
+def test_customer_show_lists_the_codes_and_who_brought_whom(staff, clock, sold) -> None:
+    from torgtui.customers.show import as_text, show
+
+    olena, friend, made, _receipt = sold
+    shown = show(olena, by=None, at=clock())
+    first, *rest = shown["referral"]["codes"]
+    assert (first["code"], first["state"], first["friend"], first["bonus"]) == (
+        made.codes[0],
+        "paid",
+        "Ірина Friend (2900000000020)",
+        6480,
+    )
+    assert [c["state"] for c in rest] == ["unused", "unused"]
+    text = as_text(shown)
+    assert "Refer a Friend: 3 codes, 1 paid, bonuses 64.80 ₴" in text
+    assert f"{made.codes[1]} unused, valid until 2026-12-30" in text
+    assert show(friend, by=None, at=clock())["referral"]["referred_by"] == {
+        "code": made.codes[0],
+        "referrer": "Олена Referrer",
+    }

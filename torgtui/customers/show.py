@@ -8,7 +8,9 @@ JSON (money in kopecks, moments in ISO 8601)::
      "tier": {"percent", "from", "counted", "next": {"percent", "from", "left"} | null} | null,
      "bonus": {"balance", "spendable", "buckets": [{"amount", "expires_at"}], "next_expiry"},
      "vip": {"mode", "limit", "term_days", "balance", "debt", "deposit", "available",
-             "overdue", "overdue_days", "next_due_at"} | null}
+             "overdue", "overdue_days", "next_due_at"} | null,
+     "referral": {"codes": [{"code", "campaign", "state", "valid_until", "friend", "used_at",
+                  "receipt", "purchase", "bonus", "reversed"}], "referred_by": {...} | null}}
 
 The card and bonus facts come from torgtui.marketing.cards and bonuses, the VIP account from
 torgtui.marketing.vip (its ``summary`` checks that the employee may read VIP accounts; without
@@ -77,7 +79,7 @@ def balances(customer_id: int | None, *, by: Employee | None, at: dt.datetime) -
 
 def show(customer: Customer, *, by: Employee | None, at: dt.datetime) -> dict[str, Any]:
     """Everything ``customer show --json`` prints (see the module doc)."""
-    from torgtui.marketing import bonuses, cards
+    from torgtui.marketing import bonuses, cards, referral
 
     card_type = tier = None
     state = cards.card_state(customer.id)
@@ -105,6 +107,7 @@ def show(customer: Customer, *, by: Employee | None, at: dt.datetime) -> dict[st
         "tier": tier,
         "bonus": bonus,
         "vip": _vip(customer.id, by, at),
+        "referral": referral.show_info(customer.id, at.date()),
     }
 
 
@@ -160,6 +163,10 @@ def as_text(info: dict[str, Any]) -> str:
                 vip["overdue_days"],
             ).format(amount=format_money(vip["overdue"]), days=vip["overdue_days"])
         lines.append(line)
+    if info.get("referral"):
+        from torgtui.marketing.referral import show_lines
+
+        lines.extend(show_lines(info["referral"]))
     return "\n".join(lines)
 
 

@@ -502,6 +502,82 @@ def unused_codes(customer_id: int, *, campaign_id: int | None = None) -> list[st
     ]
 
 
+def show_info(customer_id: int, today: dt.date) -> dict[str, object]:
+    """What ``torgtui customer show`` prints of Refer a Friend: the customer's codes with who
+    used them, and the code that brought this customer (money in kopecks)."""
+    codes = [
+        {
+            "code": r.code,
+            "campaign": r.campaign_id,
+            "state": r.state if r.state != "unused" or today <= r.valid_until else "expired",
+            "valid_until": r.valid_until.isoformat(),
+            "friend": r.friend or None,
+            "used_at": r.used_at.isoformat() if r.used_at else None,
+            "receipt": r.receipt_number,
+            "purchase": r.purchase,
+            "bonus": r.bonus,
+            "reversed": r.reversed,
+        }
+        for r in codes_of(customer_id)
+    ]
+    row = database.execute_sql(
+        sql(
+            'SELECT k."code", p."name" FROM "referral_code" k JOIN "customer" p '
+            'ON p."id" = k."referrer_id" WHERE k."friend_id" = ?'
+        ),
+        (customer_id,),
+    ).fetchone()
+    by = {"code": row[0], "referrer": row[1]} if row else None
+    return {"codes": codes, "referred_by": by}
+
+
+def show_lines(info: dict[str, object]) -> list[str]:
+    """A few readable lines of :func:`show_info` (nothing when there is nothing to say)."""
+    codes = info.get("codes") or []
+    lines = []
+    if codes:
+        paid = [c for c in codes if c["state"] == "paid"]  # type: ignore[index]
+        lines.append(
+            _("Refer a Friend: {n} codes, {paid} paid, bonuses {bonus}").format(
+                n=len(codes),  # type: ignore[arg-type]
+                paid=len(paid),
+                bonus=format_money(sum(c["bonus"] - c["reversed"] for c in paid)),  # type: ignore[index]
+            )
+        )
+        for c in codes:  # type: ignore[union-attr]
+            if c["state"] == "paid":
+                lines.append(
+                    _("  {code} paid {day}: {friend}, {purchase}, bonus {bonus}").format(
+                        code=c["code"],
+                        day=str(c["used_at"])[:10],
+                        friend=c["friend"],
+                        purchase=format_money(c["purchase"]),
+                        bonus=format_money(c["bonus"] - c["reversed"]),
+                    )
+                )
+            else:
+                lines.append(
+                    _("  {code} {state}, valid until {day}").format(
+                        code=c["code"], state=_state_title(c["state"]), day=c["valid_until"]
+                    )
+                )
+    by = info.get("referred_by")
+    if by:
+        lines.append(
+            _("Came by referral code {code} of {referrer}").format(**by)  # type: ignore[arg-type]
+        )
+    return lines
+
+
+def _state_title(state: str) -> str:
+    return {
+        "paid": _("paid"),
+        "blocked": _("blocked"),
+        "expired": _("expired"),
+        "unused": _("unused"),
+    }.get(state, state)
+
+
 def with_codes(terms: CampaignTerms, codes: int) -> CampaignTerms:
     return replace(terms, codes=codes)
 
@@ -525,5 +601,7 @@ __all__ = [
     "is_referral_code",
     "referral_code_of",
     "reversed_by_code",
+    "show_info",
+    "show_lines",
     "unused_codes",
 ]
