@@ -70,7 +70,11 @@ class ShiftScreen(Screen[None]):
         Binding("f2", "cash('in')", _("Cash in"), id="shift.cash_in"),
         Binding("f3", "cash('out')", _("Cash out"), id="shift.cash_out"),
         Binding("f5", "x_report", _("X report"), id="shift.x_report"),
+        Binding("f7", "bonus_cash_out", _("Bonus cash-out"), id="shift.bonus_cash_out"),
         Binding("f8", "close_shift", _("Z report"), id="shift.close"),
+        # Ctrl+L and Ctrl+O work here too, out of the footer (as in the areas): the keys fit 80
+        Binding("ctrl+l", "app.lock", _("Lock"), show=False, priority=True, id="shift.lock"),
+        Binding("ctrl+o", "app.logout", _("Log out"), show=False, id="shift.logout"),
     ]
 
     app: TorgApp
@@ -194,7 +198,7 @@ class ShiftScreen(Screen[None]):
                 label.update(text)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("cash", "x_report", "close_shift"):
+        if action in ("cash", "x_report", "close_shift", "bonus_cash_out"):
             return self.shift is not None and self.z_report is None
         return True
 
@@ -260,6 +264,24 @@ class ShiftScreen(Screen[None]):
             return
         done = _("Cash in: {amount}.") if kind == "in" else _("Cash out: {amount}.")
         self.show_message(done.format(amount=format_money(amount)))
+        self.refresh_report()
+
+    def action_bonus_cash_out(self) -> None:
+        """A customer's bonuses paid out in cash (torgtui.screens.cashout)."""
+        from torgtui.screens.cashout import CashOutDialog
+
+        if self.shift is not None:
+            self.app.push_screen(CashOutDialog(self.shift, fiscal=self.fiscal), self.cashed_out)
+
+    def cashed_out(self, done: object) -> None:
+        if done is None:
+            return
+        self.show_message(
+            _("Bonus cash-out: {amount} paid; {left} in bonuses left on the card.").format(
+                amount=format_money(done.amount),  # type: ignore[attr-defined]
+                left=format_money(done.balance),  # type: ignore[attr-defined]
+            )
+        )
         self.refresh_report()
 
     def action_x_report(self) -> None:
