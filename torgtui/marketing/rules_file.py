@@ -52,6 +52,7 @@ KIND_MODULES = (
     "torgtui.marketing.rules_codes",
     "torgtui.marketing.rules_partners",
     "torgtui.marketing.rules_referral",
+    "torgtui.marketing.rules_certificates",
 )
 HEADER = (
     "# torgtui rules: card types, bonuses, accelerators, price policy (docs/cli.md).\n"
