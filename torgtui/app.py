@@ -365,6 +365,10 @@ class TorgApp(App[None]):
             from torgtui.screens.loyalty import LoyaltyScreen
 
             return LoyaltyScreen(area)
+        if area.id == "certificates":
+            from torgtui.screens.certificates import CertificatesScreen
+
+            return CertificatesScreen(area)
         if area.id == "mailings":
             from torgtui.screens.mailings import MailingsScreen
 

@@ -478,6 +478,7 @@ def load_partners(basket, ctx) -> None:
 
 __all__ = [
     "Link",
+    "Summary",
     "add_employee",
     "by_code",
     "create_partner",
@@ -490,7 +491,55 @@ __all__ = [
     "partners_list",
     "rates_of",
     "set_rate",
+    "summaries",
     "tie_code_batch",
     "unlink_customer",
     "update_partner",
 ]
+
+
+@dataclass(frozen=True)
+class Summary:
+    """One partner as the Partners area lists it."""
+
+    id: int
+    code: str
+    name: str
+    kind: str
+    active: bool
+    customers: int
+    employees: tuple[str, ...]
+    balance: int  # intermediary: its balance; referrer: rewards not paid yet
+
+
+def summaries() -> list[Summary]:
+    """Every partner with its linked customers, employees and balance (a few queries)."""
+    from torgtui.db import database, sql
+    from torgtui.marketing.ledger import Kind
+    from torgtui.marketing.partners_money import balance_of
+
+    counts = dict(
+        database.execute_sql(
+            sql('SELECT "partner_id", COUNT(*) FROM "customer_partner" GROUP BY "partner_id"')
+        ).fetchall()
+    )
+    people: dict[int, list[str]] = {}
+    for e in PartnerEmployee.select().order_by(PartnerEmployee.name):
+        if e.active:
+            people.setdefault(e.partner_id, []).append(e.name)
+    out = []
+    for p in Partner.select().order_by(Partner.kind, Partner.name).limit(MAX_PARTNERS):
+        kind = Kind.INTERMEDIARY if p.kind == "intermediary" else Kind.PARTNER
+        out.append(
+            Summary(
+                p.id,
+                p.code,
+                p.name,
+                p.kind,
+                p.active,
+                int(counts.get(p.id, 0)),
+                tuple(people.get(p.id, [])),
+                balance_of(kind, p.id),
+            )
+        )
+    return out

@@ -54,11 +54,9 @@ def areas() -> list[Area]:
             "certificates",
             "5",
             _("Certificates"),
+            # everyone may look a certificate up; its sections (types and batches, blocking,
+            # the analysis) show to the roles that may use them
             None,
-            _(
-                "Certificates: gift certificates are not built yet. They come with the "
-                "certificates issue."
-            ),
         ),
         Area(
             "partners",

@@ -1,0 +1,70 @@
+"""The Partners area by keyboard at 80x24: key 6 opens the list; Insert adds a partner
+(a bad code is refused in words, nothing saved), F4 gives it a rate (over 100% refused),
+F5 shows the attracted-customers report; nothing cut off."""
+
+from __future__ import annotations
+
+from textual.widgets import Input
+
+from torgtui.app import TorgApp
+from torgtui.marketing import partners as pt
+from torgtui.models.partners import Partner, PartnerRate
+from torgtui.screens.partners import PartnersReportScreen, PartnersScreen
+
+from .helpers import log_in, settle
+from .snapshots import find_cuts, screen_text
+
+
+async def wait(pilot, rounds: int = 3) -> None:
+    for _round in range(rounds):
+        await settle(pilot)
+
+
+async def type_into(pilot, selector: str, text: str) -> None:
+    field = pilot.app.screen.query_one(selector, Input)
+    field.focus()
+    field.value = ""
+    await pilot.pause()
+    await pilot.press(*text)
+
+
+async def test_add_a_partner_give_it_a_rate_and_see_the_report(settings, ui_staff, clock):
+    pt.create_partner(
+        ui_staff["manager"], kind="referrer", code="SALON", name="Салон краси", clock=clock
+    )
+    app = TorgApp(settings, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot, "Maria Manager", "2222")
+        await pilot.press("6")
+        await wait(pilot)
+        area = app.screen
+        assert isinstance(area, PartnersScreen)
+        assert "Салон краси" in screen_text(app) and find_cuts(app) == []
+        await pilot.press("insert")
+        await wait(pilot)
+        await type_into(pilot, "#form-code", "A B")
+        await type_into(pilot, "#form-name", "Бригадир")
+        await pilot.press("f2")
+        await wait(pilot)
+        assert "codes have no spaces" in app.screen.message
+        assert Partner.select().count() == 1
+        await type_into(pilot, "#form-code", "FOREMAN")
+        await pilot.press("f2")
+        await wait(pilot)
+        assert app.screen is area and area.message == "The partner is added."
+        assert Partner.select().count() == 2
+        await pilot.press("f4")
+        await wait(pilot)
+        await type_into(pilot, "#form-percent", "120")
+        await pilot.press("f2")
+        await wait(pilot)
+        assert "at most 100" in app.screen.message
+        await type_into(pilot, "#form-percent", "7.5")
+        await pilot.press("f2")
+        await wait(pilot)
+        assert area.message == "The rate is saved."
+        assert [r.percent_bp for r in PartnerRate.select()] == [750]
+        await pilot.press("f5")
+        await wait(pilot)
+        assert isinstance(app.screen, PartnersReportScreen)
+        assert find_cuts(app) == []
