@@ -30,7 +30,7 @@ from torgtui.models.certificates import (
 from torgtui.models.loyalty import LedgerAccount, LedgerEntry
 from torgtui.models.sales import Receipt
 from torgtui.money import format_money
-from torgtui.staff import Permission, require
+from torgtui.staff import Permission, can, require
 from torgtui.values import check_id
 
 IN_FORCE = ("issued", "sold")  # states a printed certificate may still be handed out in
@@ -108,6 +108,7 @@ class TypeRow:
     value: str  # value_text
     validity: str
     active: bool
+    template: str
     counts: dict[str, int] = field(default_factory=dict)  # status -> certificates (current lives)
 
 
@@ -126,7 +127,9 @@ def type_rows(*, active_only: bool = False) -> list[TypeRow]:
     names = _product_names({t.product_id for t in types if t.product_id})
     counts: dict[int, dict[str, int]] = {}
     for type_id, status, n in (
-        Certificate.select(Certificate.type, Certificate.status, Certificate.id.count().alias("n"))
+        Certificate.select(
+            Certificate.type, Certificate.status, peewee.fn.COUNT(Certificate.id).alias("n")
+        )
         .group_by(Certificate.type, Certificate.status)
         .tuples()
     ):
@@ -140,6 +143,7 @@ def type_rows(*, active_only: bool = False) -> list[TypeRow]:
             value_text(t, names.get(t.product_id, "")),
             validity_rule(t),
             bool(t.active),
+            t.template,
             counts.get(t.id, {}),
         )
         for t in types
@@ -183,7 +187,9 @@ class BatchRow:
 def batch_rows(type_id: int | None = None, *, limit: int = 500) -> list[BatchRow]:
     """The batches (of one type, or all), newest first, with their certificates by state."""
     query = (
-        CertificateBatch.select(CertificateBatch, CertificateType.code, CertificateType.name)
+        CertificateBatch.select(
+            CertificateBatch, CertificateType.id, CertificateType.code, CertificateType.name
+        )
         .join(CertificateType)
         .order_by(CertificateBatch.id.desc())
         .limit(limit)
@@ -196,7 +202,7 @@ def batch_rows(type_id: int | None = None, *, limit: int = 500) -> list[BatchRow
     if ids:
         for batch_id, status, n in (
             Certificate.select(
-                Certificate.batch, Certificate.status, Certificate.id.count().alias("n")
+                Certificate.batch, Certificate.status, peewee.fn.COUNT(Certificate.id).alias("n")
             )
             .where(Certificate.batch.in_(ids))
             .group_by(Certificate.batch, Certificate.status)
@@ -375,10 +381,20 @@ def _receipt_numbers(ids: set[int]) -> dict[int, str]:
     }
 
 
+LOOK_UP = (
+    Permission.MANAGE_CERTIFICATES,
+    Permission.BLOCK_CERTIFICATES,
+    Permission.VIEW_REPORTS,
+    Permission.SELL,
+)
+
+
 def find(barcode: str, *, by: Employee | None) -> CertificateCard:
-    """The card of the certificate with ``barcode`` (every generation), for the search.
-    Anyone who sells may look one up (a customer asks what is left on it)."""
-    require(by, Permission.SELL)
+    """The card of the certificate with ``barcode`` (every generation), for the search:
+    whoever sells, blocks, manages certificates or reads reports may look one up (a customer
+    asks what is left on it)."""
+    if by is None or not any(can(by, p) for p in LOOK_UP):
+        require(by, Permission.BLOCK_CERTIFICATES)
     text = "".join(str(barcode or "").split())
     if not text or len(text) > 40:
         raise ValidationError(_("Type or scan the certificate's barcode."))
@@ -482,11 +498,60 @@ def find(barcode: str, *, by: Employee | None) -> CertificateCard:
     )
 
 
+@dataclass(frozen=True)
+class Event:
+    """One line of a certificate's history."""
+
+    at: dt.datetime
+    generation: int
+    what: str
+    amount: int | None
+    receipt: str
+
+
+def _use_title(kind: str) -> str:
+    return {
+        "pay": _("paid for a receipt"),
+        "discount": _("discount on a receipt"),
+        "back": _("given back by a return"),
+    }.get(kind, kind)
+
+
+def history(card: CertificateCard, now: dt.datetime) -> list[Event]:
+    """Everything that happened to the barcode, oldest first: each life's issue, sale, uses
+    by receipts, ledger entries, use-up, block and expiry."""
+    events: list[tuple[dt.datetime, int, Event]] = []
+
+    def add(at: dt.datetime | None, order: int, life: Life, what: str, amount=None, receipt=""):
+        if at is not None:
+            events.append((at, order, Event(at, life.generation, what, amount, receipt)))
+
+    for life in reversed(card.lives):
+        issued = _("issued") if life.generation == 1 else _("reissued as a new life")
+        add(life.issued_at, 0, life, issued, life.value or None)
+        add(life.sold_at, 1, life, _("sold"), life.value or None, life.sale_receipt)
+        for use in life.uses:
+            add(use.at, 2, life, _use_title(use.kind), use.amount, use.receipt)
+        for entry in life.entries:
+            what = _("ledger: {kind}").format(kind=entry.kind)
+            if entry.note:
+                what += f" ({entry.note})"
+            add(entry.at, 3, life, what, entry.amount, entry.receipt)
+        add(life.used_at, 4, life, _("used up"))
+        if life.blocked_at is not None:
+            add(life.blocked_at, 5, life, _("blocked: {reason}").format(reason=life.block_reason))
+        if life.expires_at is not None and life.expires_at <= now:
+            add(life.expires_at, 6, life, _("expired"))
+    events.sort(key=lambda e: (e[0], e[2].generation, e[1]))
+    return [e for _at, _order, e in events]
+
+
 __all__ = [
     "BatchRow",
     "CertificateCard",
     "CertificateRow",
     "Entry",
+    "Event",
     "Life",
     "TypeRow",
     "Use",
@@ -494,6 +559,7 @@ __all__ = [
     "batch_of",
     "batch_rows",
     "find",
+    "history",
     "iter_batch",
     "mode_title",
     "money_text",
