@@ -68,3 +68,36 @@ async def test_add_a_partner_give_it_a_rate_and_see_the_report(settings, ui_staf
         await wait(pilot)
         assert isinstance(app.screen, PartnersReportScreen)
         assert find_cuts(app) == []
+
+
+async def test_the_customer_card_links_its_partner(settings, ui_staff, clock):
+    from textual.widgets import Select
+
+    from torgtui.models import Customer
+    from torgtui.screens.customer_card import CustomerCardScreen
+
+    salon = pt.create_partner(
+        ui_staff["manager"], kind="referrer", code="SALON", name="Салон", clock=clock
+    )
+    pt.add_employee(ui_staff["manager"], salon.id, "Анна", clock=clock)
+    olya = Customer.create(name="Оля", created_at=clock(), updated_at=clock())
+    app = TorgApp(settings, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot, "Maria Manager", "2222")
+        app.push_screen(CustomerCardScreen(olya.id))
+        await wait(pilot)
+        card = app.screen
+        await pilot.press("f9")
+        await wait(pilot)
+        assert "Nobody is recorded" in screen_text(app) and find_cuts(app) == []
+        app.screen.query_one("#form-partner", Select).value = "SALON"
+        await type_into(pilot, "#form-employee", "Віра")
+        await pilot.press("f2")
+        await wait(pilot)
+        assert "has no employee 'Віра'" in app.screen.message
+        await type_into(pilot, "#form-employee", "анна")
+        await pilot.press("f2")
+        await wait(pilot)
+        assert app.screen is card
+        link = pt.partner_of(olya.id)
+        assert (link.partner_code, link.employee_name) == ("SALON", "Анна")

@@ -107,6 +107,7 @@ class CustomerCardScreen(DbJobs, Screen["int | None"]):
         Binding("f3", "section(-1)", _("◂ Section"), id="card.prev"),
         Binding("f4", "section(1)", _("Section ▸"), id="card.next"),
         Binding("f8", "clean", _("Clean/erase"), id="card.clean"),
+        Binding("f9", "partner", _("Partner"), show=False, id="card.partner"),
         Binding("escape", "back", _("Back"), id="card.back"),
         *(
             Binding(f"alt+{i + 1}", f"show('{name}')", name, show=False, id=f"card.{name}")
@@ -399,6 +400,12 @@ class CustomerCardScreen(DbJobs, Screen["int | None"]):
         self.customer_id = customer_id
         self.say(message)
         self.reload()
+
+    def action_partner(self) -> None:
+        """Who brought the customer (torgtui.screens.customer_card_partner)."""
+        from torgtui.screens.customer_card_partner import open_partner
+
+        open_partner(self)
 
     # --- clean and erase -------------------------------------------------------------------
 
