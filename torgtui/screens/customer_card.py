@@ -48,6 +48,7 @@ from torgtui.screens.customer_card_contacts import (
     InterestsSection,
 )
 from torgtui.screens.customer_card_loyalty import LoyaltySection
+from torgtui.screens.customer_card_referral import ReferralSection
 from torgtui.screens.customer_card_sections import FamilySection, HistorySection, Section
 from torgtui.screens.sale_dialogs import ConfirmScreen, PickScreen
 from torgtui.staff import Permission, can, require
@@ -56,7 +57,7 @@ from torgtui.widgets.status import StatusLine
 if TYPE_CHECKING:
     from torgtui.app import TorgApp
 
-SECTIONS = ("card", "family", "history", "contacts", "delivery", "interests", "loyalty")
+SECTIONS = ("card", "family", "history", "contacts", "delivery", "interests", "loyalty", "referral")
 TEXT_FIELDS = (
     "name",
     "phones",
@@ -80,6 +81,7 @@ def section_titles() -> dict[str, str]:
         "delivery": _("Delivery"),
         "interests": _("Interests"),
         "loyalty": _("Loyalty"),
+        "referral": _("Friends"),  # Refer a Friend (torgtui.screens.customer_card_referral)
     }
 
 
@@ -152,6 +154,7 @@ class CustomerCardScreen(DbJobs, Screen["int | None"]):
             yield DeliverySection(id="sec-delivery")
             yield InterestsSection(id="sec-interests")
             yield LoyaltySection(id="sec-loyalty")
+            yield ReferralSection(id="sec-referral")
         yield Label("", id="card-message", markup=False)
         yield Footer(compact=True, show_command_palette=False)
 
