@@ -636,6 +636,9 @@ def _fill(
             customers=customers,
             today=today,
         )
+        from torgtui.demo_partners import build as build_partners
+
+        build_partners(today, seed)  # referrers, a blogger's codes, an intermediary's balance
     return shop
 
 
