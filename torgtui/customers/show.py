@@ -10,7 +10,9 @@ JSON (money in kopecks, moments in ISO 8601)::
      "vip": {"mode", "limit", "term_days", "balance", "debt", "deposit", "available",
              "overdue", "overdue_days", "next_due_at"} | null,
      "referral": {"codes": [{"code", "campaign", "state", "valid_until", "friend", "used_at",
-                  "receipt", "purchase", "bonus", "reversed"}], "referred_by": {...} | null}}
+                  "receipt", "purchase", "bonus", "reversed"}], "referred_by": {...} | null},
+     "certificates": [{"barcode", "generation", "type", "type_name", "mode", "status", "value",
+                       "balance", "partial", "expires_at", "usable", "why_not"}]}
 
 The card and bonus facts come from torgtui.marketing.cards and bonuses, the VIP account from
 torgtui.marketing.vip (its ``summary`` checks that the employee may read VIP accounts; without
@@ -79,7 +81,7 @@ def balances(customer_id: int | None, *, by: Employee | None, at: dt.datetime) -
 
 def show(customer: Customer, *, by: Employee | None, at: dt.datetime) -> dict[str, Any]:
     """Everything ``customer show --json`` prints (see the module doc)."""
-    from torgtui.marketing import bonuses, cards, referral
+    from torgtui.marketing import bonuses, cards, certificates, referral
 
     card_type = tier = None
     state = cards.card_state(customer.id)
@@ -108,6 +110,7 @@ def show(customer: Customer, *, by: Employee | None, at: dt.datetime) -> dict[st
         "bonus": bonus,
         "vip": _vip(customer.id, by, at),
         "referral": referral.show_info(customer.id, at.date()),
+        "certificates": [c.as_json() for c in certificates.for_customer(customer.id, at)],
     }
 
 
@@ -167,6 +170,10 @@ def as_text(info: dict[str, Any]) -> str:
         from torgtui.marketing.referral import show_lines
 
         lines.extend(show_lines(info["referral"]))
+    if info.get("certificates"):
+        from torgtui.marketing.certificates import show_lines as certificate_lines
+
+        lines.extend(certificate_lines(info["certificates"]))
     return "\n".join(lines)
 
 

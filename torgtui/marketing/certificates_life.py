@@ -543,6 +543,33 @@ def describe(st: CertState) -> str:
     )
 
 
+def show_lines(items: list[dict[str, Any]]) -> list[str]:
+    """``torgtui customer show``: one line per certificate (``CertState.as_json`` items)."""
+    out = []
+    for item in items:
+        line = _("Certificate {code} ({name}): {status}").format(
+            code=item["barcode"], name=item["type_name"], status=status_title(item["status"])
+        )
+        if item["mode"] in WITH_VALUE and item["status"] == "sold":
+            line += _(", holds {balance}").format(balance=format_money(item["balance"]))
+        if item["expires_at"] and item["status"] == "sold":
+            last = dt.datetime.fromisoformat(item["expires_at"]) - dt.timedelta(days=1)
+            line += _(", valid through {day}").format(day=last.date().isoformat())
+        out.append(line)
+    return out
+
+
+def status_title(status: str) -> str:
+    return {
+        "issued": _("not sold"),
+        "sold": _("valid"),
+        "used": _("used up"),
+        "expired": _("expired"),
+        "blocked": _("blocked"),
+        "reissued": _("reissued"),
+    }.get(status, status)
+
+
 def used_count(cert_id: int) -> int:
     return int(
         query_value(  # type: ignore[call-overload]

@@ -8,7 +8,8 @@ Input (UTF-8, a BOM is fine; ``-`` reads standard input)::
      "price_type": "wholesale",          price as this type (else the card's or location's)
      "location": "MAIN",                 where it is sold (default: the settings' store.location)
      "at": "2026-11-22T12:00:00",
-     "codes": ["K7M2QX9PRT"]}           promo codes, as scanned (at most 20)
+     "codes": ["K7M2QX9PRT"],           promo codes, as scanned (at most 20)
+     "certificates": ["2700000000017"]}  gift certificates offered (at most 20)
 
 Each line names its product by ``barcode`` or ``sku`` (one of them) and may give ``qty`` in
 units (fractional for weighed goods; a scale label's weight when omitted, else 1). Every key
@@ -20,8 +21,10 @@ the register's "why this price": ``{"lines": [{"product_id", "sku", "name", "qty
 "amount"}], "bonus_earned", "bonus_spent", "below_cost"}], "subtotal", "discount", "total",
 "to_pay", "card", "tier", "price_type", "bonus_earned", "bonus_spent", "below_cost",
 "refused": [{"rule", "reason"}]}`` (a refused promo code: ``{"rule", "code", "reason"}``, see
-torgtui.marketing.codes_sale) plus ``"customer_id"``, ``"location"`` and ``"errors"``; money in
-integer kopecks, qty in units as given.
+torgtui.marketing.codes_sale) plus ``"customer_id"``, ``"location"`` and ``"errors"``, and with
+``certificates`` what they would pay: ``"certificates": {"pay", "items": [{"code", "pays",
+"balance", "partial"}]}`` (one that cannot pay is in ``refused`` with its reason, see
+torgtui.marketing.certificates_sale); money in integer kopecks, qty in units as given.
 
 What is refused, and how:
 
@@ -51,7 +54,17 @@ from torgtui.i18n import _
 MAX_FILE_BYTES = 4 * 1024 * 1024
 MAX_LINES = 10_000
 MAX_NUMBER_DIGITS = 40
-BASKET_KEYS = ("lines", "customer", "redeem_bonus", "price_type", "location", "at", "codes")
+BASKET_KEYS = (
+    "lines",
+    "customer",
+    "redeem_bonus",
+    "price_type",
+    "location",
+    "at",
+    "codes",
+    "certificates",
+)
+CERTIFICATE_MARK = "GC:"  # a gift certificate in basket.codes (marketing.certificates_sale.MARK)
 MAX_CODES = 20
 LINE_KEYS = ("barcode", "sku", "qty")
 CUSTOMER_KEYS = ("card", "phone")
@@ -79,6 +92,7 @@ class BasketRequest:
     location: str | None = None
     at: dt.datetime | None = None
     codes: list[str] = field(default_factory=list)  # promo codes, as scanned
+    certificates: list[str] = field(default_factory=list)  # gift certificates' barcodes
 
 
 # --- reading ------------------------------------------------------------------------------
@@ -241,11 +255,18 @@ def read_basket(
     if data.get("location") is not None:
         request.location = check_code(data["location"], '"location"', max_len=20)
     request.codes = _codes(data.get("codes"))
+    request.certificates = _codes(data.get("certificates"), '"certificates"')
     return request
 
 
-def _codes(value: Any) -> list[str]:
-    """``codes``: a list of up to MAX_CODES promo codes (text); [] when not given."""
+def basket_codes(request: BasketRequest) -> list[str]:
+    """The basket's codes: the promo codes, then the gift certificates offered."""
+    return [*request.codes, *(CERTIFICATE_MARK + c for c in request.certificates)]
+
+
+def _codes(value: Any, key: str = '"codes"') -> list[str]:
+    """``codes`` (or ``certificates``): a list of up to MAX_CODES codes (text); [] when not
+    given."""
     from torgtui.values import check_code
 
     if value is None:
@@ -255,9 +276,14 @@ def _codes(value: Any) -> list[str]:
             _('"codes" is a list of up to {n} promo codes, like ["K7M2QX9PRT"].').format(
                 n=MAX_CODES
             )
+            if key == '"codes"'
+            else _(
+                '"certificates" is a list of up to {n} gift certificate numbers, like '
+                '["2700000000017"].'
+            ).format(n=MAX_CODES)
         )
     try:
-        return [check_code(code, '"codes"') for code in value]
+        return [check_code(code, key) for code in value]
     except ValidationError as exc:
         raise BasketError(exc.message) from None
 
@@ -392,7 +418,7 @@ def price_request(
     from torgtui.sales.why import explain
 
     location_id, location = location_of(request.location, default=default_location)
-    basket = Basket(customer_id=_customer_id(request.customer), codes=list(request.codes))
+    basket = Basket(customer_id=_customer_id(request.customer), codes=basket_codes(request))
     basket.lines, errors = basket_lines(request, scale_prefixes)
     at = request.at or dt.datetime.now()
 
@@ -404,8 +430,11 @@ def price_request(
             ctx.extra["price_type"] = request.price_type
         return ctx
 
-    result = explain(priced(basket, request.redeem_bonus, context))
+    done = priced(basket, request.redeem_bonus, context)
+    result = explain(done)
     result.update(customer_id=basket.customer_id, location=location, errors=errors)
+    if request.certificates:
+        result["certificates"] = done.info.get("certificates") or {"pay": 0, "items": []}
     return result
 
 

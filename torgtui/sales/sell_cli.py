@@ -9,7 +9,10 @@ The same uuid again prints the receipt already written (a retry never sells twic
 priced as the register prices it (the shift's location, the customer's card), so
 ``price_type``, ``location`` and ``at`` are refused; ``redeem_bonus`` becomes a ``bonus``
 payment of what the card allows (refused when it allows less than asked, as the register's
-bonus key); a promo code of ``codes`` that is refused (with its reason) refuses the sale. A sale
+bonus key); a promo code of ``codes`` that is refused (with its reason) refuses the sale; gift
+certificates of ``certificates`` pay what they cover (a ``certificate`` payment of that amount
+is added unless one is given; ``payments`` may then be empty) and one that cannot pay (with its
+reason) refuses the sale. A sale
 below cost needs a confirmer: the employee if they may, else ``--approver NAME --approver-pin
 PIN``.
 
@@ -38,13 +41,14 @@ from torgtui.sales.price_cli import (
     BasketRequest,
     _customer_id,
     _unknown_keys,
+    basket_codes,
     basket_lines,
     load_json,
     priced,
     read_basket,
 )
 
-ORDER_KEYS = ("lines", "customer", "redeem_bonus", "codes", "payments", "uuid")
+ORDER_KEYS = ("lines", "customer", "redeem_bonus", "codes", "certificates", "payments", "uuid")
 PAYMENT_KEYS = ("kind", "amount")
 MAX_PAYMENTS = 20
 
@@ -83,7 +87,8 @@ def read_order(data: Any, path: str = "order") -> Order:
                 )
     order = Order(read_basket(data, path, keys=ORDER_KEYS))
     payments = data.get("payments")
-    if not isinstance(payments, list) or not 0 < len(payments) <= MAX_PAYMENTS:
+    least = 0 if order.basket.certificates else 1  # certificates may pay it all
+    if not isinstance(payments, list) or not least <= len(payments) <= MAX_PAYMENTS:
         raise BasketError(
             _(
                 '{path}: "payments" is a list of up to {n} payments like '
@@ -221,7 +226,9 @@ def sell(
             raise TorgError(_('"uuid" {uuid} is a return\'s: give a new one.').format(uuid=uuid))
         return existing
     shift = open_shift_of(employee, register)
-    basket = Basket(customer_id=_customer_id(order.basket.customer), codes=list(order.basket.codes))
+    basket = Basket(
+        customer_id=_customer_id(order.basket.customer), codes=basket_codes(order.basket)
+    )
     basket.lines, errors = basket_lines(order.basket, settings.register.prefixes())
     if errors:
         raise BasketError(errors[0])
@@ -237,7 +244,11 @@ def sell(
         )
 
     if basket.codes:  # a refused promo code refuses the sale: it was to change the price
-        refused = [r for r in price(basket, context()).info.get("refused", []) if "code" in r]
+        refused = [
+            r
+            for r in price(basket, context()).info.get("refused", [])
+            if "code" in r and r.get("rule") != "certificate"  # certificates: below
+        ]
         if refused:
             raise BasketError(_('"codes": {reason}').format(reason=refused[0]["reason"]))
     tenders = [Tender(kind, amount) for kind, amount in order.payments]
@@ -260,6 +271,14 @@ def sell(
             )
         if allowed:
             tenders.append(Tender("bonus", allowed))
+    if order.basket.certificates:  # they pay what they cover, or the sale is refused
+        trial = price(basket, context())
+        refused = [r for r in trial.info.get("refused", []) if r.get("rule") == "certificate"]
+        if refused:
+            raise BasketError(_('"certificates": {reason}').format(reason=refused[0]["reason"]))
+        covered = int((trial.info.get("certificates") or {}).get("pay", 0))  # type: ignore[union-attr]
+        if covered and not any(t.kind == "certificate" for t in tenders):
+            tenders.append(Tender("certificate", covered))
     _below_cost(basket, context(), uuid, employee, approver, clock, register)
     receipt = commit_sale(
         basket,
