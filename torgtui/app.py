@@ -373,6 +373,10 @@ class TorgApp(App[None]):
             from torgtui.screens.mailings import MailingsScreen
 
             return MailingsScreen(area)
+        if area.id == "invoices":
+            from torgtui.screens.invoices import InvoicesScreen
+
+            return InvoicesScreen(area)
         if area.id == "audit":
             from torgtui.screens.audit import AuditScreen
 

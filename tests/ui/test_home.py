@@ -52,6 +52,8 @@ async def test_owner_opens_every_area_by_key_and_comes_back(settings, ui_staff, 
                 assert isinstance(screen, MailingsScreen)
             elif area.id == "certificates":
                 assert type(screen).__name__ == "CertificatesScreen"
+            elif area.id == "invoices":
+                assert type(screen).__name__ == "InvoicesScreen"
             elif area.id == "stock":
                 assert type(screen).__name__ == "StockDocumentsScreen"
             else:
@@ -93,7 +95,7 @@ async def test_cashier_sees_only_the_areas_she_may_open(settings, ui_staff, cloc
         home = app.screen
         shown = home.query_one("#home-areas", OptionList)
         ids = [shown.get_option_at_index(i).id for i in range(shown.option_count)]
-        assert ids == ["sale", "customers", "vip", "certificates", "partners"]
+        assert ids == ["sale", "customers", "vip", "certificates", "partners", "invoices"]
         for key in ("4", "7", "8", "9", "0"):  # the keys of hidden areas do nothing
             await pilot.press(key)
             await pilot.pause()

@@ -87,6 +87,8 @@ def areas() -> list[Area]:
             also=(Permission.MANAGE_STAFF,),
         ),
         Area("audit", "0", _("Audit log"), Permission.VIEW_AUDIT),
+        # trade with invoice issuance: wholesale and intermediaries' customers (issue 12.5)
+        Area("invoices", "i", _("Invoices"), Permission.SELL),
         # goods receipts, stocktakes and write-offs (torgtui.catalog.documents)
         Area(
             "stock",
