@@ -23,7 +23,8 @@ from torgtui.marketing import invoices, vip
 from torgtui.models import Barcode, Customer, Employee, Location, Product
 from torgtui.models.invoices import Invoice
 from torgtui.sales.shifts import open_shift
-from torgtui.screens.invoices import InvoiceFormScreen, InvoiceScreen, InvoicesScreen
+from torgtui.screens.invoices import InvoiceFormScreen, InvoicesScreen
+from torgtui.screens.invoices_card import InvoiceScreen
 from torgtui.screens.office_dialogs import FormDialog
 
 NOW = dt.datetime(2026, 11, 22, 10, 0)
