@@ -16,13 +16,17 @@ from pathlib import Path
 
 import pytest
 
-from torgtui.errors import PermissionDenied, ValidationError
+from tests.unit import test_certificates as cert_tests
+from torgtui.errors import AuthError, PermissionDenied, ValidationError
+from torgtui.marketing import certificates as gc
 from torgtui.marketing import certificates_export, certificates_office, certificates_print
 from torgtui.marketing.certificates_print import CertificateFace
 from torgtui.models import AuditEntry, Customer
 from torgtui.models.certificates import Certificate, CertificateBatch, CertificateType
 
 SHOP = "Крамниця «Ромашка»"
+kinds, shift = cert_tests.kinds, cert_tests.shift  # fixtures: CERT's four types, a shift
+issue, sale = cert_tests.issue, cert_tests.sale
 
 
 def page_streams(data: bytes) -> bytes:
@@ -247,3 +251,46 @@ def test_money_value_is_a_number_in_the_sheet(db, staff, clock, tmp_path: Path) 
     certificates_export.export_csv(batch.id, path, by=staff["manager"], encoding="cp1251")
     text = path.read_bytes().decode("cp1251")
     assert ";500.00;" in text and "Подарунковий сертифікат" in text
+
+
+def test_a_certificates_card_tells_its_lives_receipts_and_ledger(
+    staff, shop, shift, clock, kinds
+) -> None:
+    """Sold, part spent on the cream, blocked: the card the search shows, read back."""
+    first, _second = issue(staff, clock, kinds["money"])
+    sold = sale(staff, shop, shift, clock, [first])
+    cream = sale(staff, shop, shift, clock, [shop.cream_code, first])
+    gc.block(first, by=staff["senior_cashier"], reason="загубили", clock=clock)
+    with pytest.raises(AuthError):
+        certificates_office.find(first, by=None)
+    card = certificates_office.find(f" {first} ", by=staff["support"])  # reports may look
+    life = card.current
+    assert (card.type_code, card.mode, card.value) == ("GIFT1000", "money", "1 000.00 UAH")
+    assert (life.status, life.value, life.balance) == ("blocked", 100000, 81010)
+    assert life.sale_receipt == str(sold.number) and life.block_reason == "загубили"
+    assert [(u.kind, u.amount, u.receipt) for u in life.uses] == [("pay", 18990, str(cream.number))]
+    assert sum(e.amount for e in life.entries) == 81010
+    events = [(e.what, e.amount, e.receipt) for e in certificates_office.history(card, clock())]
+    assert events[0] == ("issued", 100000, "")
+    assert ("sold", 100000, str(sold.number)) in events
+    assert ("paid for a receipt", 18990, str(cream.number)) in events
+    assert events[-1] == ("blocked: загубили", None, "")
+    with pytest.raises(ValidationError, match="No certificate has the barcode 123"):
+        certificates_office.find("123", by=staff["cashier"])
+
+
+def test_a_reissued_certificates_card_shows_both_lives(staff, shop, shift, clock, kinds) -> None:
+    once, _other = issue(staff, clock, kinds["once"])
+    sale(staff, shop, shift, clock, [once])
+    spent = sale(staff, shop, shift, clock, [shop.dress_code, once])
+    assert gc.find(once).status == "used"
+    gc.reissue(once, by=staff["manager"], clock=clock)
+    card = certificates_office.find(once, by=staff["cashier"])
+    assert [(life.generation, life.status) for life in card.lives] == [
+        (2, "issued"),
+        (1, "reissued"),
+    ]
+    assert card.lives[1].uses[0].receipt == str(spent.number)
+    events = [(e.generation, e.what) for e in certificates_office.history(card, clock())]
+    assert events[0] == (1, "issued") and events[-1] == (2, "reissued as a new life")
+    assert (1, "paid for a receipt") in events and (1, "used up") in events

@@ -82,8 +82,9 @@ def value_text(ctype: CertificateType, product_name: str = "") -> str:
 
 def money_text(kopecks: int) -> str:
     """An amount as printed on paper and labels: digits and "UAH" (a label printer's code
-    page has no ₴)."""
-    return _("{amount} UAH").format(amount=format_money(int(kopecks or 0), symbol=False))
+    page has no ₴, nor the narrow space between thousands)."""
+    amount = format_money(int(kopecks or 0), symbol=False).replace("\u202f", " ")
+    return _("{amount} UAH").format(amount=amount)  # a plain space: cp1251 has no U+202F
 
 
 def validity_rule(ctype: CertificateType) -> str:

@@ -235,7 +235,7 @@ def type_dialog(current: Any | None, save: Any) -> FormDialog:
     )
 
 
-TYPE_WIDTHS = (10, 0, 10, 12, 5, 5, 5)  # id, name (the rest), works, value, issued, sold, used
+TYPE_WIDTHS = (9, 0, 11, 12, 4, 4, 4)  # id, name (the rest), works, value, issued, sold, used
 TYPE_RIGHT = {4, 5, 6}
 
 

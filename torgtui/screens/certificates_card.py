@@ -160,7 +160,7 @@ class CertificateCardScreen(PromotionsMessage, OfficeJobs, AreaScreen):
         widths = self.widths()
         for event in office.history(card, self.app.clock()):
             cells = (
-                when(event.at),
+                f"{event.at:%d.%m.%y %H:%M}",
                 str(event.generation),
                 event.what,
                 format_money(event.amount, symbol=False) if event.amount is not None else "",
@@ -292,7 +292,7 @@ class CertificateAnalysisScreen(AreaScreen):
         self.figures = figures
 
     def place(self) -> str:
-        return _("Certificates {start} – {end}").format(
+        return _("Analysis {start} – {end}").format(
             start=f"{self.start:%d.%m.%y}", end=f"{self.end:%d.%m.%y}"
         )
 
@@ -358,13 +358,12 @@ class CertificateAnalysisScreen(AreaScreen):
         row = self.query_one("#certificate-analysis", DataTable).cursor_row
         if 0 <= row < len(self.figures):
             f = self.figures[row]
-            name, r = f.type_name, self.row(f)
+            name, r = f.type_code, self.row(f)
         else:
-            name, r = _("All types"), self.total(self.figures)
+            name, r = _("All"), self.total(self.figures)
+        text = _("{name}: redeemed {redeemed} for {amount} · back {back} · expired {expired}")
         self.query_one("#certificate-analysis-detail", Label).update(
-            _(
-                "{name}: redeemed {redeemed} ({amount}), given back {back}, expired {expired}"
-            ).format(
+            text.format(
                 name=name,
                 redeemed=r["redeemed_count"],
                 amount=format_money(r["redeemed_value"]),
