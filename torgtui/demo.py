@@ -636,6 +636,9 @@ def _fill(
             customers=customers,
             today=today,
         )
+        from torgtui.demo_stock import build as build_stock
+
+        build_stock(today, seed)  # a goods receipt, a stocktake, a bonus cash-out
         from torgtui.demo_partners import build as build_partners
 
         build_partners(today, seed)  # referrers, a blogger's codes, an intermediary's balance

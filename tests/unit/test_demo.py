@@ -176,8 +176,10 @@ def test_small_build_has_a_whole_shop(shop: DemoSummary) -> None:
         assert product.price * 45 // 100 <= product.cost <= product.price * 70 // 100
         assert product.tax_group == "A" and product.active
     first_day = months_before(TODAY, 1) + dt.timedelta(days=1)
-    # a shift and sales every day up to yesterday; today is left for the cashier
-    assert Shift.select().count() == (TODAY - first_day).days
+    # a shift and sales every day up to yesterday; today is left for the cashier (the bonus
+    # cash-out's short shift of torgtui.demo_stock is on a register of its own)
+    history = Shift.select().where(Shift.register != "POS-2")
+    assert history.count() == (TODAY - first_day).days
     days = Receipt.select(Receipt.created_at).tuples()
     assert {d.date() for (d,) in days} == {
         first_day + dt.timedelta(days=n) for n in range((TODAY - first_day).days)
@@ -237,7 +239,7 @@ def test_receipts_add_up(shop: DemoSummary) -> None:
 def test_stock_is_the_ledger_and_never_negative(shop: DemoSummary) -> None:
     check_stock()
     kinds = {m.kind for m in StockMovement.select(StockMovement.kind).distinct()}
-    assert kinds == {"inbound", "sale", "return"}
+    assert kinds == {"inbound", "sale", "return", "adjust"}  # adjust: the demo's stocktake
 
 
 def test_same_seed_same_shop_other_seed_other_shop(
@@ -435,7 +437,8 @@ def test_bonuses_are_earned_from_the_history_on_the_ledger(shop: DemoSummary) ->
         r.id: sum(line.bonus_earned for line in r.lines)
         for r in Receipt.select().where(Receipt.customer.is_null(False))
     }
-    entries = list(LedgerEntry.select().join(LedgerAccount).where(LedgerAccount.kind == "bonus"))
+    bonus = (LedgerAccount.kind == "bonus") & (LedgerEntry.kind != "cash_out")  # demo_stock's
+    entries = list(LedgerEntry.select().join(LedgerAccount).where(bonus))
     assert entries and all(e.kind == "earn" and e.receipt_id for e in entries)
     assert {e.receipt_id: e.amount for e in entries} == {
         rid: amount for rid, amount in earned_by_receipt.items() if amount

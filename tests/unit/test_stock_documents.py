@@ -289,3 +289,25 @@ def test_posting_from_two_processes_at_once_posts_once(db, backend, staff, ps, c
         assert outcomes == ["already", "posted"], results
     assert stock(ps, ps.scarf) == 4_000
     assert StockMovement.select().count() == 4
+
+
+def test_the_demo_has_a_receipt_a_stocktake_and_a_bonus_cash_out(tmp_path) -> None:
+    import datetime as dt
+    import json
+
+    from torgtui import db as dbmod
+    from torgtui.demo import build_demo
+    from torgtui.models import CashMovement, Shift
+
+    build_demo(
+        str(tmp_path / "demo.sqlite"), customers=50, months=1, seed=3, today=dt.date(2026, 11, 22)
+    )
+    try:
+        posted = {(d.kind, d.state) for d in StockDocument.select()}
+        assert posted == {("receipt", "posted"), ("count", "posted")}
+        assert StockMovement.select().where(StockMovement.kind == "inbound").exists()
+        move = CashMovement.get(CashMovement.kind == "out:bonus")
+        z = json.loads(Shift.get_by_id(move.shift_id).z_report)
+        assert z["payouts"] == {"bonus": move.amount} and move.amount >= 5_000
+    finally:
+        dbmod.database.close()
