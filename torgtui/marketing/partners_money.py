@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 
 from torgtui.clock import Clock, system_clock
-from torgtui.db import write_tx
+from torgtui.db import database, is_sqlite, write_tx
 from torgtui.errors import ValidationError
 from torgtui.i18n import _
 from torgtui.marketing import ledger
@@ -69,6 +69,18 @@ def pay_from_drawer(
         fiscal_cash_in=False,
     )
     queue_fiscal_job("cash_out", shift_id=fresh.id, payload={"amount": amount}, now=now)
+
+
+def _locked_balance(account_id: int) -> int:
+    """Inside the write: the account's balance, its row locked until the commit, so two
+    offices paying the same commission at once are served one after the other (SQLite's
+    immediate transaction already serialises them; PostgreSQL needs the row lock)."""
+    if is_sqlite():
+        return ledger.balance(account_id)
+    row = database.execute_sql(
+        'SELECT "balance" FROM "ledger_account" WHERE "id" = %s FOR UPDATE', (account_id,)
+    ).fetchone()
+    return int(row[0])
 
 
 def accrue_reward(
@@ -143,7 +155,7 @@ def pay_out(
     entry_kind = "payout" if kind == Kind.PARTNER else "commission_paid"
     with write_tx():
         acc = account_of(kind, partner.id, now=now)
-        due = ledger.balance(acc)
+        due = _locked_balance(acc)
         if amount > due:
             raise ValidationError(
                 _("{name} is owed {due}, not {amount}: pay at most what is due.").format(
