@@ -72,6 +72,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     from torgtui import cli_messages
 
     cli_messages.add_parser(sub)
+    from torgtui.catalog import documents_cli
+
+    documents_cli.add_parser(sub)
 
 
 def _promotion_parsers(sub: argparse._SubParsersAction) -> None:
@@ -436,6 +439,12 @@ def cmd_messages(args: argparse.Namespace, settings: Any) -> int:
     return run(args, settings)
 
 
+def cmd_stock(args: argparse.Namespace, settings: Any) -> int:
+    from torgtui.catalog.documents_cli import cmd_stock as run
+
+    return run(args, settings)
+
+
 COMMANDS: dict[str, Command] = {
     "audit": cmd_audit,
     "loyalty": cmd_loyalty,
@@ -446,6 +455,7 @@ COMMANDS: dict[str, Command] = {
     "customer": cmd_customer,
     "promotions": cmd_promotions,
     "messages": cmd_messages,
+    "stock": cmd_stock,
 }
 
 # the words that name a command in a crash message (see torgtui.cli._crashed)
@@ -457,4 +467,5 @@ SUBCOMMAND_ATTRS = (
     "customer_command",
     "promotions_command",
     "messages_command",
+    "stock_command",
 )
