@@ -455,3 +455,30 @@ def test_analysis_counts_exact_figures(staff, shop, shift, clock, kinds) -> None
     assert march["GIFT1000"].outstanding_value == 0 and march["GIFT1000"].issued == 0
     with pytest.raises(PermissionDenied):
         gc.analysis(dt.date(2026, 11, 1), dt.date(2026, 11, 30), by=staff["cashier"])
+
+
+# --- the demo ----------------------------------------------------------------------------------
+
+
+def test_the_demo_makes_every_mode_sold_partly_used_and_expired(db, shop, staff) -> None:
+    from torgtui.catalog.barcodes import make_ean13
+    from torgtui.demo_certificates import build
+    from torgtui.models import Barcode
+
+    for n in range(10):
+        product = _product(f"G-{n}", f"Товар {n}", 20000 + 15000 * n)
+        Barcode.create(code=make_ean13("22", n + 1), product=product)
+    build(dt.date(2026, 11, 22), 7)
+    statuses = {c.status for c in Certificate.select()}
+    assert statuses == {"issued", "sold", "used", "expired", "reissued"}
+    modes = {t.mode for t in gc.types()}
+    assert modes == {"money", "product", "discount"}
+    partly = [
+        c
+        for c in Certificate.select().where(Certificate.status == "sold")
+        if 0 < gc.balance_of(c) < c.value
+    ]
+    assert partly  # a money certificate spent in part
+    for cert in Certificate.select():
+        account = gc.account_of(cert)
+        assert account is None or ledger.check_account(account).ok
