@@ -154,6 +154,11 @@ def test_the_validity_in_words() -> None:
     assert text(face(valid_until=None)) == "No expiry date"
 
 
+def test_a_types_template_names_its_page() -> None:
+    pages = [certificates_print.layout_for(t) for t in ("a4", "gift-a6", "gift-a4-4", "x", "")]
+    assert pages == ["a4", "a6", "a4-4", "a6", "a6"]
+
+
 def test_a_bad_barcode_or_layout_writes_nothing(tmp_path: Path) -> None:
     with pytest.raises(ValidationError, match="cannot be printed"):
         certificates_print.faces_pdf([face(), face(barcode="ЖЖЖ")])

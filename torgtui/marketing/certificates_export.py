@@ -41,7 +41,7 @@ def columns() -> list[str]:
         _("Type"),
         _("Type name"),
         _("Mode"),
-        _("Value"),
+        _("Face value"),
         _("State"),
         _("Issued"),
         _("Sold"),

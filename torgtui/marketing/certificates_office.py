@@ -45,14 +45,18 @@ def mode_title(mode: str) -> str:
 
 
 def status_title(status: str) -> str:
-    return {
-        "issued": _("issued"),
-        "sold": _("sold"),
-        "used": _("used"),
-        "expired": _("expired"),
-        "blocked": _("blocked"),
-        "reissued": _("reissued"),
-    }.get(status, status)
+    """A certificate's state in words. The msgids carry a "certificate state|" context (a
+    state agrees with "certificate" in Ukrainian, unlike the same words said of a card)."""
+    titles = {
+        "issued": _("certificate state|issued"),
+        "sold": _("certificate state|sold"),
+        "used": _("certificate state|used"),
+        "expired": _("certificate state|expired"),
+        "blocked": _("certificate state|blocked"),
+        "reissued": _("certificate state|reissued"),
+    }
+    title = titles.get(status, status)
+    return title.split("|", 1)[1] if "|" in title else title
 
 
 def _percent(value: Decimal | None) -> str:

@@ -85,6 +85,18 @@ def validity_text(face: CertificateFace) -> str:
     return _("No expiry date")
 
 
+def layout_for(template: str) -> str:
+    """The page a type's print template names: "a6", "a4" or "a4-4", also at the end of a
+    longer name ("gift-a4-4"); "a6" when it names none."""
+    name = str(template or "").strip().lower()
+    if name in LAYOUTS:
+        return name
+    for key in sorted(LAYOUTS, key=len, reverse=True):
+        if name.endswith("-" + key):
+            return key
+    return "a6"
+
+
 def layout_of(name: str) -> PageLayout:
     found = LAYOUTS.get(str(name).strip().lower())
     if found is None:
@@ -317,6 +329,7 @@ __all__ = [
     "face_label",
     "faces_labels",
     "faces_pdf",
+    "layout_for",
     "validity_text",
     "write_pdf",
 ]

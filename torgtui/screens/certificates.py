@@ -26,7 +26,7 @@ from textual.widgets.option_list import Option
 from torgtui.errors import ValidationError
 from torgtui.i18n import _, ngettext
 from torgtui.marketing import certificates_office as office
-from torgtui.marketing.certificates_print import LAYOUTS
+from torgtui.marketing.certificates_print import LAYOUTS, layout_for
 from torgtui.screens.area import AreaScreen
 from torgtui.screens.areas import Area
 from torgtui.screens.office import OfficeJobs, fit, money_field, parse_day
@@ -134,13 +134,18 @@ def yes_no() -> tuple[tuple[str, str], ...]:
     return (("no", _("no")), ("yes", _("yes")))
 
 
-def template_choices() -> tuple[tuple[str, str], ...]:
+def template_choices(current: str = "") -> tuple[tuple[str, str], ...]:
+    """The pages to print on; a type's own template name (one the rules file gave, like
+    "gift-a6") stays a choice of its own, so saving the form keeps it."""
     titles = {
         "a6": _("A6 card"),
         "a4": _("A4 page"),
         "a4-4": _("four A6 on A4"),
     }
-    return tuple((key, titles.get(key, key)) for key in LAYOUTS)
+    choices = tuple((key, titles.get(key, key)) for key in LAYOUTS)
+    if current and current not in LAYOUTS:
+        choices = ((current, current), *choices)
+    return choices
 
 
 def parse_percent(text: str) -> Decimal | None:
@@ -194,7 +199,7 @@ def type_dialog(current: Any | None, save: Any) -> FormDialog:
         _("Certificate type {code}").format(code=d.code) if d else _("New certificate type"),
         [
             FormField("code", _("Id"), d.code if d else "", _("e.g. GC-500")),
-            FormField("name", _("Name"), d.name if d else "", _("e.g. Gift certificate 500")),
+            FormField("name", _("Title"), d.name if d else "", _("e.g. Gift certificate 500")),
             FormField("mode", _("Works"), d.mode if d else "money", choices=mode_choices()),
             FormField("sku", _("Sold as (SKU)"), d.product_sku if d else "", _("catalog article")),
             FormField("value", _("Face value"), money_field(d.face_value) if d else "", "500.00"),
@@ -219,8 +224,8 @@ def type_dialog(current: Any | None, save: Any) -> FormDialog:
             FormField(
                 "template",
                 _("Print on"),
-                d.template if d and d.template in LAYOUTS else "a6",
-                choices=template_choices(),
+                d.template if d and d.template else "a6",
+                choices=template_choices(d.template if d else ""),
             ),
             FormField(
                 "active", _("In use"), "yes" if not d or d.active else "no", choices=yes_no()
@@ -245,7 +250,7 @@ class CertificateTypesScreen(PromotionsMessage, OfficeJobs, AreaScreen):
     CSS_PATH = CSS
     AUTO_FOCUS = "#certificate-types"
     BINDINGS = [
-        Binding("enter", "edit", _("Change"), id="certificate_types.edit"),
+        Binding("enter", "edit", _("Edit"), id="certificate_types.edit"),
         Binding("insert", "new", _("New"), id="certificate_types.new"),
         Binding("f3", "issue", _("Issue a batch"), id="certificate_types.issue"),
         Binding("f4", "batches", _("Batches"), id="certificate_types.batches"),
@@ -265,7 +270,7 @@ class CertificateTypesScreen(PromotionsMessage, OfficeJobs, AreaScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#certificate-types", DataTable)
-        titles = (_("Id"), _("Name"), _("Works"), _("Value"), _("Iss."), _("Sold"), _("Used"))
+        titles = (_("Id"), _("Title"), _("Works"), _("Face value"), _("Iss."), _("Sold"), _("Used"))
         for n, (title, width) in enumerate(zip(titles, self.widths(), strict=True)):
             table.add_column(
                 Text(title, justify="right" if n in TYPE_RIGHT else "left"), width=width
@@ -471,7 +476,7 @@ class CertificateBatchesScreen(PromotionsMessage, OfficeJobs, AreaScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#certificate-batches", DataTable)
-        titles = (_("No."), _("Type"), _("Count"), _("Barcodes"), _("Valid"), _("Issued"))
+        titles = (_("No."), _("Type"), _("Qty"), _("Barcodes"), _("Valid"), _("Issued"))
         for n, (title, width) in enumerate(zip(titles, self.widths(), strict=True)):
             table.add_column(
                 Text(title, justify="right" if n in BATCH_RIGHT else "left"), width=width
@@ -598,10 +603,7 @@ class CertificateBatchesScreen(PromotionsMessage, OfficeJobs, AreaScreen):
 
         employee, clock = self.app.employee, self.app.clock
         shop = self.app.settings.store.name
-        layout = next(
-            (t.template for t in self.types if t.id == batch.type_id and t.template in LAYOUTS),
-            "a6",
-        )
+        layout = layout_for(next((t.template for t in self.types if t.id == batch.type_id), ""))
         default = str(Path.home() / f"certificates-{batch.id}.pdf")
 
         def parse(values: dict[str, str]) -> tuple[str, str, str]:
