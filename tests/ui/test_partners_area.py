@@ -32,6 +32,9 @@ async def test_add_a_partner_give_it_a_rate_and_see_the_report(settings, ui_staf
     pt.create_partner(
         ui_staff["manager"], kind="referrer", code="SALON", name="Салон краси", clock=clock
     )
+    pt.create_partner(  # listed first: every key of the area shows for it
+        ui_staff["manager"], kind="intermediary", code="DEALER", name="Дилер", clock=clock
+    )
     app = TorgApp(settings, clock=clock)
     async with app.run_test(size=(80, 24)) as pilot:
         await log_in(pilot, "Maria Manager", "2222")
@@ -40,6 +43,7 @@ async def test_add_a_partner_give_it_a_rate_and_see_the_report(settings, ui_staf
         area = app.screen
         assert isinstance(area, PartnersScreen)
         assert "Салон краси" in screen_text(app) and find_cuts(app) == []
+        assert "f6 Reconcile f7 Money" in screen_text(app)
         await pilot.press("insert")
         await wait(pilot)
         await type_into(pilot, "#form-code", "A B")
@@ -47,12 +51,12 @@ async def test_add_a_partner_give_it_a_rate_and_see_the_report(settings, ui_staf
         await pilot.press("f2")
         await wait(pilot)
         assert "codes have no spaces" in app.screen.message
-        assert Partner.select().count() == 1
+        assert Partner.select().count() == 2
         await type_into(pilot, "#form-code", "FOREMAN")
         await pilot.press("f2")
         await wait(pilot)
         assert app.screen is area and area.message == "The partner is added."
-        assert Partner.select().count() == 2
+        assert Partner.select().count() == 3
         await pilot.press("f4")
         await wait(pilot)
         await type_into(pilot, "#form-percent", "120")

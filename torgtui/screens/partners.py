@@ -56,19 +56,19 @@ def _card_customer(text: str) -> int | None:
 
 
 class PartnersScreen(OfficeJobs, AreaScreen):
-    """Every partner. Insert adds one, F3 an employee, F4 a rate, F5 the report, F6 a
-    statement, F7 pays, F8 records goods or a payment of an intermediary."""
+    """Every partner. Insert adds one, F3 an employee, F4 a rate, F5 the report, F6 an
+    intermediary's statement, F7 money: pay a referrer's reward, or an intermediary's
+    commission paid, goods given to it or its payment."""
 
     CSS_PATH = CSS
     AUTO_FOCUS = "#partners"
     BINDINGS = [
         Binding("insert", "new", _("New"), id="partners.new"),
-        Binding("f3", "employee", _("Employee"), id="partners.employee"),
+        Binding("f3", "employee", _("Person"), id="partners.employee"),
         Binding("f4", "rate", _("Rate"), id="partners.rate"),
         Binding("f5", "report", _("Report"), id="partners.report"),
-        Binding("f6", "statement", _("Statement"), id="partners.statement"),
-        Binding("f7", "pay", _("Pay"), id="partners.pay"),
-        Binding("f8", "goods", _("Goods"), id="partners.goods"),
+        Binding("f6", "statement", _("Reconcile"), id="partners.statement"),
+        Binding("f7", "pay", _("Money"), id="partners.pay"),
     ]
 
     def __init__(self, area: Area) -> None:
@@ -150,13 +150,13 @@ class PartnersScreen(OfficeJobs, AreaScreen):
         from torgtui.staff import Permission, can
 
         need = Permission.VIEW_REPORTS if action in ("report", "statement") else None
-        if action in ("new", "employee", "rate", "pay", "goods"):
+        if action in ("new", "employee", "rate", "pay"):
             need = Permission.EDIT_PRICES
         if need is not None and not can(self.app.employee, need):
             return False
         if action in ("employee", "rate", "pay"):
             return self.items != [] or None
-        if action in ("statement", "goods"):
+        if action == "statement":
             p = self.current() if self.is_mounted else None
             return (p is not None and p.kind == "intermediary") or None
         return True
@@ -265,8 +265,11 @@ class PartnersScreen(OfficeJobs, AreaScreen):
         p = self.current()
         if p is None:
             return
+        if p.kind == "intermediary":
+            self.intermediary_money(p)
+            return
         by, clock = self.app.employee, self.app.clock
-        kind = Kind.INTERMEDIARY if p.kind == "intermediary" else Kind.PARTNER
+        kind = Kind.PARTNER
 
         def parse(v: dict[str, str]) -> dict[str, Any]:
             out: dict[str, Any] = {"amount": parse_money(v["amount"], _("The amount"))}
@@ -298,27 +301,31 @@ class PartnersScreen(OfficeJobs, AreaScreen):
             lambda r: (self.say(_("Paid.")), self.read()) if r is not None else None,
         )
 
-    def action_goods(self) -> None:
-        p = self.current()
-        if p is None or p.kind != "intermediary":
-            return
+    def intermediary_money(self, p: pt.Summary) -> None:
+        """Commission paid to it, goods given to it on credit, or its payment to us."""
         by, clock = self.app.employee, self.app.clock
 
         def parse(v: dict[str, str]) -> dict[str, Any]:
             return {**v, "amount": parse_money(v["amount"], _("The amount"))}
 
         def save(v: dict[str, Any]) -> Any:
+            if v["kind"] == "paid":
+                return im.pay_commission(by, p.id, v["amount"], note=v["document"], clock=clock)
             move = im.record_goods if v["kind"] == "goods" else im.record_payment
             return move(by, p.id, v["amount"], document=v["document"], clock=clock)
 
         self.form(
-            _("Goods or a payment of {name}").format(name=p.name),
+            _("Money with {name}: due {due}").format(name=p.name, due=format_money(p.balance)),
             [
                 FormField(
                     "kind",
                     _("What"),
-                    "goods",
-                    choices=(("goods", _("Goods given")), ("payment", _("It paid us"))),
+                    "paid",
+                    choices=(
+                        ("paid", _("We paid its commission")),
+                        ("goods", _("Goods given")),
+                        ("payment", _("It paid us")),
+                    ),
                 ),
                 FormField("amount", _("Amount")),
                 FormField("document", _("Document"), placeholder=_("invoice, bank")),
