@@ -125,6 +125,29 @@ async def test_a_type_a_batch_its_files_and_the_analysis(settings, ui_staff, clo
         report = app.screen
         assert isinstance(report, CertificateAnalysisScreen)
         assert [(f.type_code, f.issued) for f in report.figures] == [("GC-500", 3)]
+        await pilot.press("escape", "3")  # a manager blocks one, then unblocks it
+        await wait(pilot)
+        fill(app.screen, {"barcode": certs[1].barcode})
+        await pilot.press("f2")
+        await wait(pilot)
+        card = app.screen
+        assert isinstance(card, CertificateCardScreen)
+        assert card.check_action("unblock", ()) is False
+        await pilot.press("f5")
+        await wait(pilot)
+        fill(app.screen, {"reason": "загубили"})
+        await pilot.press("f2")
+        await wait(pilot)
+        await pilot.press("f2")  # yes
+        await wait(pilot)
+        assert Certificate.get_by_id(certs[1].id).status == "blocked"
+        await pilot.press("f6")
+        await wait(pilot)
+        fill(app.screen, {"reason": "знайшлися"})
+        await pilot.press("f2")
+        await wait(pilot)
+        assert app.screen is card and card.card.current.status == "issued"
+        assert Certificate.get_by_id(certs[1].id).status == "issued"
     actions = {a.action for a in AuditEntry.select()}
     assert {"certificate_batch.export", "certificate_batch.print"} <= actions
 

@@ -84,6 +84,8 @@ class CertificateCardScreen(PromotionsMessage, OfficeJobs, AreaScreen):
     BINDINGS = [
         Binding("f3", "find", _("Find another"), id="certificate_card.find"),
         Binding("f5", "block", _("Block"), id="certificate_card.block"),
+        Binding("f6", "unblock", _("Unblock"), id="certificate_card.unblock"),
+        Binding("f7", "reissue", _("Reissue"), id="certificate_card.reissue"),
     ]
 
     def __init__(self, area: Area, card: office.CertificateCard) -> None:
@@ -175,10 +177,22 @@ class CertificateCardScreen(PromotionsMessage, OfficeJobs, AreaScreen):
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        status = self.card.current.status
         if action == "block":
             return can(self.app.employee, Permission.BLOCK_CERTIFICATES) and (
-                self.card.current.status not in ("blocked", "reissued")
+                status not in ("blocked", "reissued")
             )
+        if action == "unblock":
+            return can(self.app.employee, Permission.MANAGE_CERTIFICATES) and status == "blocked"
+        if action == "reissue":
+            life = self.card.current
+            lapsed = (
+                status == "sold"
+                and life.expires_at is not None
+                and (life.expires_at <= self.app.clock())
+            )
+            manage = can(self.app.employee, Permission.MANAGE_CERTIFICATES)
+            return manage and (status in ("used", "expired") or lapsed)
         return True
 
     def action_back(self) -> None:
@@ -232,6 +246,63 @@ class CertificateCardScreen(PromotionsMessage, OfficeJobs, AreaScreen):
         self.card = card
         self.show()
         self.app.notify(_("Certificate {barcode} blocked.").format(barcode=card.barcode))
+
+    def action_unblock(self) -> None:
+        """Found again: it pays as before (a reason for the audit log, optional)."""
+        barcode = self.card.barcode
+        employee, clock = self.app.employee, self.app.clock
+
+        def save(reason: str) -> office.CertificateCard:
+            from torgtui.marketing import certificates
+
+            certificates.unblock(barcode, by=employee, reason=reason, clock=clock)
+            return office.find(barcode, by=employee)
+
+        def done(card: office.CertificateCard | None) -> None:
+            if card is not None:
+                self.card = card
+                self.show()
+                self.app.notify(_("Certificate {barcode} unblocked.").format(barcode=barcode))
+
+        dialog = FormDialog(
+            _("Unblock certificate {barcode}").format(barcode=barcode),
+            [FormField("reason", _("Reason"), "", _("e.g. the customer found it"))],
+            lambda values: values["reason"].strip(),
+            lines=[_("It pays again with what it holds, until its last valid day.")],
+            label_width=8,
+            save=save,
+        )
+        self.app.push_screen(dialog, done)
+
+    def action_reissue(self) -> None:
+        """A used-up or expired certificate (a plastic card) starts a new life, issued again
+        with its type's value: Y or F2 to confirm."""
+        barcode = self.card.barcode
+        employee, clock = self.app.employee, self.app.clock
+
+        def reissue() -> office.CertificateCard:
+            from torgtui.marketing import certificates
+
+            certificates.reissue(barcode, by=employee, clock=clock)
+            return office.find(barcode, by=employee)
+
+        def reissued(card: office.CertificateCard) -> None:
+            self.card = card
+            self.show()
+            self.app.notify(
+                _("Certificate {barcode} reissued: it is sold at the till again.").format(
+                    barcode=barcode
+                )
+            )
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.job(reissue, reissued)
+
+        text = _(
+            "The card {barcode} starts a new life: issued, to be sold again. Its history stays."
+        ).format(barcode=barcode)
+        self.app.push_screen(ConfirmDialog(_("Reissue this certificate?"), text), answered)
 
 
 # --- the analysis -----------------------------------------------------------------------------
