@@ -261,7 +261,9 @@ class PaymentPanel(Vertical, can_focus=True):
         self.from_prepayment = min(self.prepaid, self.total)
         self.given_back = self.prepaid - self.from_prepayment  # finish gives it back first
         to_pay = explain(basket)["to_pay"] if self.bonus else self.total
-        self.due = to_pay - self.from_prepayment  # the rest
+        # what the gift certificates scanned pay (torgtui.marketing.certificates_sale)
+        self.certificate = int((basket.info.get("certificates") or {}).get("pay", 0))
+        self.due = to_pay - self.from_prepayment - self.certificate  # the rest
         self.promotions = [p.get("name", "") for p in basket.info.get("promotions") or []]
 
     @property
@@ -294,12 +296,21 @@ class PaymentPanel(Vertical, can_focus=True):
             total += "  " + _("(in cash {cash})").format(cash=format_money(due_cash))
         self.query_one("#pay-total", Label).update(total)
         bonus = self.query_one("#pay-bonus", Label)
-        bonus.update(
-            _("Bonuses pay {bonus} of {total}").format(
-                bonus=format_money(self.bonus), total=format_money(self.total)
+        paid_by = []
+        if self.bonus:
+            paid_by.append(
+                _("Bonuses pay {bonus} of {total}").format(
+                    bonus=format_money(self.bonus), total=format_money(self.total)
+                )
             )
-        )
-        bonus.display = bool(self.bonus)
+        if self.certificate:
+            paid_by.append(
+                _("Gift certificates pay {amount} of {total}").format(
+                    amount=format_money(self.certificate), total=format_money(self.total)
+                )
+            )
+        bonus.update("; ".join(paid_by))
+        bonus.display = bool(paid_by)
         prepaid = self.query_one("#pay-prepaid", Label)
         prepaid.display = self.preorder is not None
         if self.preorder is None:
@@ -353,6 +364,8 @@ class PaymentPanel(Vertical, can_focus=True):
             )
         elif self.due <= 0 and self.prepaid:
             title = _("The prepayment pays it all: press Enter.")
+        elif self.due <= 0 and self.certificate:
+            title = _("Paid with gift certificates in full: press Enter.")
         elif self.due <= 0:
             title = _("Paid with bonuses in full: press Enter.")
         self.query_one("#pay-mode", Label).update(title)
@@ -425,6 +438,8 @@ class PaymentPanel(Vertical, can_focus=True):
         """The tenders the fields describe (the bonuses and the prepayment first); raises
         ValidationError for what cannot be read."""
         tenders = [Tender("bonus", self.bonus)] if self.bonus else []
+        if self.certificate:
+            tenders.append(Tender("certificate", self.certificate))
         if self.prepaid:
             if self.bonus and (self.given_back or self.due < 0):
                 raise ValidationError(

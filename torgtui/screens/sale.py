@@ -245,6 +245,7 @@ class SaleScreen(ReceiptActions, LoyaltyView, PromotionsView, LineActions, AreaS
         )
         spent = int((priced.info.get("bonus") or {}).get("spend", 0))
         to_pay = explain(priced)["to_pay"] if spent else priced.total  # less the bonuses paid
+        to_pay -= int((priced.info.get("certificates") or {}).get("pay", 0))  # and certificates
         self.set_text("#sale-topay", _("To pay {total}").format(total=format_money(to_pay)))
         info = self.query_one("#sale-info", Label)
         info.set_class(self.shift is None, "-error")
