@@ -394,3 +394,24 @@ def test_one_code_from_two_processes_at_once(db, backend, staff, shop, shift, cl
         assert ReferralCode.get(ReferralCode.code == code).receipt_id == winner[1]
     entries = [e for e in referral_entries(olena.id) if e[0] == "referral"]
     assert len(entries) == len(pairs) and {e[1] for e in entries} == {5000}
+
+
+def test_torgtui_price_takes_a_referral_code_in_codes(staff, clock, shop, olena, friend) -> None:
+    from torgtui.sales.price_cli import price_basket
+
+    code = campaign(staff, clock, olena).codes[0]
+    basket = {
+        "lines": [{"sku": "D-1"}],
+        "customer": {"card": friend.card},
+        "codes": [code],
+        "location": "MAIN",
+        "at": "2026-11-22T12:00:00",
+    }
+    result = price_basket(basket)
+    assert result["total"] == 112500
+    (adj,) = result["lines"][0]["adjustments"]
+    assert (adj["step"], adj["rule"], adj["amount"]) == ("referral", code, 12500)
+    result = price_basket({**basket, "customer": {"card": olena.card}})
+    assert result["total"] == 125000
+    assert [r["code"] for r in result["refused"]] == [code]
+    assert "nobody can refer themselves" in result["refused"][0]["reason"]
