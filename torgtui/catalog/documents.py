@@ -565,7 +565,7 @@ def posting_words(result: Posting) -> str:
         return _("Document {number} was posted already: nothing was written again.").format(
             number=result.number
         )
-    return _("{kind} {number} posted: {n} stock movements, {amount} at cost.").format(
+    return _("{kind} {number} posted: stock movements {n}, {amount} at cost.").format(
         kind=kind_title(result.kind),
         number=result.number,
         n=result.movements,

@@ -91,7 +91,7 @@ class StockDocumentsScreen(PromotionsMessage, OfficeJobs, AreaScreen):
     CSS_PATH = CSS
     AUTO_FOCUS = "#stock-documents"
     BINDINGS = [
-        Binding("f2", "new('receipt')", _("Receipt"), id="stock_documents.receipt"),
+        Binding("f2", "new('receipt')", _("Goods in"), id="stock_documents.receipt"),
         Binding("f3", "new('count')", _("Stocktake"), id="stock_documents.count"),
         Binding("f4", "new('writeoff')", _("Write-off"), id="stock_documents.writeoff"),
     ]
@@ -296,7 +296,7 @@ class StockDocumentScreen(PromotionsMessage, OfficeJobs, AreaScreen):
                 *(Text(cell, justify="right") for cell in extra),
             )
         total = self.info.total_cost if self.info.state == "posted" else None
-        words = _("{n} lines").format(n=len(self.lines))
+        words = _("Lines: {n}").format(n=len(self.lines))
         if total is not None:
             words += " · " + _("at cost {amount}").format(amount=format_money(total))
         self.query_one("#doc-total", Label).update(words)
@@ -404,7 +404,7 @@ class StockDocumentScreen(PromotionsMessage, OfficeJobs, AreaScreen):
         ]
         self.fill()
         self.say(
-            _("{n} differences posting would adjust; Escape: back to the count.").format(
+            _("Differences posting would adjust: {n}; Escape: back to the count.").format(
                 n=len(rows)
             )
             if rows
