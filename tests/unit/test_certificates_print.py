@@ -10,6 +10,8 @@ import csv
 import datetime as dt
 import io
 import re
+import socket
+import threading
 import zlib
 from decimal import Decimal
 from pathlib import Path
@@ -18,6 +20,7 @@ import pytest
 
 from tests.unit import test_certificates as cert_tests
 from torgtui.errors import AuthError, PermissionDenied, ValidationError
+from torgtui.hw.labels import LabelPrinterError
 from torgtui.marketing import certificates as gc
 from torgtui.marketing import certificates_export, certificates_office, certificates_print
 from torgtui.marketing.certificates_print import CertificateFace
@@ -299,3 +302,45 @@ def test_a_reissued_certificates_card_shows_both_lives(staff, shop, shift, clock
     events = [(e.generation, e.what) for e in certificates_office.history(card, clock())]
     assert events[0] == (1, "issued") and events[-1] == (2, "reissued as a new life")
     assert (1, "paid for a receipt") in events and (1, "used up") in events
+
+
+def test_labels_go_to_a_network_printer_or_a_file(db, staff, clock, tmp_path: Path) -> None:
+    batch, barcodes = make_batch(staff, clock, statuses=("issued", "sold", "used"))
+    manager = staff["manager"]
+    server = socket.create_server(("127.0.0.1", 0))
+    received = bytearray()
+
+    def printer() -> None:
+        conn, _addr = server.accept()
+        with conn:
+            while chunk := conn.recv(4096):
+                received.extend(chunk)
+
+    thread = threading.Thread(target=printer)
+    thread.start()
+    try:
+        where = f"127.0.0.1:{server.getsockname()[1]}"
+        sent = certificates_print.print_labels(
+            batch.id, by=manager, language="tspl", printer=where, clock=clock
+        )
+        thread.join(10)
+    finally:
+        server.close()
+    assert sent == 2 and bytes(received).count(b"PRINT 1,1") == 2
+    assert barcodes[0][:12].encode() in received and barcodes[2][:12].encode() not in received
+    path = tmp_path / "labels.zpl"
+    assert certificates_print.print_labels(batch.id, by=manager, language="zpl", path=path) == 2
+    assert path.read_bytes().count(b"^XZ") == 2
+    with socket.create_server(("127.0.0.1", 0)) as probe:
+        port = probe.getsockname()[1]  # closed again: nothing listens there
+    with pytest.raises(LabelPrinterError, match="did not answer"):
+        certificates_print.print_labels(
+            batch.id, by=manager, language="zpl", printer=f"127.0.0.1:{port}"
+        )
+    with pytest.raises(ValidationError, match="host or host:port"):
+        certificates_print.print_labels(batch.id, by=manager, language="zpl", printer="x:y")
+    with pytest.raises(ValidationError, match=r"with \.tspl at the end"):
+        certificates_print.print_labels(batch.id, by=manager, language="tspl", path=path)
+    audited = AuditEntry.select().where(AuditEntry.action == "certificate_batch.labels")
+    assert [e.after for e in audited if "127.0.0.1" in (e.after or "")] != []
+    assert audited.count() == 2  # the printer that did not answer printed nothing

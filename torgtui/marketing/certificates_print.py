@@ -292,6 +292,23 @@ def batch_pdf(
     return pages
 
 
+def _labels_of(
+    batch_id: int, by: Employee, shop: str, language: str, barcodes: list[str] | None
+) -> tuple[Any, bytes, int]:
+    from torgtui.marketing import certificates_office as office
+
+    require(by, Permission.MANAGE_CERTIFICATES)
+    if language not in ("tspl", "zpl"):
+        raise ValidationError(
+            _("A label printer speaks tspl or zpl, not {language!r}.").format(
+                language=str(language)[:20]
+            )
+        )
+    batch = office.batch_of(batch_id)
+    faces = office.batch_faces(batch.id, shop, barcodes=barcodes)
+    return batch, faces_labels(faces, language=language), len(faces)
+
+
 def batch_labels(
     batch_id: int,
     *,
@@ -303,21 +320,50 @@ def batch_labels(
 ) -> bytes:
     """One label per certificate in force of the batch (or the chosen ``barcodes``), for a
     TSPL or ZPL label printer; send them with torgtui.hw.labels.send_label."""
-    from torgtui.marketing import certificates_office as office
     from torgtui.marketing.certificates_export import audit_batch
 
-    require(by, Permission.MANAGE_CERTIFICATES)
-    if language not in ("tspl", "zpl"):
+    batch, data, count = _labels_of(batch_id, by, shop, language, barcodes)
+    audit_batch("certificate_batch.labels", by, batch, count, clock, language=language)
+    return data
+
+
+def print_labels(
+    batch_id: int,
+    *,
+    by: Employee,
+    language: str,
+    path: str | Path | None = None,
+    printer: str = "",
+    shop: str = "",
+    clock: Clock = system_clock,
+) -> int:
+    """The batch's labels sent to a network label printer (``printer``: "host" or
+    "host:port", raw TCP, 9100 by default) or written to ``path`` (.tspl or .zpl) to send
+    later; returns how many labels. Nothing is audited when the printer cannot be reached."""
+    from torgtui.hw.labels import DEFAULT_PORT, send_label
+    from torgtui.marketing.certificates_export import audit_batch, target_file, write_atomically
+
+    printer = str(printer or "").strip()
+    host, _sep, port_text = printer.partition(":")
+    if printer and (not host or (port_text and not port_text.isdigit())):
         raise ValidationError(
-            _("A label printer speaks tspl or zpl, not {language!r}.").format(
-                language=str(language)[:20]
+            _("The label printer is host or host:port, like 192.168.1.50:9100: {printer}").format(
+                printer=printer[:60]
             )
         )
-    batch = office.batch_of(batch_id)
-    faces = office.batch_faces(batch.id, shop, barcodes=barcodes)
-    data = faces_labels(faces, language=language)
-    audit_batch("certificate_batch.labels", by, batch, len(faces), clock, language=language)
-    return data
+    target = None
+    if not printer:
+        if path is None:
+            raise ValidationError(_("Give the label file or the label printer."))
+        target = target_file(path, f".{language}")
+    batch, data, count = _labels_of(batch_id, by, shop, language, None)
+    if target is None:
+        send_label(data, host, int(port_text) if port_text else DEFAULT_PORT)
+    else:
+        write_atomically(target, lambda partial: partial.write_bytes(data))
+    where = printer or "file"
+    audit_batch("certificate_batch.labels", by, batch, count, clock, language=language, to=where)
+    return count
 
 
 __all__ = [
@@ -330,6 +376,7 @@ __all__ = [
     "faces_labels",
     "faces_pdf",
     "layout_for",
+    "print_labels",
     "validity_text",
     "write_pdf",
 ]

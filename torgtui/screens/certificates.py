@@ -625,20 +625,16 @@ class CertificateBatchesScreen(PromotionsMessage, OfficeJobs, AreaScreen):
                     batch.id, path, by=employee, shop=shop, layout=page, clock=clock
                 )
                 return path, pages, "pdf"
-            data = certificates_print.batch_labels(
-                batch.id, by=employee, shop=shop, language=suffix[1:], clock=clock
+            count = certificates_print.print_labels(
+                batch.id,
+                by=employee,
+                language=suffix[1:],
+                path=path,
+                printer=printer,
+                shop=shop,
+                clock=clock,
             )
-            if printer:
-                from torgtui.hw.labels import DEFAULT_PORT, send_label
-
-                host, _sep, port = printer.partition(":")
-                send_label(data, host, int(port) if port.isdigit() else DEFAULT_PORT)
-                return printer, data.count(b"PRINT ") + data.count(b"^XZ"), "sent"
-            from torgtui.marketing.certificates_export import target_file, write_atomically
-
-            target = target_file(path, suffix)
-            write_atomically(target, lambda partial: partial.write_bytes(data))
-            return path, data.count(b"PRINT ") + data.count(b"^XZ"), "labels"
+            return (printer or path), count, "sent" if printer else "labels"
 
         def made(result: tuple[str, int, str] | None) -> None:
             if result is None:
