@@ -334,6 +334,21 @@ def test_reissue_starts_a_new_life_and_keeps_the_history(staff, shop, shift, clo
     assert AuditEntry.select().where(AuditEntry.action == "certificate.reissue").count() == 1
 
 
+def test_the_share_of_a_reissued_certificate_comes_back_as_money(
+    staff, shop, shift, clock, kinds
+) -> None:
+    code, _ = issue(staff, clock, kinds["once"])
+    sale(staff, shop, shift, clock, [code])
+    dress = sale(staff, shop, shift, clock, [shop.dress_code, code])
+    assert paid(dress) == {"certificate": 50000, "card": 75000}
+    gc.reissue(code, by=staff["manager"], clock=clock)
+    back = give_back(staff, shift, clock, dress)
+    assert paid(back) == {"card": 75000, "cash": 50000}
+    first, second = gc.lives(code)
+    assert (gc.balance_of(first), first.status) == (0, "reissued")
+    assert (gc.balance_of(second), second.status) == (0, "issued")
+
+
 def test_block_needs_the_right_a_reason_and_refuses_the_certificate(
     staff, shop, shift, clock, kinds
 ) -> None:

@@ -26,8 +26,9 @@ certificates on a receipt pay, the ``certificate`` tender, and returns.
   message. A discount certificate that gave its discount is used up the same way.
 * **Returns**: goods paid with certificates give the certificates' pro-rata share (worked out
   by torgtui.sales.returns) back onto the certificates that paid, the last used first; a
-  one-time certificate given anything back is valid again (once, for what it then holds). A
-  whole return gives a discount certificate back. A sold certificate itself comes back only
+  one-time certificate given anything back is valid again (once, for what it then holds); the
+  share of one reissued or lapsed since is paid back as money. A whole return gives a discount
+  certificate back. A sold certificate itself comes back only
   unused (its value leaves its account; it is ``issued`` again).
 """
 
@@ -475,7 +476,21 @@ def on_sale(event: SaleEvent) -> None:
 
 @extensions.return_planner
 def plan_return(event: ReturnEvent) -> None:
-    """A sold certificate comes back only unused."""
+    """A sold certificate comes back only unused; the share of a certificate reissued or
+    lapsed since it paid is paid back as money (that life holds nothing any more)."""
+    share = sum(a for t, a, _g in event.payments if t == TENDER)
+    if share:
+        dead = sum(
+            give
+            for cert, give in _back_plan(event.original.id, share, event.now, live_only=False)
+            if _closed(cert, event.now)
+        )
+        if dead:
+            event.payments = [
+                (t, a - dead, g - dead) if t == TENDER else (t, a, g) for t, a, g in event.payments
+            ]
+            event.payments = [p for p in event.payments if p[1] > 0]
+            event.money += dead
     by_product = _type_products()
     from torgtui.marketing.certificates_life import find
 
@@ -498,10 +513,21 @@ def plan_return(event: ReturnEvent) -> None:
             )
 
 
-def _give_back(event: ReturnEvent, amount: int) -> list[dict[str, object]]:
+def _closed(cert: Certificate, now: dt.datetime) -> bool:
+    """A life that can hold nothing any more: reissued since, or lapsed."""
+    lapsed = cert.expires_at is not None and cert.expires_at <= now
+    return cert.status in ("reissued", "expired") or lapsed
+
+
+def _back_plan(
+    original_id: int, amount: int, now: dt.datetime, *, live_only: bool
+) -> list[tuple[Certificate, int]]:
+    """(certificate, amount) to give back of ``amount``, over the certificates that paid
+    receipt ``original_id``: the last used first, each up to what it paid less what earlier
+    returns gave it. ``live_only`` skips closed lives (their share is paid as money)."""
     rows = list(
         CertificateUse.select()
-        .where((CertificateUse.receipt == event.original.id) & (CertificateUse.kind == "pay"))
+        .where((CertificateUse.receipt == original_id) & (CertificateUse.kind == "pay"))
         .order_by(CertificateUse.id.desc())
     )
     back_before: dict[int, int] = {
@@ -512,19 +538,26 @@ def _give_back(event: ReturnEvent, amount: int) -> list[dict[str, object]]:
                 'JOIN "receipt" r ON r."id" = u."receipt_id" '
                 'WHERE u."kind" = ? AND r."original_id" = ? GROUP BY u."certificate_id"'
             ),
-            ("back", event.original.id),
+            ("back", original_id),
         ).fetchall()
     }
     left, out = amount, []
     for use in rows:
         if left <= 0:
             break
-        room = int(use.amount) - back_before.get(use.certificate_id, 0)
-        give = min(room, left)
-        if give <= 0:
-            continue
-        back_before[use.certificate_id] = back_before.get(use.certificate_id, 0) + give
         cert = Certificate.get_by_id(use.certificate_id)
+        if live_only and _closed(cert, now):
+            continue
+        give = min(int(use.amount) - back_before.get(cert.id, 0), left)
+        if give > 0:
+            out.append((cert, give))
+            left -= give
+    return out
+
+
+def _give_back(event: ReturnEvent, amount: int) -> list[dict[str, object]]:
+    out = []
+    for cert, give in _back_plan(event.original.id, amount, event.now, live_only=True):
         posted = ledger.post(
             account_of(cert),  # type: ignore[arg-type]
             give,
@@ -553,7 +586,6 @@ def _give_back(event: ReturnEvent, amount: int) -> list[dict[str, object]]:
             event.employee.id,
         )
         out.append({"code": cert.barcode, "back": give, "balance": posted.balance})
-        left -= give
     return out
 
 
