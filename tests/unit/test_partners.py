@@ -7,10 +7,23 @@ promotion condition "customers of partner X"."""
 from __future__ import annotations
 
 import uuid as uuidlib
+from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from tests.unit.test_service_fuzz import (
+    BAD_MONEY,
+    FUZZ,
+    GENERATED_INT,
+    GENERATED_TEXT,
+    bad,
+    counts,
+    refused,
+)
 from torgtui.errors import ValidationError
 from torgtui.marketing import intermediaries as im
 from torgtui.marketing import ledger, partners_money
@@ -323,3 +336,46 @@ def test_rate_lookup_prefers_the_nearest_group() -> None:
     assert im.rate_for({None: 50}, None, chains) == 50
     assert im.rate_for({}, 3, chains) == 0
     assert Decimal(1235) / 100 == Decimal("12.35")
+
+
+@settings(parent=FUZZ, max_examples=40)
+@given(data=st.data())
+def test_partner_services_refuse_bad_input_and_write_nothing(staff, clock, foreman, data) -> None:
+    """Every argument of the partner services, fuzzed: a message, never a traceback, and
+    nothing written."""
+    manager = staff["manager"]
+    cases: dict[str, Callable[[Any], object]] = {
+        "kind": lambda v: pt.create_partner(manager, kind=v, code="X1", name="X", clock=clock),
+        "code": lambda v: pt.create_partner(
+            manager, kind="referrer", code=v, name="X", clock=clock
+        ),
+        "name": lambda v: pt.create_partner(
+            manager, kind="referrer", code="X1", name=v, clock=clock
+        ),
+        "phone": lambda v: pt.create_partner(
+            manager, kind="referrer", code="X1", name="X", phone=v, clock=clock
+        ),
+        "rate percent": lambda v: pt.set_rate(manager, foreman.id, "commission", v),
+        "rate partner": lambda v: pt.set_rate(manager, v, "commission", 5),
+        "rate group": lambda v: pt.set_rate(manager, foreman.id, "commission", 5, group_id=v),
+        "goods amount": lambda v: im.record_goods(manager, foreman.id, v, document="x"),
+        "pay amount": lambda v: im.pay_commission(manager, foreman.id, v, clock=clock),
+        "link customer": lambda v: pt.link_customer(manager, v, foreman.id, clock=clock),
+    }
+    kinds = {
+        "kind": bad([None, "", "agent", 5, object()]),
+        "code": bad(["", " ", "A B", "a+b", "x" * 41, None, 5], GENERATED_TEXT),
+        "name": bad(["", "   ", None, 5, "x" * 201, "a\x00b"]),
+        "phone": bad(["12", "phone", 5, "+1" * 30]),
+        "rate percent": bad(["100.01", "150", "-1", "0", "abc", "1.234", Decimal("NaN"), 101]),
+        "rate partner": bad([None, 0, -1, 999, "x", 1.5]),
+        "rate group": bad([0, -1, 999, "x", 1.5]),
+        "goods amount": bad(BAD_MONEY, GENERATED_INT.filter(lambda n: n <= 0)),
+        "pay amount": bad(BAD_MONEY, GENERATED_INT.filter(lambda n: n <= 0)),
+        "link customer": bad([None, 0, -1, 999, "x"]),
+    }
+    name = data.draw(st.sampled_from(sorted(cases)))
+    value = data.draw(kinds[name], label=name)
+    before = counts()
+    refused(lambda: cases[name](value))
+    assert counts() == before

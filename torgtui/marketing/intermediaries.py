@@ -96,10 +96,10 @@ def through_intermediary(basket: Basket) -> int | None:
     """The intermediary the sale goes through: named on the receipt, else the customer's."""
     for code in codes_on(basket):
         found = by_code(code[len(PREFIX) :])
-        if found is not None and found.kind == "intermediary":
+        if found is not None and found.kind == "intermediary" and found.active:
             return found.id
     link = partner_of(basket.customer_id)
-    if link is not None and link.partner_kind == "intermediary":
+    if link is not None and link.partner_kind == "intermediary" and link.partner_active:
         return link.partner_id
     return None
 

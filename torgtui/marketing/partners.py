@@ -309,6 +309,7 @@ class Link:
     employee_name: str
     source: str
     linked_at: dt.datetime
+    partner_active: bool = True
 
 
 def partner_of(customer_id: int | None) -> Link | None:
@@ -320,7 +321,8 @@ def partner_of(customer_id: int | None) -> Link | None:
     row = database.execute_sql(
         sql(
             'SELECT p."id", p."code", p."name", p."kind", c."partner_employee_id", '
-            'COALESCE(e."name", \'\'), c."source", c."linked_at" FROM "customer_partner" c '
+            'COALESCE(e."name", \'\'), c."source", c."linked_at", p."active" '
+            'FROM "customer_partner" c '
             'JOIN "partner" p ON p."id" = c."partner_id" '
             'LEFT JOIN "partner_employee" e ON e."id" = c."partner_employee_id" '
             'WHERE c."customer_id" = ?'
@@ -330,7 +332,7 @@ def partner_of(customer_id: int | None) -> Link | None:
     if row is None:
         return None
     at = row[7] if isinstance(row[7], dt.datetime) else dt.datetime.fromisoformat(str(row[7]))
-    return Link(int(row[0]), row[1], row[2], row[3], row[4], row[5], row[6], at)
+    return Link(int(row[0]), row[1], row[2], row[3], row[4], row[5], row[6], at, bool(row[8]))
 
 
 def link_customer(
@@ -473,7 +475,8 @@ def load_partners(basket, ctx) -> None:
     if ctx.customer_id is None:
         return
     link = partner_of(ctx.customer_id)
-    ctx.extra["partners"] = frozenset({link.partner_code}) if link else frozenset()
+    active = link is not None and link.partner_active
+    ctx.extra["partners"] = frozenset({link.partner_code}) if active else frozenset()
 
 
 __all__ = [

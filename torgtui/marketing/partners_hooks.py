@@ -50,7 +50,7 @@ def on_sale(event: SaleEvent) -> None:
     _link_by_code(event)
     customer_id = event.basket.customer_id
     link = partner_of(customer_id)
-    if link is not None and link.partner_kind == "referrer":
+    if link is not None and link.partner_kind == "referrer" and link.partner_active:
         PartnerSale.create(
             receipt=event.receipt_id,
             partner=link.partner_id,
