@@ -5,7 +5,8 @@ returned, so the cards, the bonus movement and the Refer a Friend tab have somet
 
 Everything goes through the services: ``referral.create_campaign``, ``create_customer`` for the
 friends, the register (``Register.enter`` of the goods and the code) and ``commit_sale`` in a
-short shift of its own yesterday evening, after the history's last receipt (opened and closed by
+short shift of its own yesterday evening after the history's last receipt, or after the last
+receipt another part of the demo wrote (so call it last; opened and closed by
 ``open_shift``/``close_shift``, not fiscal), so receipt numbers stay in the order of time;
 ``commit_return``. Call :func:`build` once the shop is built (torgtui.demo).
 
@@ -23,7 +24,17 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
-from torgtui.models import Barcode, Customer, Employee, Location, Product, ReceiptLine
+import peewee
+
+from torgtui.models import (
+    Barcode,
+    Customer,
+    Employee,
+    Location,
+    Product,
+    Receipt,
+    ReceiptLine,
+)
 
 REGISTER = "till-1"
 FRIENDS = (
@@ -77,12 +88,17 @@ def _staff() -> tuple[Employee, Employee] | None:
 
 
 def _goods() -> list[tuple[str, int | None]]:
-    """(barcode, group id) of piece goods from 150.00 to 2 500.00 ₴ (the friends' baskets)."""
+    """(barcode, group id) of piece goods from 150.00 to 2 500.00 ₴ at twice their cost or more
+    (the friends' baskets: never below cost with a promotion and the friend's discount)."""
     rows = (
         Product.select(Barcode.code, Product.group)
         .join(Barcode, on=(Barcode.product == Product.id))
         .where(
-            Product.active & ~Product.weighed & (Product.price >= 15000) & (Product.price <= 250000)
+            Product.active
+            & ~Product.weighed
+            & (Product.price >= 15000)
+            & (Product.price <= 250000)
+            & (Product.price >= Product.cost * 2)  # room for promotions and the friend's %
         )
         .order_by(Product.id)
         .limit(400)
@@ -164,9 +180,14 @@ def build(today: dt.date, seed: int) -> None:
                 ).codes
             )
     names = iter(FRIENDS)
-    # yesterday evening, after the history's last receipt (it closes at 20:00), in a shift of
-    # its own: receipt numbers stay in the order of time
+    # yesterday evening, after the history's last receipt (it closes at 20:00), or after
+    # whatever another part of the demo sold later, in a shift of its own: receipt numbers stay
+    # in the order of time (call this last)
     evening = _at(today - dt.timedelta(days=1), 20, 5)
+    last = Receipt.select(peewee.fn.MAX(Receipt.created_at)).scalar()
+    if last is not None:
+        last = last if isinstance(last, dt.datetime) else dt.datetime.fromisoformat(str(last))
+        evening = max(evening, last.replace(second=0, microsecond=0) + dt.timedelta(minutes=5))
     shift = open_shift(cashier, REGISTER, location, 0, clock=lambda: evening, fiscal=False)
     first = None
     minute = 0

@@ -45,7 +45,9 @@ async def test_add_a_campaign_list_and_copy_its_codes(
         assert isinstance(app.screen, FormScreen)
         await pilot.press("f2")  # the defaults: 3 codes, 10% for the friend, 100.00 bonus
         await settle(pilot)
-        codes = [c for (c,) in ReferralCode.select(ReferralCode.code).tuples()]
+        codes = [
+            c for (c,) in ReferralCode.select(ReferralCode.code).order_by(ReferralCode.id).tuples()
+        ]
         assert len(codes) == 3
         table = section.query_one(DataTable)
         rows = [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
