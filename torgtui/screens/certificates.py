@@ -240,8 +240,8 @@ def type_dialog(current: Any | None, save: Any) -> FormDialog:
     )
 
 
-TYPE_WIDTHS = (9, 0, 11, 12, 4, 4, 4)  # id, name (the rest), works, value, issued, sold, used
-TYPE_RIGHT = {4, 5, 6}
+TYPE_WIDTHS = (9, 0, 11, 12, 5, 7)  # id, title (the rest), works, value, issued, sold
+TYPE_RIGHT = {4, 5}
 
 
 class CertificateTypesScreen(PromotionsMessage, OfficeJobs, AreaScreen):
@@ -270,7 +270,7 @@ class CertificateTypesScreen(PromotionsMessage, OfficeJobs, AreaScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#certificate-types", DataTable)
-        titles = (_("Id"), _("Title"), _("Works"), _("Face value"), _("Iss."), _("Sold"), _("Used"))
+        titles = (_("Id"), _("Title"), _("Works"), _("Face value"), _("Iss."), _("Sold"))
         for n, (title, width) in enumerate(zip(titles, self.widths(), strict=True)):
             table.add_column(
                 Text(title, justify="right" if n in TYPE_RIGHT else "left"), width=width
@@ -293,15 +293,13 @@ class CertificateTypesScreen(PromotionsMessage, OfficeJobs, AreaScreen):
         widths = self.widths()
         for r in rows:
             c = r.counts
-            used = c.get("used", 0)
             cells = (
                 r.code,
                 r.name if r.active else _("{name} (not in use)").format(name=r.name),
                 office.mode_title(r.mode),
                 r.value,
                 str(sum(c.values())),
-                str(c.get("sold", 0) + used + c.get("expired", 0)),
-                str(used),
+                str(sum(c.get(s, 0) for s in ("sold", "used", "expired", "reissued"))),
             )
             table.add_row(
                 *(
@@ -332,6 +330,11 @@ class CertificateTypesScreen(PromotionsMessage, OfficeJobs, AreaScreen):
         text = ""
         if r is not None:
             text = _("{value} · valid {validity}").format(value=r.value, validity=r.validity)
+            states = ", ".join(
+                f"{office.status_title(s)} {n}" for s, n in sorted(r.counts.items()) if n
+            )
+            if states:
+                text += f" · {states}"
         self.query_one("#certificate-type-detail", Label).update(text)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

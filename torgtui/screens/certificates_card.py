@@ -346,7 +346,7 @@ def ask_analysis(screen: Any) -> None:
     screen.app.push_screen(dialog, show)
 
 
-ANALYSIS_WIDTHS = (0, 5, 5, 10, 10, 9, 5, 11)
+ANALYSIS_WIDTHS = (0, 5, 7, 9, 9, 9, 6, 10)
 # type, issued, sold, sold value, redeemed value, expired value, outstanding, liability
 
 
@@ -377,7 +377,7 @@ class CertificateAnalysisScreen(AreaScreen):
 
     def widths(self) -> tuple[int, ...]:
         fixed = sum(ANALYSIS_WIDTHS) + 2 * len(ANALYSIS_WIDTHS)
-        room = max(8, min(self.app.size.width, 80) - 3 - fixed)
+        room = max(6, min(self.app.size.width, 80) - 3 - fixed)
         return tuple(w or room for w in ANALYSIS_WIDTHS)
 
     @staticmethod
