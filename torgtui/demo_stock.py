@@ -20,6 +20,7 @@ import random
 from decimal import Decimal
 
 from torgtui.catalog import documents
+from torgtui.catalog.documents_post import post_document
 from torgtui.catalog.stock import stock_levels
 from torgtui.models import Employee, LedgerAccount, Location, Product, ProductGroup
 from torgtui.money import round_kopecks
@@ -86,7 +87,7 @@ def _receipt(rng, location, manager, groups, today) -> None:
         documents.set_line(
             doc.number, product_id, qty, unit_cost=cost, by=manager, clock=lambda: _at(day, 9, 40)
         )
-    documents.post_document(doc.number, by=manager, clock=lambda: _at(day, 9, 50))
+    post_document(doc.number, by=manager, clock=lambda: _at(day, 9, 50))
 
 
 def _stocktake(rng, location, manager, groups, today) -> None:
@@ -111,7 +112,7 @@ def _stocktake(rng, location, manager, groups, today) -> None:
         documents.set_line(
             doc.number, product_id, counted, by=manager, clock=lambda: _at(day, 20, 30)
         )
-    documents.post_document(doc.number, by=manager, clock=lambda: _at(day, 21))
+    post_document(doc.number, by=manager, clock=lambda: _at(day, 21))
 
 
 def _cash_out(location, today) -> None:

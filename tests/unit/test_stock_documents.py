@@ -13,6 +13,7 @@ import pytest
 
 from tests.unit import promotions_shop
 from torgtui.catalog import documents as docs
+from torgtui.catalog import documents_post as post
 from torgtui.catalog import documents_read as read
 from torgtui.catalog.stock import post_movement, stock_of
 from torgtui.errors import PermissionDenied, ValidationError
@@ -48,7 +49,7 @@ def test_goods_receipt_posts_stock_and_the_average_cost(staff, ps, clock) -> Non
     docs.set_line(number, ps.scarf, 5_000, unit_cost=15_000, by=manager, clock=clock)
     docs.set_line(number, ps.socks, 3_000, unit_cost=1_999, by=manager, clock=clock)
     docs.scan(number, "K-1", by=manager, clock=clock)  # one more pair by its SKU
-    result = docs.post_document(number, by=manager, clock=clock)
+    result = post.post_document(number, by=manager, clock=clock)
     assert (result.posted, result.movements, result.qty) == (True, 2, 9_000)
     assert result.total_cost == 5 * 15_000 + 4 * 1_999
     assert stock(ps, ps.scarf) == 15_000 and stock(ps, ps.socks) == 4_000
@@ -75,21 +76,21 @@ def test_goods_receipt_posts_stock_and_the_average_cost(staff, ps, clock) -> Non
 
 
 def test_average_cost_rounds_half_up_and_ignores_negative_stock() -> None:
-    assert docs.average_cost(1000, 100, 2000, 101) == 101  # 100.666.. -> 101
-    assert docs.average_cost(1000, 100, 1000, 101) == 101  # 100.5 -> 101 (half up)
-    assert docs.average_cost(-3000, 100, 1000, 250) == 250
-    assert docs.average_cost(5000, 0, 1000, 250) == 250
+    assert post.average_cost(1000, 100, 2000, 101) == 101  # 100.666.. -> 101
+    assert post.average_cost(1000, 100, 1000, 101) == 101  # 100.5 -> 101 (half up)
+    assert post.average_cost(-3000, 100, 1000, 250) == 250
+    assert post.average_cost(5000, 0, 1000, 250) == 250
 
 
 def test_posting_twice_posts_once(staff, ps, clock) -> None:
     manager = staff["manager"]
     number = receipt(staff, ps, clock)
     docs.set_line(number, ps.scarf, 2_000, unit_cost=10_000, by=manager, clock=clock)
-    assert docs.post_document(number, by=manager, clock=clock).posted
+    assert post.post_document(number, by=manager, clock=clock).posted
     before = counts()
-    again = docs.post_document(number, by=manager, clock=clock)
+    again = post.post_document(number, by=manager, clock=clock)
     assert not again.posted and counts() == before
-    assert "posted already" in docs.posting_words(again)
+    assert "posted already" in post.posting_words(again)
     with pytest.raises(ValidationError, match="can no longer be changed"):
         docs.set_line(number, ps.scarf, 1_000, by=manager, clock=clock)
     assert stock(ps, ps.scarf) == 2_000
@@ -127,7 +128,7 @@ def test_stocktake_posts_the_differences_of_the_group(staff, ps, clock) -> None:
         "D-1": ("2", "2"),
     }
     assert read.count_sheet_pdf(number, by=manager).startswith(b"%PDF")
-    result = docs.post_document(number, by=manager, clock=clock)
+    result = post.post_document(number, by=manager, clock=clock)
     assert (result.movements, result.qty) == (2, -3_000)
     assert result.total_cost == 12_000 - 4 * 2_000
     assert (stock(ps, ps.scarf), stock(ps, ps.socks), stock(ps, ps.dress), stock(ps, ps.cream)) == (
@@ -151,7 +152,7 @@ def test_write_off_with_a_reason(staff, ps, clock) -> None:
         "writeoff", by=manager, location=ps.location_id, reason="Зіпсоване", clock=clock
     ).number
     docs.set_line(number, ps.soap, 1_250, by=manager, clock=clock)
-    result = docs.post_document(number, by=manager, clock=clock)
+    result = post.post_document(number, by=manager, clock=clock)
     assert (result.qty, result.total_cost) == (-1_250, -18_750)  # 1.25 kg at 150.00
     assert stock(ps, ps.soap) == 2_250
     (move,) = StockMovement.select().where(StockMovement.kind == "writeoff")
@@ -188,9 +189,9 @@ def test_bad_input_and_permissions(staff, ps, clock) -> None:
     with pytest.raises(ValidationError, match="whole number of kopecks"):
         docs.set_line(number, ps.scarf, 1_000, unit_cost=1.5, by=manager, clock=clock)
     with pytest.raises(ValidationError, match="no lines"):
-        docs.post_document(number, by=manager, clock=clock)
+        post.post_document(number, by=manager, clock=clock)
     with pytest.raises(ValidationError, match="no stock document 77"):
-        docs.post_document(77, by=manager, clock=clock)
+        post.post_document(77, by=manager, clock=clock)
     with pytest.raises(ValidationError, match="Unknown stock document kind"):
         docs.create_document("gift", by=manager, location=ps.location_id, clock=clock)
     with pytest.raises(ValidationError, match="supplier"):
@@ -202,7 +203,7 @@ def test_bad_input_and_permissions(staff, ps, clock) -> None:
     with pytest.raises(PermissionDenied):
         docs.set_line(number, ps.scarf, 1_000, unit_cost=100, by=cashier, clock=clock)
     with pytest.raises(PermissionDenied):
-        docs.post_document(number, by=cashier, clock=clock)
+        post.post_document(number, by=cashier, clock=clock)
     with pytest.raises(PermissionDenied):
         read.list_documents(by=cashier)
     assert counts() == before
@@ -212,7 +213,7 @@ def test_bad_input_and_permissions(staff, ps, clock) -> None:
     assert [ln.unit_cost for ln in read.document_lines(number, by=manager)] == [9_000, 12_000]
     assert docs.cancel_document(number, by=manager, clock=clock)
     assert not docs.cancel_document(number, by=manager, clock=clock)
-    assert docs.post_document(number, by=manager, clock=clock).posted is False
+    assert post.post_document(number, by=manager, clock=clock).posted is False
     assert StockMovement.select().count() == 0
 
 
@@ -223,7 +224,7 @@ def test_a_receipt_line_without_a_cost_is_not_posted(staff, ps, clock) -> None:
     docs.scan(number, "S-1", by=manager, clock=clock)
     before = counts()
     with pytest.raises(ValidationError, match="Give the cost of Шарф"):
-        docs.post_document(number, by=manager, clock=clock)
+        post.post_document(number, by=manager, clock=clock)
     assert counts() == before
     assert StockDocument.get(StockDocument.number == number).state == "draft"
 
@@ -244,7 +245,7 @@ def _post_in_a_process(url: str, employee_id: int, numbers: list[int], barrier, 
     import datetime as dt
 
     from torgtui import db
-    from torgtui.catalog import documents
+    from torgtui.catalog import documents_post
     from torgtui.clock import FixedClock
     from torgtui.errors import TorgError
     from torgtui.models import Employee
@@ -255,7 +256,7 @@ def _post_in_a_process(url: str, employee_id: int, numbers: list[int], barrier, 
     for number in numbers:
         barrier.wait(timeout=60)
         try:
-            result = documents.post_document(number, by=employee, clock=clock)
+            result = documents_post.post_document(number, by=employee, clock=clock)
             out.put((number, "posted" if result.posted else "already"))
         except TorgError as exc:
             out.put((number, "refused", exc.message))

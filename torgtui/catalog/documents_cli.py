@@ -109,9 +109,9 @@ def cmd_stock(args: argparse.Namespace, settings: Any) -> int:
     elif command == "post":
         number = _number(args.number)
         _open(settings)
-        from torgtui.catalog import documents
+        from torgtui.catalog.documents_post import post_document
 
-        posting = documents.post_document(number, by=find_employee(name))
+        posting = post_document(number, by=find_employee(name))
         result = {
             "number": posting.number,
             "posted": posting.posted,
@@ -176,6 +176,7 @@ def _write(
     group: Any,
 ) -> dict:
     from torgtui.catalog import documents
+    from torgtui.catalog.documents_post import post_document
 
     doc = documents.create_document(
         kind,
@@ -190,7 +191,7 @@ def _write(
         documents.set_line(doc.number, products[code], qty, unit_cost=cost, add=True, by=by)
     out: dict[str, Any] = {"number": doc.number, "kind": kind, "lines": len(products)}
     if not args.draft:
-        posting = documents.post_document(doc.number, by=by)
+        posting = post_document(doc.number, by=by)
         out.update(
             posted=posting.posted,
             movements=posting.movements,

@@ -10,7 +10,8 @@ import io
 from dataclasses import dataclass
 from typing import Any
 
-from torgtui.catalog.documents import _group_products, find_document, require_reader
+from torgtui.catalog.documents import find_document, require_reader
+from torgtui.catalog.documents_post import group_products
 from torgtui.catalog.stock import stock_levels
 from torgtui.csvsafe import protect_row
 from torgtui.db import database, sql
@@ -200,7 +201,7 @@ def differences(number: int, *, by: Employee | None) -> list[Difference]:
             for ln in lines.values()
             if ln.posted_qty
         ]
-    products = sorted(set(_group_products(doc.group_id)) | set(lines))
+    products = sorted(set(group_products(doc.group_id)) | set(lines))
     books = stock_levels(doc.location_id, products)
     names = (
         {
@@ -229,7 +230,7 @@ def _sheet_rows(number: int, by: Employee | None) -> tuple[Any, list[SheetRow]]:
     require_reader(by)
     doc = find_document(number)
     counted = {ln.product_id: ln.qty for ln in document_lines(number, by=by)}
-    products = sorted(set(_group_products(doc.group_id)) | set(counted))
+    products = sorted(set(group_products(doc.group_id)) | set(counted))
     books = stock_levels(doc.location_id, products)
     rows = []
     for start in range(0, len(products), 500):

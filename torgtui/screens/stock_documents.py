@@ -19,7 +19,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Input, Label
 
-from torgtui.catalog import documents, documents_read
+from torgtui.catalog import documents, documents_post, documents_read
 from torgtui.catalog.documents_read import DocumentInfo, LineInfo
 from torgtui.catalog.service import group_choices
 from torgtui.catalog.stock import location_by_code
@@ -434,11 +434,11 @@ class StockDocumentScreen(PromotionsMessage, OfficeJobs, AreaScreen):
             return
         by, clock, number = self.app.employee, self.app.clock, self.number
 
-        def posted(result: documents.Posting) -> None:
-            self.say(documents.posting_words(result))
+        def posted(result: documents_post.Posting) -> None:
+            self.say(documents_post.posting_words(result))
             self.reload()
 
-        self.job(lambda: documents.post_document(number, by=by, clock=clock), posted)
+        self.job(lambda: documents_post.post_document(number, by=by, clock=clock), posted)
 
     def action_cancel_document(self) -> None:
         text = _("Cancel draft {number}? Nothing of it is posted.").format(number=self.number)
