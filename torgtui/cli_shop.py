@@ -4,6 +4,7 @@ each command's module is imported only when it runs, after its arguments are che
 
     torgtui audit verify | audit head
     torgtui loyalty expire [--at YYYY-MM-DD[THH:MM]]
+    torgtui certificates expire [--at YYYY-MM-DD[THH:MM]]
     torgtui rules export FILE.toml|-
     torgtui rules import FILE.toml --employee NAME [--replace] [--check]
     torgtui sell ORDER.json --employee NAME [--approver NAME --approver-pin PIN]
@@ -49,6 +50,12 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         "expire", help=_("write off lapsed bonuses and tell customers (safe to run again)")
     )
     expire.add_argument("--at", help=_("the moment, YYYY-MM-DD or YYYY-MM-DDTHH:MM (default: now)"))
+    certificates = sub.add_parser("certificates", help=_("gift certificate jobs"))
+    gift_jobs = certificates.add_subparsers(dest="certificates_command", required=True)
+    lapse = gift_jobs.add_parser(
+        "expire", help=_("write off what lapsed gift certificates hold (safe to run again)")
+    )
+    lapse.add_argument("--at", help=_("the moment, YYYY-MM-DD or YYYY-MM-DDTHH:MM (default: now)"))
     rules = sub.add_parser("rules", help=_("the marketing rules file (TOML)"))
     how = rules.add_subparsers(dest="rules_command", required=True)
     out = how.add_parser("export", help=_("write every marketing rule to a TOML file"))
@@ -236,6 +243,16 @@ def cmd_loyalty(args: argparse.Namespace, settings: Any) -> int:
             "{notices}."
         ).format(at=at, amount=format_money(run.expired), cards=run.cards, notices=run.notices)
     )
+    return 0
+
+
+def cmd_certificates(args: argparse.Namespace, settings: Any) -> int:
+    at = _moment(args.at)
+    _open(settings)
+    from torgtui.marketing import certificates
+
+    done = certificates.expire_due(now=at)
+    print(_("Gift certificates lapsed by {at}: {n} written off.").format(at=at, n=done))
     return 0
 
 
@@ -448,6 +465,7 @@ def cmd_stock(args: argparse.Namespace, settings: Any) -> int:
 COMMANDS: dict[str, Command] = {
     "audit": cmd_audit,
     "loyalty": cmd_loyalty,
+    "certificates": cmd_certificates,
     "rules": cmd_rules,
     "sell": cmd_sell,
     "return": cmd_return,
@@ -462,6 +480,7 @@ COMMANDS: dict[str, Command] = {
 SUBCOMMAND_ATTRS = (
     "audit_command",
     "loyalty_command",
+    "certificates_command",
     "rules_command",
     "shift_command",
     "customer_command",

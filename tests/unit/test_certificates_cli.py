@@ -104,3 +104,18 @@ def test_customer_show_lists_the_certificates(staff, shop, shift, clock, kinds) 
         "valid through 2027-02-20"
     ) in as_text(info)
     assert gc.for_customer(olya.id, clock())[0].usable
+
+
+def test_the_expiry_command_writes_lapsed_certificates_off(
+    db, backend, staff, shop, shift, clock, kinds, capsys
+) -> None:
+    from torgtui.cli import main
+
+    code, _ = issue(staff, clock, kinds["money"])
+    sale(staff, shop, shift, clock, [code])
+    db.close()
+    assert main(["--db", backend, "certificates", "expire", "--at", "2027-02-20"]) == 0
+    assert "2027-02-20 23:59:59: 0 written off" in capsys.readouterr().out
+    assert main(["--db", backend, "certificates", "expire", "--at", "2027-02-21"]) == 0
+    assert "1 written off" in capsys.readouterr().out
+    assert (gc.find(code).status, balance(code)) == ("expired", 0)
