@@ -282,6 +282,8 @@ def test_a_certificates_card_tells_its_lives_receipts_and_ledger(
     assert events[0] == ("issued", 100000, "")
     assert ("sold", 100000, str(sold.number)) in events
     assert ("paid for a receipt", 18990, str(cream.number)) in events
+    assert ("value credited on sale", 100000, str(sold.number)) in events
+    assert ("value spent on a receipt", -18990, str(cream.number)) in events
     assert events[-1] == ("blocked: загубили", None, "")
     with pytest.raises(ValidationError, match="No certificate has the barcode 123"):
         certificates_office.find("123", by=staff["cashier"])

@@ -522,6 +522,18 @@ def _use_title(kind: str) -> str:
     }.get(kind, kind)
 
 
+def _entry_title(kind: str) -> str:
+    """A ledger entry of a certificate's account in words (CERT's entry kinds)."""
+    titles = {
+        "cert_sale": _("value credited on sale"),
+        "cert_pay": _("value spent on a receipt"),
+        "cert_back": _("value given back by a return"),
+        "cert_return": _("value taken back: certificate returned"),
+        "cert_expire": _("value written off: expired"),
+    }
+    return titles.get(kind) or _("ledger: {kind}").format(kind=kind)
+
+
 def history(card: CertificateCard, now: dt.datetime) -> list[Event]:
     """Everything that happened to the barcode, oldest first: each life's issue, sale, uses
     by receipts, ledger entries, use-up, block and expiry."""
@@ -538,7 +550,7 @@ def history(card: CertificateCard, now: dt.datetime) -> list[Event]:
         for use in life.uses:
             add(use.at, 2, life, _use_title(use.kind), use.amount, use.receipt)
         for entry in life.entries:
-            what = _("ledger: {kind}").format(kind=entry.kind)
+            what = _entry_title(entry.kind)
             if entry.note:
                 what += f" ({entry.note})"
             add(entry.at, 3, life, what, entry.amount, entry.receipt)
