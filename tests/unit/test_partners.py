@@ -302,6 +302,14 @@ def test_balance_goods_payments_and_commission_paid_from_the_drawer(
     assert FiscalJob.select().where(FiscalJob.kind == "cash_out").count() == 1
     with pytest.raises(PermissionDenied):
         im.record_goods(cashier, foreman.id, 100, document="x", clock=clock)
+    # it pays for more goods in cash at the till: into the drawer, told to the fiscal unit
+    im.record_goods(manager, foreman.id, 20000, document="invoice 8", clock=clock)
+    cash_before = x_report(shift).cash_expected
+    cash_ins = FiscalJob.select().where(FiscalJob.kind == "cash_in").count()
+    im.record_payment(manager, foreman.id, 20000, shift=shift, clock=clock)
+    assert im.balance_of(foreman.id) == 0
+    assert x_report(shift).cash_expected == cash_before + 20000
+    assert FiscalJob.select().where(FiscalJob.kind == "cash_in").count() == cash_ins + 1
 
 
 def test_a_referrers_reward_is_an_expense_of_the_sale(staff, shop, shift, clock) -> None:

@@ -35,13 +35,14 @@ from torgtui.marketing.ledger import Kind
 from torgtui.marketing.partners import by_code, get_partner, partner_of, rates_of
 from torgtui.marketing.partners_money import account_of
 from torgtui.marketing.partners_money import balance_of as _balance
-from torgtui.models import Employee, ProductGroup, Receipt
+from torgtui.models import Employee, ProductGroup, Receipt, Shift
 from torgtui.models.partners import Partner, PartnerSale, PartnerSaleLine
 from torgtui.money import percent_of
 from torgtui.sales import extensions
 from torgtui.sales.basket import Adjustment, Basket
 from torgtui.sales.codes import Entered, NotMine, code_kind
 from torgtui.sales.pricing import PricingContext
+from torgtui.sales.shifts import record_cash
 from torgtui.staff import Permission, audit, require
 from torgtui.values import check_id, check_kopecks, check_text
 
@@ -433,19 +434,40 @@ def record_payment(
     *,
     document: str = "",
     note: str = "",
+    shift: Shift | None = None,
     clock: Clock = system_clock,
 ) -> ledger.Posted:
-    """The intermediary paid the shop ``amount`` (for goods given)."""
-    return _move(
-        by,
-        partner_id,
-        amount,
-        "payment",
-        document=document,
-        receipt_id=None,
-        note=note,
-        clock=clock,
-    )
+    """The intermediary paid the shop ``amount`` (for goods given); in cash into the drawer
+    when ``shift`` is given (a cash movement ``in`` and a service cash-in for the fiscal
+    unit, as a VIP debt paid in cash is)."""
+    with write_tx():
+        posted = _move(
+            by,
+            partner_id,
+            amount,
+            "payment",
+            document=document or ("cash" if shift is not None else ""),
+            receipt_id=None,
+            note=note,
+            clock=clock,
+        )
+        if shift is not None:
+            require(by, Permission.SHIFT)
+            fresh = Shift.get_or_none(Shift.id == shift.id)
+            if fresh is None or fresh.status != "open":
+                raise ValidationError(
+                    _("The shift is closed: open a shift (F10) to take cash into the drawer.")
+                )
+            record_cash(
+                fresh.id,
+                "in",
+                amount,
+                employee_id=by.id,
+                note=f"{get_partner(partner_id).code}: {note}"[:200],
+                now=clock(),
+                fiscal_cash_in=True,
+            )
+    return posted
 
 
 def pay_commission(

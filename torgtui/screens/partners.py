@@ -22,7 +22,6 @@ from torgtui.i18n import _
 from torgtui.marketing import intermediaries as im
 from torgtui.marketing import partners as pt
 from torgtui.marketing import partners_money as pm
-from torgtui.marketing.ledger import Kind
 from torgtui.money import format_money
 from torgtui.screens.area import AreaScreen
 from torgtui.screens.areas import Area
@@ -53,6 +52,17 @@ def _card_customer(text: str) -> int | None:
             _("No active customer has the card {card}: check the number.").format(card=text)
         )
     return found.id
+
+
+def how_field() -> FormField:
+    """How money paid to a partner leaves: by transfer, or cash from this register's drawer
+    (the employee's open shift: a payout on the X and Z reports and a fiscal cash-out)."""
+    return FormField(
+        "how",
+        _("Paid"),
+        "transfer",
+        choices=(("transfer", _("by transfer")), ("cash", _("cash from the drawer"))),
+    )
 
 
 class PartnersScreen(OfficeJobs, AreaScreen):
@@ -269,29 +279,33 @@ class PartnersScreen(OfficeJobs, AreaScreen):
             self.intermediary_money(p)
             return
         by, clock = self.app.employee, self.app.clock
-        kind = Kind.PARTNER
 
         def parse(v: dict[str, str]) -> dict[str, Any]:
             out: dict[str, Any] = {"amount": parse_money(v["amount"], _("The amount"))}
             out["receipt"] = (
                 check_id(v["receipt"].strip(), _("The receipt")) if v["receipt"].strip() else None
             )
-            out["note"] = v["note"]
+            out["note"], out["how"] = v["note"], v["how"]
             return out
 
-        def save(v: dict[str, Any]) -> Any:
-            if kind == Kind.PARTNER:
-                return pm.pay_referrer(
-                    by, p.id, v["amount"], receipt_id=v["receipt"], note=v["note"], clock=clock
-                )
-            return pm.pay_out(by, kind, p.id, v["amount"], note=v["note"], clock=clock)
+        def save(v: dict[str, Any]) -> Any:  # in a worker
+            return pm.pay_referrer(
+                by,
+                p.id,
+                v["amount"],
+                receipt_id=v["receipt"],
+                shift=drawer(v["how"]),
+                note=v["note"],
+                clock=clock,
+            )
 
+        drawer = self.drawer
         lines = [
-            _("Due now: {due}. Paid by transfer (cash: at the register).").format(
+            _("Accrued and not paid yet: {due}. A reward is an expense of the receipt.").format(
                 due=format_money(max(p.balance, 0))
             )
         ]
-        fields = [FormField("amount", _("Amount"))]
+        fields = [FormField("amount", _("Amount")), how_field()]
         fields.append(
             FormField("receipt", _("For receipt id"), placeholder=_("the sale it is for"))
         )
@@ -301,18 +315,45 @@ class PartnersScreen(OfficeJobs, AreaScreen):
             lambda r: (self.say(_("Paid.")), self.read()) if r is not None else None,
         )
 
+    def drawer(self, how: str) -> Any:
+        """In a worker: the employee's open shift on this register for cash from the drawer,
+        None for a transfer; refused in words when cash is chosen and no shift is open."""
+        if how != "cash":
+            return None
+        from torgtui.sales.shifts import require_shift
+
+        return require_shift(self.app.employee, self.app.terminal)
+
     def intermediary_money(self, p: pt.Summary) -> None:
         """Commission paid to it, goods given to it on credit, or its payment to us."""
         by, clock = self.app.employee, self.app.clock
+        drawer = self.drawer
 
         def parse(v: dict[str, str]) -> dict[str, Any]:
             return {**v, "amount": parse_money(v["amount"], _("The amount"))}
 
         def save(v: dict[str, Any]) -> Any:
             if v["kind"] == "paid":
-                return im.pay_commission(by, p.id, v["amount"], note=v["document"], clock=clock)
-            move = im.record_goods if v["kind"] == "goods" else im.record_payment
-            return move(by, p.id, v["amount"], document=v["document"], clock=clock)
+                return im.pay_commission(
+                    by,
+                    p.id,
+                    v["amount"],
+                    shift=drawer(v["how"]),
+                    note=v["document"],
+                    clock=clock,
+                )
+            if v["kind"] == "payment":
+                return im.record_payment(
+                    by,
+                    p.id,
+                    v["amount"],
+                    document=v["document"],
+                    shift=drawer(v["how"]),
+                    clock=clock,
+                )
+            if v["how"] == "cash":
+                raise ValidationError(_("Goods given are not paid: choose by transfer."))
+            return im.record_goods(by, p.id, v["amount"], document=v["document"], clock=clock)
 
         self.form(
             _("Money with {name}: due {due}").format(name=p.name, due=format_money(p.balance)),
@@ -328,6 +369,7 @@ class PartnersScreen(OfficeJobs, AreaScreen):
                     ),
                 ),
                 FormField("amount", _("Amount")),
+                how_field(),
                 FormField("document", _("Document"), placeholder=_("invoice, bank")),
             ],
             parse,
