@@ -12,6 +12,7 @@ the first refusal given this way is the message when nobody knows the code).
 THE ORDER (a kind's ``order``):
 
     10  card          a number in a card numbering (marketing.card_codes)
+    16  intermediary  INT-<partner code>: the sale goes through it (marketing.intermediaries)
     20  promo codes, 30 certificates (later issues: by their prefix)
     25  referral      a friend's referral code RF-XXXXXXXX (marketing.referral_sale)
     50  product       barcode, scale label, article (this module; claims every code)
