@@ -448,12 +448,12 @@ def on_return(event: ReturnEvent) -> None:
     part = target - already
     if part <= 0:
         return
-    account_id = bonuses.account_of(referrer_id, event.now)
     accrual = LedgerEntry.get_or_none(
-        (LedgerEntry.account == account_id)
-        & (LedgerEntry.kind == ENTRY)
-        & (LedgerEntry.document == document)
+        (LedgerEntry.kind == ENTRY) & (LedgerEntry.document == document)
     )
+    account_id = bonuses.account_of(card_now(referrer_id), event.now)
+    if accrual is not None and accrual.account_id != account_id:
+        accrual = None  # the referrer's card was merged into another: its bonuses moved there
     common = dict(
         now=event.now,
         receipt_id=event.receipt_id,
@@ -484,6 +484,17 @@ def on_return(event: ReturnEvent) -> None:
             **common,  # type: ignore[arg-type]
         )
     event.info["referral_back"] = {"code": code, "reversed": part}
+
+
+def card_now(customer_id: int) -> int:
+    """The card a customer's bonuses live on now: a merged card's are on the card it was
+    merged into (followed a few steps)."""
+    for _step in range(10):
+        into = query_value('SELECT "merged_into_id" FROM "customer" WHERE "id" = ?', (customer_id,))
+        if into is None:
+            break
+        customer_id = int(into)  # type: ignore[call-overload]
+    return customer_id
 
 
 # --- the register's code field --------------------------------------------------------------
