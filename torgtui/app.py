@@ -369,6 +369,10 @@ class TorgApp(App[None]):
             from torgtui.screens.certificates import CertificatesScreen
 
             return CertificatesScreen(area)
+        if area.id == "partners":
+            from torgtui.screens.partners import PartnersScreen
+
+            return PartnersScreen(area)
         if area.id == "mailings":
             from torgtui.screens.mailings import MailingsScreen
 

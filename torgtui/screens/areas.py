@@ -58,12 +58,13 @@ def areas() -> list[Area]:
             # the analysis) show to the roles that may use them
             None,
         ),
+        # referrers and intermediaries: anyone may look the list up; changing their terms
+        # needs edit_prices, the report view_reports (the services refuse the others)
         Area(
             "partners",
             "6",
             _("Partners"),
             None,
-            _("Partners: the partner program is not built yet. It comes with the partners issue."),
         ),
         Area(
             "mailings",
