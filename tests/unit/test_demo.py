@@ -242,6 +242,22 @@ def test_stock_is_the_ledger_and_never_negative(shop: DemoSummary) -> None:
     assert kinds == {"inbound", "sale", "return", "adjust"}  # adjust: the demo's stocktake
 
 
+def test_stock_documents_and_a_bonus_cash_out(shop: DemoSummary) -> None:
+    """torgtui.demo_stock: a posted goods receipt and stocktake, and a bonus cash-out on the Z
+    report of its short shift."""
+    import json
+
+    from torgtui.models.stockdocs import StockDocument
+
+    assert {(d.kind, d.state) for d in StockDocument.select()} == {
+        ("receipt", "posted"),
+        ("count", "posted"),
+    }
+    move = CashMovement.get(CashMovement.kind == "out:bonus")
+    z = json.loads(Shift.get_by_id(move.shift_id).z_report)
+    assert z["payouts"] == {"bonus": move.amount} and 5_000 <= move.amount <= 20_000
+
+
 def test_same_seed_same_shop_other_seed_other_shop(
     small: tuple[Path, DemoSummary], tmp_path: Path
 ) -> None:

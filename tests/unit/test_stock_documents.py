@@ -10,8 +10,11 @@ import io
 import multiprocessing
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.unit import promotions_shop
+from tests.unit import test_service_fuzz as fuzz
 from torgtui.catalog import documents as docs
 from torgtui.catalog import documents_post as post
 from torgtui.catalog import documents_read as read
@@ -292,23 +295,49 @@ def test_posting_from_two_processes_at_once_posts_once(db, backend, staff, ps, c
     assert StockMovement.select().count() == 4
 
 
-def test_the_demo_has_a_receipt_a_stocktake_and_a_bonus_cash_out(tmp_path) -> None:
-    import datetime as dt
-    import json
+# --- generated bad input at the service boundary -------------------------------------------
 
-    from torgtui import db as dbmod
-    from torgtui.demo import build_demo
-    from torgtui.models import CashMovement, Shift
 
-    build_demo(
-        str(tmp_path / "demo.sqlite"), customers=50, months=1, seed=3, today=dt.date(2026, 11, 22)
-    )
-    try:
-        posted = {(d.kind, d.state) for d in StockDocument.select()}
-        assert posted == {("receipt", "posted"), ("count", "posted")}
-        assert StockMovement.select().where(StockMovement.kind == "inbound").exists()
-        move = CashMovement.get(CashMovement.kind == "out:bonus")
-        z = json.loads(Shift.get_by_id(move.shift_id).z_report)
-        assert z["payouts"] == {"bonus": move.amount} and move.amount >= 5_000
-    finally:
-        dbmod.database.close()
+@settings(parent=fuzz.FUZZ, max_examples=30)
+@given(data=st.data())
+def test_bad_input_is_refused_in_words_with_nothing_written(staff, ps, clock, data) -> None:
+    manager = staff["manager"]
+    if not StockDocument.select().exists():
+        receipt(staff, ps, clock)
+        docs.set_line(1, ps.scarf, 1_000, unit_cost=100, by=manager, clock=clock)
+    who = {"by": manager, "clock": clock}
+    cases = {
+        "qty": (
+            lambda v: docs.set_line(1, ps.scarf, v, **who),
+            fuzz.bad([*fuzz.BAD_INT, -1000, 1500]),
+        ),
+        "cost": (
+            lambda v: docs.set_line(1, ps.scarf, 1_000, unit_cost=v, **who),
+            fuzz.bad(fuzz.BAD_MONEY, fuzz.GENERATED_INT),
+        ),
+        "product": (lambda v: docs.set_line(1, v, 1_000, **who), fuzz.bad(fuzz.BAD_INT)),
+        "code": (lambda v: docs.scan(1, v, **who), fuzz.bad(fuzz.BAD_CODE, fuzz.GENERATED_TEXT)),
+        "number": (lambda v: post.post_document(v, **who), fuzz.bad(fuzz.BAD_INT)),
+        "supplier": (
+            lambda v: docs.create_document("receipt", location=ps.location_id, supplier=v, **who),
+            fuzz.bad([*fuzz.BAD_TEXT, "", "  "]),
+        ),
+        "reason": (
+            lambda v: docs.create_document("writeoff", location=ps.location_id, reason=v, **who),
+            fuzz.bad([*fuzz.BAD_TEXT, ""]),
+        ),
+        "location": (
+            lambda v: docs.create_document("count", location=v, **who),
+            fuzz.bad(fuzz.BAD_INT),
+        ),
+        "group": (
+            lambda v: docs.create_document("count", location=ps.location_id, group=v, **who),
+            fuzz.bad([*fuzz.BAD_INT, 999_999]),
+        ),
+    }
+    name = data.draw(st.sampled_from(sorted(cases)))
+    call, values = cases[name]
+    value = data.draw(values, label=name)
+    before = fuzz.counts()
+    fuzz.refused(lambda: call(value))
+    assert fuzz.counts() == before, (name, value)
