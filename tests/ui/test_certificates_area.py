@@ -6,6 +6,7 @@ and the files."""
 
 from __future__ import annotations
 
+from textual import events
 from textual.widgets import Input, OptionList, Select
 
 from torgtui.app import TorgApp
@@ -27,6 +28,18 @@ from .helpers import log_in, settle
 async def wait(pilot, rounds: int = 3) -> None:
     for _round in range(rounds):
         await settle(pilot)
+
+
+async def scan(pilot, text: str, *, start: float = 100.0, gap: float = 0.004) -> None:
+    """Keys as a keyboard-wedge scanner sends them: fast, then Enter, through the app."""
+    t = start
+    for ch in [*text, "enter"]:
+        event = events.Key(ch, ch if len(ch) == 1 else None)
+        event.time = t
+        t += gap
+        pilot.app.post_message(event)
+    await pilot.pause()
+    await wait(pilot)
 
 
 def gift_product(clock, sku: str = "GC500") -> Product:
@@ -178,11 +191,11 @@ async def test_a_senior_cashier_finds_and_blocks_a_lost_one(settings, ui_staff, 
         await pilot.press("f2")
         await wait(pilot)
         assert "No certificate has the barcode 2999999999999" in app.screen.message
-        fill(app.screen, {"barcode": lost})
-        await pilot.press("enter")
+        fill(app.screen, {"barcode": ""})
+        await scan(pilot, lost)  # a scanner's burst and its Enter: this dialog takes scans
         await wait(pilot)
         card = app.screen
-        assert isinstance(card, CertificateCardScreen)
+        assert isinstance(card, CertificateCardScreen) and app.scan_guard.refused == 0
         assert card.card.current.status == "issued"
         assert "State: issued" in str(card.query_one("#certificate-state").content)
         history = card.query_one("#certificate-history")

@@ -33,8 +33,10 @@ CSS = [HERE / "area.tcss", HERE / "promotions.tcss", HERE / "certificates.tcss"]
 
 
 class FindDialog(FormDialog):
-    """The barcode to look up: Enter or F2 finds it."""
+    """The barcode to look up: Enter or F2 finds it. It takes a scan on purpose (a scanner's
+    burst and its Enter look the certificate up; see screens.scan_guard)."""
 
+    accepts_scans = True
     BINDINGS = [Binding("f2", "submit", _("Find"), id="certificate_find.find")]
 
 
