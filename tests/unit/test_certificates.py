@@ -210,6 +210,28 @@ def test_money_certificate_sold_spent_in_parts_returned_pro_rata(
     back_use = CertificateUse.get(CertificateUse.receipt == back.id)
     assert (back_use.kind, back_use.amount) == ("back", -10684)
     assert ledger.check_account(gc.account_of(gc.find(first))).ok
+    # the fiscal unit: goods at full price, the certificate's part as labelled cashless
+    label = "Подарунковий сертифікат"
+    assert fiscal_payments(both) == [
+        {"type": "CARD", "value": 62980},
+        {"type": "CASHLESS", "value": 81010, "label": label},
+    ]
+    assert fiscal_payments(back) == [
+        {"type": "CASHLESS", "value": 10684, "label": label},
+        {"type": "CARD", "value": 8306},
+    ]
+
+
+def fiscal_payments(receipt) -> list[dict]:
+    from torgtui.hw.fiscal.base import document_for
+    from torgtui.hw.fiscal.checkbox import CheckboxUnit
+
+    doc = document_for(Receipt.get_by_id(receipt.id))
+    unit = CheckboxUnit("http://127.0.0.1:9", "key", "1234")
+    try:
+        return unit.sell_payload(doc)["payments"]
+    finally:
+        unit.close()
 
 
 def test_a_certificate_paying_more_than_the_receipt_pays_only_the_receipt(
