@@ -642,6 +642,9 @@ def _fill(
         from torgtui.demo_partners import build as build_partners
 
         build_partners(today, seed)  # referrers, a blogger's codes, an intermediary's balance
+        from torgtui.demo_invoices import build as build_invoices
+
+        build_invoices(today, seed)  # a wholesale invoice with a waybill, one via the intermediary
     return shop
 
 

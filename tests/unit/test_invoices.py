@@ -412,3 +412,46 @@ def test_the_intermediary_scanned_as_a_control_barcode(staff, shop, shift, clock
     inv = make(staff, shift, clock, shop, buyer, [shop.cream_code, "INT-AG-7"])
     assert inv.partner_id == dealer.id and inv.total == 18990
     assert PartnerSale.get(PartnerSale.receipt == inv.receipt_id).partner_id == dealer.id
+
+
+JUNK = [None, "1; DROP TABLE invoice", -1, 10**20, 1.5, [], "\x00"]
+
+
+@pytest.mark.parametrize("junk", JUNK)
+def test_junk_anywhere_is_refused_in_words_and_writes_nothing(
+    staff, shop, shift, clock, buyer, junk
+) -> None:
+    form = draft_of(staff, clock, [shop.cream_code])
+    good = dict(
+        basket=form.basket,
+        customer_id=buyer.id,
+        payment="later",
+        uuid=form.uuid,
+        by=staff["cashier"],
+        shift=shift,
+        clock=clock,
+    )
+    for key in (
+        "basket",
+        "customer_id",
+        "payment",
+        "uuid",
+        "tenders",
+        "partner_id",
+        "address_id",
+        "note",
+    ):
+        args = {**good, key: junk}
+        if key == "note" and (junk is None or (isinstance(junk, str) and "\x00" not in junk)):
+            continue  # any text is a note
+        if key in ("partner_id", "address_id") and junk is None:
+            continue  # none: no intermediary, collected at the shop
+        if key == "tenders" and junk in ([], ()):
+            continue
+        with pytest.raises((ValidationError, PermissionDenied)):
+            invoices.issue(args.pop("basket"), **args)
+    with pytest.raises(ValidationError):
+        invoices.pay(junk, 100, "cash", uuid=uid(), by=staff["cashier"], shift=shift)
+    with pytest.raises(ValidationError):
+        invoices.pay(1, junk, "transfer", uuid=uid(), by=staff["cashier"])
+    _nothing_written()

@@ -41,8 +41,8 @@ from torgtui.models import Customer, DeliveryAddress, Employee, Shift
 from torgtui.models.invoices import Invoice
 from torgtui.models.partners import Partner
 from torgtui.money import format_money
-from torgtui.sales.basket import Basket
-from torgtui.sales.checkout import Tender, commit_sale, receipt_by_uuid
+from torgtui.sales.basket import Basket, BasketLine
+from torgtui.sales.checkout import MAX_LINES, Tender, commit_sale, receipt_by_uuid
 from torgtui.sales.pricing import PricingContext, price
 from torgtui.staff import Permission, audit, require
 from torgtui.values import check_id, check_kopecks, check_text, check_uuid
@@ -209,20 +209,26 @@ def issue(
     note = check_text(note, _("The note"), max_len=200)
     if payment == LATER:
         _check_later(customer)
-    if not isinstance(basket, Basket):
+    if (
+        not isinstance(basket, Basket)
+        or not isinstance(basket.lines, list)
+        or len(basket.lines) > MAX_LINES
+        or not all(isinstance(line, BasketLine) for line in basket.lines)
+    ):
         raise ValidationError(_("That is not a basket: nothing was saved."))
     basket.customer_id = customer.id
     if partner is not None:  # the partners' sale hook credits its commission at checkout
         intermediaries.set_through_intermediary(basket, partner.id)
     now = clock()
-    if payment == LATER and basket.lines:  # what goes on account: the pipeline's total now
+    # priced as the form shows it now (with the customer and the intermediary): what goes on
+    # account, and what checkout compares its own pricing with (a code refused since is named)
+    total = 0
+    if isinstance(basket.lines, list) and basket.lines:
         shift_id = check_id(getattr(shift, "id", None), _("The shift"))
         location_id = Shift.select(Shift.location).where(Shift.id == shift_id).scalar()
         total = price(
             basket, PricingContext(at=now, customer_id=customer.id, location_id=location_id)
         ).total
-    else:
-        total = 0
     paid_with = _check_tenders(payment, tenders, total)
     fiscal = any(t.kind in FISCAL_TENDERS for t in paid_with)
     with write_tx():
