@@ -350,6 +350,10 @@ def _sell_lines(event: SaleEvent) -> list[str]:
             employee_id=event.employee.id,
         )
         sold.append(cert.barcode)
+        database.execute_sql(  # the receipt (and the fiscal unit) name the certificate sold
+            sql('UPDATE "receipt_line" SET "name" = ? WHERE "receipt_id" = ? AND "barcode" = ?'),
+            (f"{line.name} №{cert.barcode}"[:200], event.receipt_id, cert.barcode),
+        )
         if kind.mode != "product":
             not_goods.append((line.product_id, line.qty))
     _stock_back(not_goods, event.shift.location_id, event.now, event.employee.id, 1)

@@ -23,7 +23,8 @@
   payment form the tax service's answer names), the rest in cash or by card; a return hands
   the certificate's share back under the same label. Selling a *money* certificate is an
   advance: its own line (the type's catalog article, e.g. "Аванс: подарунковий сертифікат
-  1000 грн", carrying the certificate's barcode), paid as actually received; a *product*
+  1000 грн", carrying the certificate's barcode, its name ending with "№<barcode>"), paid as
+  actually received; a *product*
   certificate is an ordinary good; a *discount* certificate's discount is an ordinary line
   discount. (Open question, kept here: selling and then redeeming a money certificate counts
   revenue twice unless the redemption is a prepayment form, XML ``PAYFORMCD`` 2, which the
