@@ -455,3 +455,22 @@ def test_junk_anywhere_is_refused_in_words_and_writes_nothing(
     with pytest.raises(ValidationError):
         invoices.pay(1, junk, "transfer", uuid=uid(), by=staff["cashier"])
     _nothing_written()
+
+
+def test_a_return_at_the_register_lowers_what_the_invoice_owes(
+    staff, shop, shift, clock, buyer
+) -> None:
+    from torgtui.sales.returns import commit_return
+
+    inv = make(staff, shift, clock, shop, buyer, ["2*" + shop.dress_code])
+    [line] = ReceiptLine.select().where(ReceiptLine.receipt == inv.receipt_id)
+    commit_return(
+        Receipt.get_by_id(inv.receipt_id),
+        {line.id: 1000},
+        uuid=uid(),
+        employee=staff["cashier"],
+        shift=shift,
+        cash_step=10,
+        clock=clock,
+    )
+    assert invoices.owed(inv) == 125000  # one dress of two back: 1 250.00 less owed
