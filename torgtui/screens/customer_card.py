@@ -1,6 +1,6 @@
 """The customer card: personal data, family, purchase history, contacts and reminders, delivery
-addresses, interests and loyalty (card, tier, bonuses, VIP account), each a section switched by
-F3/F4 (or Alt+1..7).
+addresses, interests, loyalty (card, tier, bonuses, VIP account) and Refer a Friend ("Friends":
+campaigns and codes), each a section switched by F3/F4 (or Alt+1..8).
 
 F2 saves the card (and its family) through the customer service; a phone or card that another
 card has offers to open that card instead, and a phone that a family shares may be saved on
