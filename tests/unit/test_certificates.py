@@ -520,3 +520,29 @@ def test_the_demo_makes_every_mode_sold_partly_used_and_expired(db, shop, staff)
     for cert in Certificate.select():
         account = gc.account_of(cert)
         assert account is None or ledger.check_account(account).ok
+
+
+def test_a_money_certificate_is_sold_at_its_face_value_whatever_the_card(
+    staff, shop, shift, clock, kinds
+) -> None:
+    from torgtui.marketing.cards import CardTypeData, save_card_type
+    from torgtui.models import Customer
+
+    gold = save_card_type(
+        CardTypeData(code="gold", name="Gold", kind="discount", percent=Decimal(5)),
+        by=staff["manager"],
+        clock=clock,
+    )
+    olya = Customer.create(
+        name="Оля", card="2900000000013", card_type=gold.id, created_at=NOW, updated_at=NOW
+    )
+    code, _ = issue(staff, clock, kinds["money"])
+    reg = register(staff, shop, clock)
+    reg.attach_customer(olya)
+    reg.enter(code)
+    reg.enter(shop.cream_code)
+    priced = reg.priced()
+    assert [ln.total for ln in priced.lines] == [100000, 18040]  # the cream gets its 5%
+    assert any(r["rule"] == "certificate_face" for r in priced.info["refused"])
+    receipt = pay(reg, shift, clock, [Tender("card", 118040)])
+    assert receipt.total == 118040 and balance(code) == 100000

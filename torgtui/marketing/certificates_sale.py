@@ -10,6 +10,8 @@ certificates on a receipt pay, the ``certificate`` tender, and returns.
 * **The discount** (pricing step ``certificate_discount``, order 75): a discount certificate
   takes its percent or amount off the receipt (split over the lines in proportion), when the
   receipt comes to at least its ``min_total``; one per receipt.
+* **The face value** (step ``certificate_face``, order 88): a money certificate's line loses
+  every discount the steps before gave it (it is an advance: the shop receives what it holds).
 * **What they pay** (step ``certificates``, order 96, after bonuses; it changes no price):
   ``basket.info["certificates"] = {"pay": kopecks, "items": [...]}`` -- the payment panel
   offers ``Tender("certificate", pay)``. In the order scanned, a partial money certificate
@@ -222,6 +224,27 @@ def discount_step(basket: Basket, ctx: PricingContext) -> None:
             if share:
                 line.adjustments.append(Adjustment(STEP, reason, share, rule=code))
         return  # one per receipt
+
+
+@extensions.pricing_step(88, "certificate_face")
+def face_value_step(basket: Basket, ctx: PricingContext) -> None:
+    """A money certificate is an advance: it is sold at its face value, whatever discount
+    the steps before gave its line (a card, a promotion, a manual discount), so what the shop
+    receives is what the certificate holds. Before the bonuses (90), which see the total."""
+    money = {pid for pid, t in _type_products().items() if t.mode == "money"}
+    for line in basket.lines:
+        if line.product_id in money and line.adjustments:
+            kept = [a for a in line.adjustments if a.step == "override"]
+            if len(kept) != len(line.adjustments):
+                line.adjustments = kept
+                basket.info.setdefault("refused", []).append(  # type: ignore[union-attr]
+                    {
+                        "rule": "certificate_face",
+                        "reason": _(
+                            "{name} is sold at its face value: no discount on a gift certificate."
+                        ).format(name=line.name),
+                    }
+                )
 
 
 @dataclass

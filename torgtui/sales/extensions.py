@@ -24,6 +24,7 @@ torgtui.sales.pricing):
     75  certificate_discount  a deferred-discount gift certificate (marketing.certificates_sale)
     80  manual        a discount typed at the register (sales)
     85  preorder      a pre-order's lines at most at the price agreed (marketing.preorder_checkout)
+    88  certificate_face  a money gift certificate sold at its face value (certificates_sale)
     90  bonus         bonuses to spend and to earn, shown before payment (marketing.bonuses)
     95  promotion_bonus  bonuses a promotion gives instead of a discount (marketing.promotions)
     96  certificates  what the gift certificates on it pay; no price changes (certificates_sale)
