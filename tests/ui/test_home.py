@@ -56,6 +56,8 @@ async def test_owner_opens_every_area_by_key_and_comes_back(settings, ui_staff, 
                 assert type(screen).__name__ == "InvoicesScreen"
             elif area.id == "stock":
                 assert type(screen).__name__ == "StockDocumentsScreen"
+            elif area.id == "partners":
+                assert type(screen).__name__ == "PartnersScreen"
             else:
                 assert isinstance(screen, PendingAreaScreen)
                 assert label_text(app, "#area-pending") == area.pending
