@@ -7,9 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import multiprocessing
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from tests.unit import test_service_fuzz as fuzz
 from torgtui.errors import PermissionDenied, ValidationError
 from torgtui.marketing import bonuses, cashout, ledger
 from torgtui.models import AuditEntry, CashMovement, Customer, FiscalJob, LedgerEntry
@@ -107,3 +111,84 @@ def test_permission_closed_shift_and_bad_input(staff, setup, clock) -> None:
     with pytest.raises(ValidationError, match="shift is closed"):
         cashout.cash_out_bonuses(customer.id, 100, shift=shift, by=senior, clock=clock)
     assert written() == before
+
+
+@settings(parent=fuzz.FUZZ, max_examples=25)
+@given(data=st.data())
+def test_generated_bad_input_is_refused_with_nothing_written(staff, setup, clock, data) -> None:
+    customer, shift = setup
+    senior = staff["senior_cashier"]
+    cases = {
+        "customer": (
+            lambda v: cashout.cash_out_bonuses(v, 100, shift=shift, by=senior, clock=clock),
+            fuzz.bad(fuzz.BAD_INT),
+        ),
+        "amount": (
+            lambda v: cashout.cash_out_bonuses(customer.id, v, shift=shift, by=senior, clock=clock),
+            fuzz.bad([*fuzz.BAD_MONEY, 123_46], fuzz.GENERATED_INT),
+        ),
+        "note": (
+            lambda v: cashout.cash_out_bonuses(
+                customer.id, 100, shift=shift, by=senior, note=v, clock=clock
+            ),
+            fuzz.bad(fuzz.BAD_TEXT),
+        ),
+        "shift": (
+            lambda v: cashout.cash_out_bonuses(customer.id, 100, shift=v, by=senior, clock=clock),
+            fuzz.bad([None, 5, "1"]),
+        ),
+    }
+    name = data.draw(st.sampled_from(sorted(cases)))
+    call, values = cases[name]
+    value = data.draw(values, label=name)
+    before = fuzz.counts()
+    fuzz.refused(lambda: call(value))
+    assert fuzz.counts() == before, (name, value)
+
+
+def _cash_out_in_a_process(url, employee_id, shift_id, customer_id, barrier, out) -> None:
+    import datetime as dt
+
+    from torgtui import db
+    from torgtui.clock import FixedClock
+    from torgtui.errors import TorgError
+    from torgtui.marketing import cashout
+    from torgtui.models import Employee, Shift
+
+    db.open_database(url)
+    clock = FixedClock(dt.datetime(2026, 11, 22, 10, 0))
+    who, shift = Employee.get_by_id(employee_id), Shift.get_by_id(shift_id)
+    barrier.wait(timeout=60)
+    try:
+        cashout.cash_out_bonuses(customer_id, 100_00, shift=shift, by=who, clock=clock)
+        out.put(("paid", ""))
+    except TorgError as exc:
+        out.put(("refused", exc.message))
+    except Exception as exc:  # a raw driver error is the finding
+        out.put(("raw", f"{type(exc).__name__}: {exc}"))
+    db.database.close()
+
+
+def test_two_registers_cash_out_the_same_bonuses_once(db, backend, staff, shop, setup, clock):
+    """123.45 can be paid out; two registers pay 100.00 each at the same moment: one does."""
+    customer, shift = setup
+    other = shifts.open_shift(staff["manager"], "till-2", shop.location, 50_000, clock=clock)
+    db.close()
+    ctx = multiprocessing.get_context("spawn")
+    barrier, out = ctx.Barrier(2), ctx.Queue()
+    procs = [
+        ctx.Process(
+            target=_cash_out_in_a_process, args=(backend, who.id, s.id, customer.id, barrier, out)
+        )
+        for who, s in ((staff["senior_cashier"], shift), (staff["manager"], other))
+    ]
+    for p in procs:
+        p.start()
+    results = sorted(out.get(timeout=120) for _ in procs)
+    for p in procs:
+        p.join(timeout=60)
+    db.connect(reuse_if_open=True)
+    assert [r[0] for r in results] == ["paid", "refused"], results
+    assert "can be paid out" in results[1][1] or "can be spent now" in results[1][1], results
+    assert CashMovement.select().where(CashMovement.kind == "out:bonus").count() == 1
+    assert cashout.cashable(customer.id, clock()) == 23_45
