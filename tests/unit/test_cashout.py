@@ -105,6 +105,10 @@ def test_permission_closed_shift_and_bad_input(staff, setup, clock) -> None:
             cashout.cash_out_bonuses(customer.id, amount, shift=shift, by=senior, clock=clock)
     with pytest.raises(ValidationError, match="no such customer"):
         cashout.cash_out_bonuses(999_999, 100, shift=shift, by=senior, clock=clock)
+    Customer.update(card_status="blocked").where(Customer.id == customer.id).execute()
+    with pytest.raises(ValidationError, match="blocked or no longer in use"):
+        cashout.cash_out_bonuses(customer.id, 100, shift=shift, by=senior, clock=clock)
+    Customer.update(card_status="active").where(Customer.id == customer.id).execute()
     assert written() == before
     shifts.close_shift(shift, senior, 50_000, clock=clock)
     before = written()

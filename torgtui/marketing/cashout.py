@@ -14,7 +14,7 @@ One transaction, by the CASH_OUT_BONUSES permission, audited:
   money leaves the drawer without a sale; no goods receipt, as nothing is sold.
 
 Refused with nothing written: more than the customer's spendable bonuses, more than the cash
-in the drawer, a closed shift, no permission.
+in the drawer, a blocked (or merged, erased) card, a closed shift, no permission.
 """
 
 from __future__ import annotations
@@ -81,6 +81,13 @@ def cash_out_bonuses(
         customer = Customer.get_or_none(Customer.id == customer_id)
         if customer is None:
             raise ValidationError(_("There is no such customer."))
+        if customer.status != "active" or customer.card_status == "blocked":
+            raise ValidationError(
+                _(
+                    "The card of {name} is blocked or no longer in use: its bonuses are not paid "
+                    "out. Unblock the card first if it is the customer's own."
+                ).format(name=customer.name)
+            )
         have = cashable(customer_id, now)
         if amount > have:
             raise ValidationError(
