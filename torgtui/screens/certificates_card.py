@@ -317,18 +317,26 @@ class PeriodDialog(FormDialog):
 
 
 def ask_analysis(screen: Any) -> None:
+    """The period (and a type, or all of them), then the figures."""
+    screen.job(
+        lambda: [(t.code, t.name) for t in office.type_rows()], lambda types: _ask(screen, types)
+    )
+
+
+def _ask(screen: Any, types: list[tuple[str, str]]) -> None:
     today = screen.app.clock().date()
     employee = screen.app.employee
 
-    def parse(values: dict[str, str]) -> tuple[dt.date, dt.date]:
+    def parse(values: dict[str, str]) -> tuple[dt.date, dt.date, str | None]:
         start = parse_day(values["from"], _("From")) or today.replace(day=1)
         end = parse_day(values["to"], _("To")) or today
-        return start, end
+        return start, end, values["type"] or None
 
-    def load(period: tuple[dt.date, dt.date]) -> tuple[dt.date, dt.date, list]:
+    def load(asked: tuple[dt.date, dt.date, str | None]) -> tuple[dt.date, dt.date, list]:
         from torgtui.marketing import certificates
 
-        return (*period, certificates.analysis(*period, by=employee))
+        start, end, code = asked
+        return start, end, certificates.analysis(start, end, by=employee, type_code=code)
 
     def show(result: tuple[dt.date, dt.date, list] | None) -> None:
         if result is not None:
@@ -339,6 +347,12 @@ def ask_analysis(screen: Any) -> None:
         [
             FormField("from", _("From"), f"{today.replace(day=1):%d.%m.%Y}"),
             FormField("to", _("To"), f"{today:%d.%m.%Y}"),
+            FormField(
+                "type",
+                _("Type"),
+                "",
+                choices=(("", _("every type")), *((c, f"{c} {n}") for c, n in types)),
+            ),
         ],
         parse,
         lines=[_("Issued, sold, redeemed and expired in the period; outstanding at its end.")],
