@@ -43,7 +43,7 @@ from decimal import Decimal
 from torgtui.db import database, insert_rows, is_sqlite, sql
 from torgtui.errors import ValidationError
 from torgtui.i18n import _
-from torgtui.marketing import ledger
+from torgtui.marketing import ledger, rulecache
 from torgtui.marketing.certificates_life import (
     WITH_VALUE,
     CertState,
@@ -84,11 +84,15 @@ def _claims(code: str, register: Register | None = None) -> bool:
 
 
 def _type_products() -> dict[int, CertificateType]:
-    """Catalog product id -> the certificate type it sells (there are few types)."""
-    return {
-        t.product_id: t
-        for t in CertificateType.select().where(CertificateType.product.is_null(False))
-    }
+    """Catalog product id -> the certificate type it sells, from memory (every pricing asks;
+    saving a type bumps the rules' version)."""
+    return rulecache.cached(
+        "certificate_products",
+        lambda: {
+            t.product_id: t
+            for t in CertificateType.select().where(CertificateType.product.is_null(False))
+        },
+    )
 
 
 @code_kind(30, "certificate", claims=_claims)
