@@ -7,7 +7,9 @@ from __future__ import annotations
 from textual.widgets import Input
 
 from torgtui.app import TorgApp
+from torgtui.marketing import ledger
 from torgtui.marketing import partners as pt
+from torgtui.marketing.ledger import Kind
 from torgtui.models.partners import Partner, PartnerRate
 from torgtui.screens.partners import PartnersReportScreen, PartnersScreen
 
@@ -72,6 +74,27 @@ async def test_add_a_partner_give_it_a_rate_and_see_the_report(settings, ui_staf
         await wait(pilot)
         assert isinstance(app.screen, PartnersReportScreen)
         assert find_cuts(app) == []
+        await pilot.press("escape")
+        await wait(pilot)
+        assert app.screen is area and area.focused is area.query_one("#partners")
+        await pilot.press("down", "down")  # Салон краси, a referrer: F7 pays a reward
+        await wait(pilot)
+        assert area.current().code == "SALON"
+        await pilot.press("f7")
+        await wait(pilot)
+        assert find_cuts(app) == []
+        await type_into(pilot, "#form-amount", "150")
+        await type_into(pilot, "#form-receipt", "77")
+        await pilot.press("f2")
+        await wait(pilot)
+        assert "no sale receipt No. 77" in app.screen.message
+        await type_into(pilot, "#form-receipt", "")
+        await pilot.press("f2")
+        await wait(pilot)
+        assert app.screen is area and area.message == "Paid."
+        salon = Partner.get(Partner.code == "SALON")
+        account = ledger.find_account(Kind.PARTNER, "partner", salon.id)
+        assert [e.amount for e in ledger.entries(account)] == [-15000, 15000]
 
 
 async def test_the_customer_card_links_its_partner(settings, ui_staff, clock):

@@ -27,7 +27,7 @@ from torgtui.screens.area import AreaScreen
 from torgtui.screens.areas import Area
 from torgtui.screens.office import OfficeJobs, parse_day
 from torgtui.screens.office_dialogs import FormDialog, FormField
-from torgtui.values import check_id, parse_money
+from torgtui.values import check_count, parse_money
 
 HERE = Path(__file__).parent
 CSS = [HERE / "area.tcss", HERE / "partners.tcss"]
@@ -50,6 +50,25 @@ def _card_customer(text: str) -> int | None:
     if found is None:
         raise ValidationError(
             _("No active customer has the card {card}: check the number.").format(card=text)
+        )
+    return found.id
+
+
+def receipt_by_number(number: int | None) -> int | None:
+    """In a worker: the id of the latest sale receipt with this number (None: none given)."""
+    from torgtui.models import Receipt
+
+    if number is None:
+        return None
+    found = (
+        Receipt.select(Receipt.id)
+        .where((Receipt.number == number) & (Receipt.kind == "sale"))
+        .order_by(Receipt.id.desc())
+        .first()
+    )
+    if found is None:
+        raise ValidationError(
+            _("There is no sale receipt No. {n}: check the number on the receipt.").format(n=number)
         )
     return found.id
 
@@ -283,7 +302,9 @@ class PartnersScreen(OfficeJobs, AreaScreen):
         def parse(v: dict[str, str]) -> dict[str, Any]:
             out: dict[str, Any] = {"amount": parse_money(v["amount"], _("The amount"))}
             out["receipt"] = (
-                check_id(v["receipt"].strip(), _("The receipt")) if v["receipt"].strip() else None
+                check_count(v["receipt"], _("The receipt's number"), minimum=1, maximum=10**12)
+                if v["receipt"].strip()
+                else None
             )
             out["note"], out["how"] = v["note"], v["how"]
             return out
@@ -293,7 +314,7 @@ class PartnersScreen(OfficeJobs, AreaScreen):
                 by,
                 p.id,
                 v["amount"],
-                receipt_id=v["receipt"],
+                receipt_id=receipt_by_number(v["receipt"]),
                 shift=drawer(v["how"]),
                 note=v["note"],
                 clock=clock,
@@ -307,7 +328,7 @@ class PartnersScreen(OfficeJobs, AreaScreen):
         ]
         fields = [FormField("amount", _("Amount")), how_field()]
         fields.append(
-            FormField("receipt", _("For receipt id"), placeholder=_("the sale it is for"))
+            FormField("receipt", _("For receipt No."), placeholder=_("the sale it is for"))
         )
         fields.append(FormField("note", _("Note")))
         self.app.push_screen(
