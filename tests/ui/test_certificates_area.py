@@ -13,11 +13,8 @@ from torgtui.app import TorgApp
 from torgtui.marketing import certificates as gc
 from torgtui.models import AuditEntry, Product
 from torgtui.models.certificates import Certificate, CertificateBatch, CertificateType
-from torgtui.screens.certificates import (
-    CertificateBatchesScreen,
-    CertificatesScreen,
-    CertificateTypesScreen,
-)
+from torgtui.screens.certificates import CertificatesScreen, CertificateTypesScreen
+from torgtui.screens.certificates_batches import CertificateBatchesScreen
 from torgtui.screens.certificates_card import CertificateAnalysisScreen, CertificateCardScreen
 from torgtui.screens.office_dialogs import FormDialog
 from torgtui.screens.till_dialogs import ConfirmDialog
