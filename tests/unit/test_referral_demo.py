@@ -18,10 +18,10 @@ TODAY = dt.date(2026, 11, 22)
 
 def test_the_demo_campaigns_and_their_friends(tmp_path) -> None:
     url = str(tmp_path / "demo.sqlite")
-    build_demo(url, customers=40, months=1, today=TODAY, seed=3)
+    build_demo(url, customers=50, months=1, today=TODAY, seed=7)  # as test_demo
     dbmod.open_and_upgrade(url)
     try:
-        build(TODAY, 3)
+        build(TODAY, 7)
         assert ReferralCampaign.select().count() == 3
         used = list(ReferralCode.select().where(ReferralCode.used_at.is_null(False)))
         assert len(used) == 5 and ReferralCode.select().count() == 9
