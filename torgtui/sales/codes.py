@@ -13,8 +13,10 @@ THE ORDER (a kind's ``order``):
 
     10  card          a number in a card numbering (marketing.card_codes)
     16  intermediary  INT-<partner code>: the sale goes through it (marketing.intermediaries)
-    20  promo codes, 30 certificates (later issues: by their prefix)
+    20  promo codes (marketing.codes_sale)
     25  referral      a friend's referral code RF-XXXXXXXX (marketing.referral_sale)
+    30  certificate   a gift certificate's EAN-13 in a type's prefix: sold or offered
+                      (marketing.certificates_sale)
     50  product       barcode, scale label, article (this module; claims every code)
     90  card_number   any other card number on a customer (old cards without a prefix)
 
