@@ -93,6 +93,16 @@ async def test_a_type_a_batch_its_files_and_the_analysis(settings, ui_staff, clo
             "a4-4",
         )
         assert [r.code for r in types.rows] == ["GC-500"], types.message
+        await pilot.press("enter")  # change it: the form comes back as saved
+        await wait(pilot)
+        dialog = app.screen
+        assert dialog.query_one("#form-value", Input).value == "500.00"
+        assert dialog.query_one("#form-template", Select).value == "a4-4"
+        fill(dialog, {"name": "Сертифікат на 500 грн"})
+        await pilot.press("f2")
+        await wait(pilot)
+        assert CertificateType.get_by_id(made.id).name == "Сертифікат на 500 грн"
+        assert app.screen is types and types.rows[0].name == "Сертифікат на 500 грн"
         await pilot.press("f3")  # issue a batch of it
         await wait(pilot)
         fill(app.screen, {"count": "3", "note": "друкарня"})
