@@ -25,7 +25,7 @@ from torgtui.db import database, is_sqlite, sql
 from torgtui.marketing import intermediaries as im
 from torgtui.marketing import partners as pt
 from torgtui.marketing import partners_money as pm
-from torgtui.models import Customer, Employee, ProductGroup
+from torgtui.models import Customer, Employee, ProductGroup, Receipt
 from torgtui.models.codes import CodeBatch
 from torgtui.models.partners import CustomerPartner, PartnerSale
 
@@ -96,13 +96,19 @@ def build(today: dt.date, seed: int) -> None:
     instagram = CodeBatch.select().where(CodeBatch.channel == "Instagram").first()
     if instagram is not None:
         pt.tie_code_batch(manager, instagram.id, anya.id, clock=clock)
-    own = Customer.create(
-        name="ФОП Іван Бойко (бригадир)",
-        phone="+380504443322",
-        card="2900000099991",
-        created_at=now - dt.timedelta(days=90),
-        updated_at=now - dt.timedelta(days=90),
-    )
+    # the foreman's own card: a card without purchases yet, named as his business
+    own = (
+        Customer.select()
+        .where(
+            Customer.id.not_in(
+                Receipt.select(Receipt.customer).where(Receipt.customer.is_null(False))
+            )
+        )
+        .order_by(Customer.id.desc())
+        .first()
+    ) or Customer.get_by_id(buyers[24])
+    own.name = "ФОП Іван Бойко (бригадир)"
+    own.save()
     ivan = pt.create_partner(
         manager,
         kind="intermediary",
