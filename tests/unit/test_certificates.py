@@ -196,6 +196,10 @@ def test_money_certificate_sold_spent_in_parts_returned_pro_rata(
     cream = sale(staff, shop, shift, clock, [shop.cream_code, first])
     assert paid(cream) == {"certificate": 18990}
     assert balance(first) == 81010 and status(first) == "sold"
+    from torgtui.hw.receipt_text import loyalty_lines
+
+    printed = loyalty_lines(Receipt.get_by_id(cream.id).info)
+    assert (f"Left on certificate {first}", "810.10") in printed
 
     # the dress (1 250.00) and the cream: the certificate pays 810.10, the card the rest
     both = sale(staff, shop, shift, clock, [shop.dress_code, shop.cream_code, first])
@@ -208,6 +212,8 @@ def test_money_certificate_sold_spent_in_parts_returned_pro_rata(
     back = give_back(staff, shift, clock, both, {"C-1": 1000})
     assert paid(back) == {"certificate": 10684, "card": 8306}
     assert balance(first) == 10684 and status(first) == "sold"  # valid again
+    printed = loyalty_lines(Receipt.get_by_id(back.id).info)
+    assert (f"Back to certificate {first}", "106.84") in printed
     back_use = CertificateUse.get(CertificateUse.receipt == back.id)
     assert (back_use.kind, back_use.amount) == ("back", -10684)
     assert ledger.check_account(gc.account_of(gc.find(first))).ok

@@ -185,6 +185,24 @@ def loyalty_lines(info_json: str) -> tuple[tuple[str, str], ...]:
         )
         if vip.get("due_at"):
             out.append((_("Pay by"), str(vip["due_at"])[:10]))
+    gift = info.get("certificates")  # torgtui.marketing.certificates_sale's facts
+    if isinstance(gift, dict):
+        for code in gift.get("sold") or []:
+            out.append((_("Gift certificate sold"), str(code)))
+        for item in gift.get("paid") or []:
+            out.append(
+                (
+                    _("Left on certificate {code}").format(code=item["code"]),
+                    _money(int(item["left"])),
+                )
+            )
+        for item in gift.get("back") or []:
+            out.append(
+                (
+                    _("Back to certificate {code}").format(code=item["code"]),
+                    _money(int(item["back"])),
+                )
+            )
     return tuple(out)
 
 
