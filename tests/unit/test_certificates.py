@@ -475,8 +475,10 @@ def test_analysis_counts_exact_figures(staff, shop, shift, clock, kinds) -> None
     sale(staff, shop, shift, clock, [a])
     sale(staff, shop, shift, clock, [b])
     sale(staff, shop, shift, clock, [shop.cream_code, a])  # 189.90 of a
-    d, _ = issue(staff, clock, kinds["discount"])
+    give_back(staff, shift, clock, sale(staff, shop, shift, clock, [shop.cream_code, b]))
+    d, e = issue(staff, clock, kinds["discount"])
     sale(staff, shop, shift, clock, [d])
+    sale(staff, shop, shift, clock, [e])  # never used: it lapses after 31.12
     sale(staff, shop, shift, clock, [shop.dress_code, d])  # 125.00 off
     clock.now = dt.datetime(2027, 3, 1, 10, 0)
     gc.expire_due(now=clock.now)  # a and b lapsed on 21.02: 810.10 + 1 000.00 written off
@@ -486,17 +488,18 @@ def test_analysis_counts_exact_figures(staff, shop, shift, clock, kinds) -> None
     }
     money = november["GIFT1000"]
     assert (money.issued, money.sold_count, money.sold_value) == (3, 2, 200000)
-    assert (money.redeemed_count, money.redeemed_value) == (1, 18990)
+    assert (money.redeemed_count, money.redeemed_value, money.returned_value) == (2, 37980, 18990)
     assert (money.expired_count, money.outstanding_count, money.outstanding_value) == (0, 2, 181010)
     disc = november["MINUS10"]
-    assert (disc.sold_count, disc.redeemed_count, disc.redeemed_value) == (1, 1, 12500)
-    assert disc.outstanding_count == 0
-    march = {
+    assert (disc.sold_count, disc.redeemed_count, disc.redeemed_value) == (2, 1, 12500)
+    assert (disc.outstanding_count, disc.expired_count) == (1, 0)
+    later = {
         f.type_code: f
-        for f in gc.analysis(dt.date(2027, 2, 1), dt.date(2027, 3, 31), by=staff["manager"])
+        for f in gc.analysis(dt.date(2026, 12, 1), dt.date(2027, 3, 31), by=staff["manager"])
     }
-    assert (march["GIFT1000"].expired_count, march["GIFT1000"].expired_value) == (2, 181010)
-    assert march["GIFT1000"].outstanding_value == 0 and march["GIFT1000"].issued == 0
+    assert (later["GIFT1000"].expired_count, later["GIFT1000"].expired_value) == (2, 181010)
+    assert later["GIFT1000"].outstanding_value == 0 and later["GIFT1000"].issued == 0
+    assert (later["MINUS10"].expired_count, later["MINUS10"].outstanding_count) == (1, 0)
     with pytest.raises(PermissionDenied):
         gc.analysis(dt.date(2026, 11, 1), dt.date(2026, 11, 30), by=staff["cashier"])
 
