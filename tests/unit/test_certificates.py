@@ -343,6 +343,31 @@ def test_discount_certificate_takes_ten_percent_once_and_a_whole_return_gives_it
     assert status(code) == "sold"
 
 
+def test_an_amount_off_certificate_given_free_to_a_customer(
+    staff, shop, shift, clock, kinds
+) -> None:
+    from tests.unit.codes_shop import person
+
+    _product("GCD-100", "Сертифікат −100 ₴", 0)
+    gc.save_type(
+        gc.TypeData("OFF100", "−100 ₴", "discount", "GCD-100", discount_amount=10000, prefix="23"),
+        by=staff["manager"],
+        clock=clock,
+    )
+    code, _ = issue(staff, clock, gc.type_of("OFF100"))
+    olya = person()
+    with pytest.raises(PermissionDenied):
+        gc.give(code, olya.id, by=staff["cashier"], clock=clock)
+    given = gc.give(code, olya.id, by=staff["manager"], clock=clock)
+    assert (given.status, given.customer_id, given.sale_receipt_id) == ("sold", olya.id, None)
+    assert [s.barcode for s in gc.for_customer(olya.id, clock())] == [code]
+    with pytest.raises(ValidationError, match="only a new one can be given"):
+        gc.give(code, olya.id, by=staff["manager"], clock=clock)
+    dress = sale(staff, shop, shift, clock, [shop.dress_code, code])
+    assert dress.total == 115000 and status(code) == "used"
+    assert AuditEntry.select().where(AuditEntry.action == "certificate.give").count() == 1
+
+
 # --- reissue, block, expiry ---------------------------------------------------------------------
 
 
