@@ -26,7 +26,8 @@ from torgtui.customers.delivery import add_address
 from torgtui.errors import ValidationError
 from torgtui.marketing import invoices
 from torgtui.marketing.invoices_draft import InvoiceDraft
-from torgtui.models import Customer, Employee, Location, Product
+from torgtui.marketing.ledger import InsufficientBalance
+from torgtui.models import Customer, Draft, Employee, Location, Product
 from torgtui.models.invoices import Invoice
 from torgtui.models.partners import Partner
 from torgtui.models.prices import PriceType
@@ -68,7 +69,9 @@ def _goods(rng: random.Random, count: int, location: Location, qty: int) -> list
 def _form(
     by: Employee, clock, location: Location, customer: Customer, goods: list[Product], qty: int
 ) -> InvoiceDraft:
-    form = InvoiceDraft(by, register=REGISTER, location_id=location.id, clock=clock)
+    form = InvoiceDraft(
+        by, register=REGISTER, location_id=location.id, below_cost="never", clock=clock
+    )
     form.basket.customer_id = customer.id  # its prices: the wholesale type, its discounts
     for product in goods:
         try:
@@ -117,6 +120,7 @@ def build(today: dt.date, seed: int) -> None:
             shift=shift,
             address_id=address.id,
             note="Замовлення телефоном, оплата за рахунком",
+            below_cost="never",  # the wholesale discounts never take a line below its cost
             clock=clock,
         )
         form.forget()
@@ -137,18 +141,24 @@ def build(today: dt.date, seed: int) -> None:
     )
     if on_credit is not None:
         form = _form(manager, clock, location, on_credit, _goods(rng, 2, location, 2_000), 2_000)
+        later = None
         if form.basket.lines:
-            later = invoices.issue(
-                form.basket,
-                customer_id=on_credit.id,
-                payment=invoices.LATER,
-                uuid=form.uuid,
-                by=manager,
-                shift=shift,
-                partner_id=dealer.id if dealer else None,
-                clock=clock,
-            )
+            try:
+                later = invoices.issue(
+                    form.basket,
+                    customer_id=on_credit.id,
+                    payment=invoices.LATER,
+                    uuid=form.uuid,
+                    by=manager,
+                    shift=shift,
+                    partner_id=dealer.id if dealer else None,
+                    below_cost="never",
+                    clock=clock,
+                )
+            except InsufficientBalance:  # the history left no room under the credit limit
+                Draft.delete().where(Draft.uuid == form.uuid).execute()
             form.forget()
+        if later is not None:
             now = _at(day, 9)
             invoices.pay(
                 later.id,

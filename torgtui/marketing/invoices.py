@@ -192,12 +192,15 @@ def issue(
     address_id: int | None = None,
     note: str = "",
     cash_step: int = 1,
+    below_cost: str = "confirm",
     clock: Clock = system_clock,
 ) -> Invoice:
     """Sell ``basket`` to the customer as an invoice: the receipt through checkout, then its
     number in the year, all in one transaction (nothing is written when anything is refused).
     ``payment`` ``now`` takes ``tenders`` (cash, card, cashless); ``later`` puts the total on
-    the customer's VIP account. The same ``uuid`` again returns the invoice already made."""
+    the customer's VIP account. The same ``uuid`` again returns the invoice already made.
+    ``below_cost`` is the register's policy for a line discounted below its cost (``confirm``:
+    refused unless the form carries the approval, as at the till; ``never``: sold at cost)."""
     require(by, Permission.SELL)
     uuid = check_uuid(uuid, _("The invoice's id"))
     done = Invoice.get_or_none(Invoice.uuid == uuid)
@@ -227,7 +230,10 @@ def issue(
         shift_id = check_id(getattr(shift, "id", None), _("The shift"))
         location_id = Shift.select(Shift.location).where(Shift.id == shift_id).scalar()
         total = price(
-            basket, PricingContext(at=now, customer_id=customer.id, location_id=location_id)
+            basket,
+            PricingContext(
+                at=now, customer_id=customer.id, location_id=location_id, below_cost=below_cost
+            ),
         ).total
     paid_with = _check_tenders(payment, tenders, total)
     fiscal = any(t.kind in FISCAL_TENDERS for t in paid_with)
@@ -245,6 +251,7 @@ def issue(
             cash_step=cash_step,
             clock=clock,
             fiscal=fiscal,
+            below_cost=below_cost,
         )
         year = now.year
         due = _due_of(receipt.id) if payment == LATER else None

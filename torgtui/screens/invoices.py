@@ -415,6 +415,7 @@ class InvoiceFormScreen(PromotionsMessage, OfficeJobs, AreaScreen):
                 address_id=self.address_id,
                 note=values["note"],
                 cash_step=step,
+                below_cost=app.settings.register.below_cost,
                 clock=app.clock,
             )
             form.forget()
