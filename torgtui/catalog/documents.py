@@ -77,7 +77,7 @@ def _check_kind(kind: Any) -> str:
     if not isinstance(kind, str) or kind not in KINDS:
         raise ValidationError(
             _("Unknown stock document kind {kind!r}: use receipt, count or writeoff.").format(
-                kind=str(kind)[:20]
+                kind=kind[:20] if isinstance(kind, str) else type(kind).__name__
             )
         )
     return kind
@@ -195,8 +195,9 @@ def _check_line_qty(doc: StockDocument, product: Product, qty: Any) -> int:
         return 0  # counted: none there
     if isinstance(qty, int) and not isinstance(qty, bool) and qty < 0:
         raise ValidationError(
-            _("A quantity on a stock document is 0 or more: {qty} is refused.").format(
-                qty=format_qty(qty)
+            _(
+                "A quantity on a stock document is 0 or more: type how many came, were counted "
+                "or go."
             )
         )
     return check_qty(qty, weighed=product.weighed, name=product.name)

@@ -120,7 +120,7 @@ def list_documents(
     where, params = ["1 = 1"], []
     if kind is not None:
         where.append('"d"."kind" = ?')
-        params.append(str(kind)[:10])
+        params.append(kind[:10] if isinstance(kind, str) else "")
     if before is not None:
         where.append('"d"."number" < ?')
         params.append(check_count(before, _("The document's number"), maximum=2**31, text=False))
