@@ -64,10 +64,14 @@ def build(today: dt.date, seed: int) -> None:
         return now
 
     buyers = _buyers(60)
-    if len(buyers) < 20:
-        return  # a tiny demo: no partners to speak of
     rng.shuffle(buyers)
-    stylists, followers, foremans = buyers[:12], buyers[12:18], buyers[18:24]
+    # a dozen of the stylist's, six of the blogger's, six of the foreman's (fewer in a small
+    # demo; none in a shop with hardly any buyers)
+    k = len(buyers)
+    s, f = min(12, k // 3), min(6, k // 6)
+    if f < 1:
+        return
+    stylists, followers, foremans = buyers[:s], buyers[s : s + f], buyers[s + f : s + 2 * f]
     tops = list(
         ProductGroup.select().where(ProductGroup.parent.is_null()).order_by(ProductGroup.id)
     )
@@ -106,16 +110,17 @@ def build(today: dt.date, seed: int) -> None:
         )
         .order_by(Customer.id.desc())
         .first()
-    ) or Customer.get_by_id(buyers[24])
-    own.name = "ФОП Іван Бойко (бригадир)"
-    own.save()
+    )
+    if own is not None:
+        own.name = "ФОП Іван Бойко (бригадир)"
+        own.save()
     ivan = pt.create_partner(
         manager,
         kind="intermediary",
         code="FOREMAN-IVAN",
         name="Бригадир Іван Бойко",
         phone="050 444 33 22",
-        customer_id=own.id,
+        customer_id=own.id if own is not None else None,
         clock=clock,
     )
     pt.set_rate(manager, ivan.id, "commission", "5", clock=clock)

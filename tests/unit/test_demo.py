@@ -492,7 +492,11 @@ def test_vip_customers_in_each_mode_one_overdue(shop: DemoSummary) -> None:
     (paid,) = (
         LedgerEntry.select()
         .join(LedgerAccount)
-        .where((LedgerAccount.owner_id == items.customer_id) & (LedgerEntry.kind == "payment"))
+        .where(
+            (LedgerAccount.kind == "vip")
+            & (LedgerAccount.owner_id == items.customer_id)
+            & (LedgerEntry.kind == "payment")
+        )
     )
     assert paid.document.startswith("card:")
     # money taken for the accounts is in the shifts' cash movements
