@@ -69,6 +69,12 @@ def test_stock_commands(db, backend, staff, ps, capsys, tmp_path) -> None:
         code, out, err = cli(capsys, backend, argv[0], str(bad), *argv[1:], *WHO)
         assert (code, out) == (2, ""), (text, err)
         assert words in err and "Traceback" not in err, err
+    bad.write_bytes(b"\xff\xfe\x00garbage\x9c,1\n")
+    code, out, err = cli(capsys, backend, "writeoff", str(bad), "--reason", "x", *WHO)
+    assert code == 2 and "is not a UTF-8 CSV file" in err
+    code, out, err = cli(capsys, backend, "receive", str(receipt), "--supplier", " ", *WHO)
+    assert code == 2 and "supplier" in err.lower()
+    bad.write_text("S-1,1\n", encoding="utf-8")
     code, out, err = cli(
         capsys, backend, "writeoff", str(bad), "--reason", "x", "--employee", "Kateryna Cashier"
     )

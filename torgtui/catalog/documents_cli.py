@@ -65,11 +65,25 @@ Row = tuple[str, int, int | None]
 
 def read_rows(path: str, *, with_cost: bool) -> list[Row]:
     """(code, qty in thousandths, cost or None) for each row of the file, checked whole."""
-    from torgtui.values import parse_money, parse_qty
-
     file = Path(path)
     if not file.is_file():
         raise TorgError(_("No file {path}: give the CSV file's path.").format(path=path))
+    try:
+        rows = _rows(file, with_cost=with_cost)
+    except (UnicodeDecodeError, csv.Error, OSError) as exc:
+        raise TorgError(
+            _("{path} is not a UTF-8 CSV file of codes and quantities ({problem}).").format(
+                path=path, problem=type(exc).__name__
+            )
+        ) from None
+    if not rows:
+        raise TorgError(_("{path} has no rows: one code (and quantity) a row.").format(path=path))
+    return rows
+
+
+def _rows(file: Path, *, with_cost: bool) -> list[Row]:
+    from torgtui.values import parse_money, parse_qty
+
     rows: list[Row] = []
     with file.open(encoding="utf-8-sig", newline="") as handle:
         for n, cells in enumerate(csv.reader(handle), 1):
@@ -85,8 +99,6 @@ def read_rows(path: str, *, with_cost: bool) -> list[Row]:
             except TorgError as exc:
                 raise TorgError(_("Row {n}: {problem}").format(n=n, problem=exc.message)) from None
             rows.append((cells[0][:40], qty, cost))
-    if not rows:
-        raise TorgError(_("{path} has no rows: one code (and quantity) a row.").format(path=path))
     return rows
 
 
