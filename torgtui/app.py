@@ -255,6 +255,9 @@ class TorgApp(App[None]):
         """A serial scanner read ``code``: hand it to the sale screen, if one is open."""
         from torgtui.screens.sale import BarcodeScanned, SaleScreen
 
+        if callable(getattr(self.screen, "take_scan", None)):  # a screen that counts scans
+            self.screen.take_scan(code)  # (a stock document: torgtui.screens.stock_documents)
+            return
         sale = next((s for s in self.screen_stack if isinstance(s, SaleScreen)), None)
         if sale is None:
             self.bell()

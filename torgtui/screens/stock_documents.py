@@ -303,12 +303,21 @@ class StockDocumentScreen(PromotionsMessage, OfficeJobs, AreaScreen):
 
     # --- the code field and the lines ------------------------------------------------------
 
+    def take_scan(self, code: str) -> None:
+        """A serial scanner's read (the app hands it to the screen on top): one unit more."""
+        if self.info is not None and self.info.state == "draft" and not self.showing_differences:
+            self.add_code(code)
+        else:
+            self.app.bell()
+
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         text = event.value.strip()
         event.input.value = ""
-        if not text:
-            return
+        if text:
+            self.add_code(text)
+
+    def add_code(self, text: str) -> None:
         try:
             qty, code = split_code(text)
         except ValidationError as exc:
