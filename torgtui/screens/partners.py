@@ -461,13 +461,13 @@ class PartnersReportScreen(OfficeJobs, AreaScreen):
         self.first = self.app.clock().date().replace(day=1)
         table = self.query_one("#partners-report", DataTable)
         for title, width in (
-            (_("Partner / employee"), 20),
-            (_("Cust."), 5),
-            (_("Rec."), 5),
-            (_("Revenue"), 11),
-            (_("Margin"), 10),
-            (_("Paid"), 9),
-            (_("Profit"), 10),
+            (_("Partner / employee"), 16),
+            (_("Cust."), 4),
+            (_("Rec."), 4),
+            (_("Revenue"), 10),
+            (_("Margin"), 9),
+            (_("Paid"), 8),
+            (_("Profit"), 9),
         ):
             table.add_column(title, width=width)
         self.read()
