@@ -21,7 +21,7 @@ TODAY = dt.date(2026, 11, 22)
 
 
 def test_the_demo_has_partners_with_customers_and_a_balance(tmp_path: Path) -> None:
-    build_demo(str(tmp_path / "demo.sqlite"), customers=60, months=2, today=TODAY, seed=3)
+    build_demo(str(tmp_path / "demo.sqlite"), customers=50, months=1, today=TODAY, seed=3)
     owner = Employee.get(Employee.role == "owner")
     codes = {p.code: p for p in pt.partners_list()}
     assert set(codes) == {"STYLIST-OLHA", "BLOGGER-ANYA", "FOREMAN-IVAN"}
