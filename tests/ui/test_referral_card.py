@@ -1,6 +1,6 @@
 """The customer card's Refer a Friend section ("Friends") by keys at 80x24: F5 adds a campaign
 from the shop's defaults, the codes are listed, F7 copies them (OSC 52, and over SSH a file
-whose path is said)."""
+whose path is said), Delete stops the campaign."""
 
 from __future__ import annotations
 
@@ -60,3 +60,10 @@ async def test_add_a_campaign_list_and_copy_its_codes(
         saved = tmp_path / "state" / "torgtui" / "referral-codes" / f"referral-{olena.id}.txt"
         assert saved.read_text(encoding="utf-8") == app.clipboard
         assert "3 codes copied; over SSH" in str(message.content)
+        await pilot.press("delete")  # stop the campaign: asked first
+        await settle(pilot)
+        await pilot.press("f2")
+        await settle(pilot)
+        rows = [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+        assert [r[1] for r in rows] == ["blocked"] * 3
+        assert "The campaign is stopped" in str(message.content)

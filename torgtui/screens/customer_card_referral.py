@@ -3,7 +3,7 @@ one's terms above the table) and every code with who used it, when, the friend's
 the bonus; F5 adds a campaign (its terms start from the shop's defaults in the rules file),
 F6 prints the unused codes (a PDF sheet of labels, or TSPL/ZPL label bytes to a file or a label
 printer), F7 copies them (the clipboard by the terminal's OSC 52, and over SSH a file too, whose
-path is said).
+path is said), Delete stops the highlighted code's campaign (asked first; Y or F2).
 
 Everything comes from torgtui.marketing.referral and referral_print, read and written in the
 card screen's thread workers; the services check every right again.
@@ -29,7 +29,7 @@ from torgtui.marketing.rules_referral import group_id_of, load_defaults
 from torgtui.money import format_money
 from torgtui.screens.customer_card_common import Field, FormScreen, format_date, parse_date
 from torgtui.screens.customer_card_sections import Section
-from torgtui.screens.sale_dialogs import AskScreen
+from torgtui.screens.sale_dialogs import AskScreen, ConfirmScreen
 from torgtui.values import check_count, check_percent, parse_money
 
 
@@ -113,6 +113,7 @@ class ReferralSection(Section):
         Binding("f5", "add", _("Add campaign"), show=False, id="card.referral.add"),
         Binding("f6", "print", _("Print codes"), show=False, id="card.referral.print"),
         Binding("f7", "copy", _("Copy codes"), show=False, id="card.referral.copy"),
+        Binding("delete", "stop", _("Stop campaign"), show=False, id="card.referral.stop"),
     ]
     columns = (
         (_("Code"), 11),
@@ -144,7 +145,7 @@ class ReferralSection(Section):
 
     def show(self, friends: Friends) -> None:
         self.friends = friends
-        self.hint(_("F5 add campaign · F6 print codes · F7 copy codes"))
+        self.hint(_("F5 add campaign · F6 print codes · F7 copy codes · Del stop campaign"))
         terms = self.query_one("#referral-terms", Static)
         if not friends.campaigns:
             terms.update(_("No Refer a Friend campaign yet: F5 adds one with codes for friends."))
@@ -292,6 +293,39 @@ class ReferralSection(Section):
                 self.card.say(_("{n} codes copied: paste them into an email.").format(n=n))
 
         self.card.job(make, copied)
+
+    # --- Delete: stop the campaign of the highlighted code ----------------------------------
+
+    def action_stop(self) -> None:
+        key, friends = self.highlighted_key(), self.friends
+        if key is None or friends is None:
+            return
+        row = next((r for r in friends.codes if str(r.id) == key), None)
+        if row is None or row.blocked:
+            return
+        app = self.app
+        campaign_id = row.campaign_id
+        question = _(
+            "Stop this Refer a Friend campaign? Its unused codes stop working; used ones and "
+            "their bonuses stay."
+        )
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.card.job(
+                    lambda: referral.block_campaign(
+                        campaign_id,
+                        by=app.employee,  # type: ignore[attr-defined]
+                        clock=app.clock,  # type: ignore[attr-defined]
+                    ),
+                    self.stopped,
+                )
+
+        self.app.push_screen(ConfirmScreen(question), answered)
+
+    def stopped(self, _result: object) -> None:
+        self.load()
+        self.card.say(_("The campaign is stopped: its unused codes no longer work."))
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
