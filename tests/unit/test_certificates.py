@@ -488,6 +488,10 @@ def test_bad_types_are_refused_and_nothing_written(staff, clock, kinds) -> None:
     changed.face_value = 200000
     with pytest.raises(ValidationError, match="cannot change"):
         gc.save_type(changed, by=by, clock=clock)
+    issue(staff, clock, kinds["discount"], 1)  # a new name is fine; 10 is 10.00
+    renamed = gc.type_data("MINUS10")
+    renamed.name, renamed.discount_percent = "Мінус 10%", Decimal(10)
+    assert gc.save_type(renamed, by=by, clock=clock).name == "Мінус 10%"
     with pytest.raises(ValidationError):
         gc.issue_batch("GIFT1000", 0, by=by, clock=clock)
 

@@ -239,10 +239,9 @@ def save_type(
                 'SELECT 1 FROM "certificate" WHERE "type_id" = ? LIMIT 1', (current.id,)
             )
             if has:
+                was = type_data(current)
                 for key in ("mode", "face_value", "discount_percent", "discount_amount", "prefix"):
-                    if before[key] != (
-                        str(out[key]) if isinstance(out[key], Decimal) else out[key]
-                    ):
+                    if getattr(was, key) != out[key]:  # Decimal 10 == 10.00
                         raise ValidationError(
                             _(
                                 "Certificates of {code} are issued already: its {field} cannot "
