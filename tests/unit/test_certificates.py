@@ -480,6 +480,9 @@ def test_bad_types_are_refused_and_nothing_written(staff, clock, kinds) -> None:
     for data, match in bad:
         with pytest.raises(ValidationError, match=match):
             gc.save_type(data, by=by, clock=clock)
+    shop_cards = gc.TypeData("X", "X", "money", "D-1", face_value=1, prefix="23")
+    with pytest.raises(ValidationError, match="loyalty cards' \\(23\\)"):
+        gc.save_type(shop_cards, by=by, clock=clock, card_prefix="23")  # the shop's setting
     with pytest.raises(PermissionDenied):
         gc.save_type(gc.type_data("GIFT1000"), by=staff["cashier"], clock=clock)
     assert len(gc.types()) == 4

@@ -70,7 +70,9 @@ def _overlaps(one: str, other: str) -> bool:
     return one.startswith(other) or other.startswith(one)
 
 
-def _check_prefix(prefix: Any, code: str, scale_prefixes: tuple[str, ...]) -> str:
+def _check_prefix(
+    prefix: Any, code: str, scale_prefixes: tuple[str, ...], card_prefix: str = DEFAULT_SHOP_PREFIX
+) -> str:
     text = check_text(prefix, _("The certificates' prefix"), max_len=6) or DEFAULT_PREFIX
     if not (text.isascii() and text.isdigit() and text.startswith("2") and 2 <= len(text) <= 6):
         raise ValidationError(
@@ -85,7 +87,7 @@ def _check_prefix(prefix: Any, code: str, scale_prefixes: tuple[str, ...]) -> st
                     prefix=text, scale=scale
                 )
             )
-    for numbering in card_numberings(DEFAULT_SHOP_PREFIX):
+    for numbering in card_numberings(card_prefix):
         if _overlaps(text, numbering.prefix):
             raise ValidationError(
                 _("Prefix {prefix} is the loyalty cards' ({cards}): choose another.").format(
@@ -172,8 +174,14 @@ def _check_product(data: TypeData, out: dict[str, Any]) -> None:
     out["product"] = product.id
 
 
-def check_type(data: TypeData, *, scale_prefixes: tuple[str, ...] = ("20",)) -> dict[str, Any]:
-    """The columns of a type, every field checked (nothing written)."""
+def check_type(
+    data: TypeData,
+    *,
+    scale_prefixes: tuple[str, ...] = ("20",),
+    card_prefix: str = DEFAULT_SHOP_PREFIX,
+) -> dict[str, Any]:
+    """The columns of a type, every field checked (nothing written). ``scale_prefixes`` and
+    ``card_prefix`` are the shop's settings (register.scale_prefixes, customers.card_prefix)."""
     if not isinstance(data, TypeData):
         raise ValidationError(_("Give the certificate type as its fields."))
     out: dict[str, Any] = {}
@@ -190,7 +198,7 @@ def check_type(data: TypeData, *, scale_prefixes: tuple[str, ...] = ("20",)) -> 
     out["mode"] = data.mode
     _check_mode_fields(data, out)
     _check_product(data, out)
-    out["prefix"] = _check_prefix(data.prefix, out["code"], scale_prefixes)
+    out["prefix"] = _check_prefix(data.prefix, out["code"], scale_prefixes, card_prefix)
     room = space(out["prefix"])
     out["range_from"] = check_count(data.range_from, _("The first number"), minimum=1, maximum=room)
     out["range_to"] = check_count(data.range_to, _("The last number"), minimum=0, maximum=room)
@@ -219,6 +227,7 @@ def save_type(
     by: Employee,
     clock: Clock = system_clock,
     scale_prefixes: tuple[str, ...] = ("20",),
+    card_prefix: str = DEFAULT_SHOP_PREFIX,
 ) -> CertificateType:
     """Create or change (by ``code``) a certificate type. What a sold certificate promised
     (mode, face value, the discount) cannot change once the type has certificates: make a
@@ -226,7 +235,7 @@ def save_type(
     require(by, Permission.MANAGE_CERTIFICATES)
     now = clock()
     with write_tx():
-        out = check_type(data, scale_prefixes=scale_prefixes)
+        out = check_type(data, scale_prefixes=scale_prefixes, card_prefix=card_prefix)
         current = CertificateType.get_or_none(CertificateType.code == out["code"])
         if current is None:
             row = CertificateType.create(
