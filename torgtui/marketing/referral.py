@@ -191,15 +191,16 @@ class Campaign:
         )
 
     def bonus_text(self) -> str:
-        """The rule in words: "50.00 ₴", "5%", "5%, at most 100.00 ₴"."""
+        """The rule in words: "50.00 ₴", "5% of the purchase", "5% of the purchase, at most
+        100.00 ₴"."""
         if self.bonus_rule == "fixed":
             return format_money(self.bonus_amount)
-        text = f"{self.bonus_percent.normalize():f}%"
+        percent = f"{self.bonus_percent.normalize():f}%"
         if self.bonus_rule == "percent_max":
-            text = _("{percent}, at most {most}").format(
-                percent=text, most=format_money(self.bonus_max)
+            return _("{percent} of the purchase, at most {most}").format(
+                percent=percent, most=format_money(self.bonus_max)
             )
-        return text
+        return _("{percent} of the purchase").format(percent=percent)
 
 
 def _day(value: object) -> dt.date:

@@ -47,13 +47,12 @@ def load_friends(customer_id: int) -> Friends:
 
 def campaign_line(c: Campaign) -> str:
     where = c.group or _("everything")
-    line = _("{issued}-{until}: friend −{percent}% on {where}; bonus {bonus} ({rule})").format(
+    line = _("{issued}-{until}: friend −{percent}% on {where}; bonus {bonus}").format(
         issued=format_date(c.issued_on),
         until=format_date(c.valid_until),
         percent=f"{c.friend_percent.normalize():f}",
         where=where,
         bonus=c.bonus_text(),
-        rule=referral.bonus_rule_title(c.bonus_rule),
     )
     if c.min_purchase:
         line += _("; from {amount}").format(amount=format_money(c.min_purchase))
@@ -117,8 +116,8 @@ class ReferralSection(Section):
     ]
     columns = (
         (_("Code"), 11),
-        (_("State"), 8),
-        (_("Friend"), 16),
+        (_("State"), 11),  # "заблокована" in Ukrainian
+        (_("Friend"), 13),
         (_("Used"), 10),
         (_("Purchase"), 11),
         (_("Bonus"), 9),
