@@ -317,6 +317,14 @@ def test_product_certificate_is_stock_sold_as_goods_and_exchanged_for_goods(
     assert (status(other), balance(other), stock_of(care, shop.location)) == ("issued", 0, 4000)
     with pytest.raises(ValidationError, match="has been used"):
         give_back(staff, shift, clock, sold)
+    # the used card is reissued and sold again: one more set leaves the stock
+    gc.reissue(code, by=staff["manager"], clock=clock)
+    sale(staff, shop, shift, clock, [code])
+    assert (gc.find(code).generation, balance(code), stock_of(care, shop.location)) == (
+        2,
+        50000,
+        3000,
+    )
 
 
 # --- deferred discount ------------------------------------------------------------------------
@@ -341,6 +349,11 @@ def test_discount_certificate_takes_ten_percent_once_and_a_whole_return_gives_it
         register(staff, shop, clock).enter(code)
     give_back(staff, shift, clock, dress)
     assert status(code) == "sold"
+    sale(staff, shop, shift, clock, [shop.dress_code, code])
+    new = gc.reissue(code, by=staff["manager"], clock=clock)  # used again, then a new life
+    assert (new.generation, new.status, new.expires_at) == (2, "issued", None)
+    sale(staff, shop, shift, clock, [code])
+    assert gc.find(code).status == "sold" and len(gc.uses(gc.lives(code)[0])) == 2
 
 
 def test_an_amount_off_certificate_given_free_to_a_customer(
