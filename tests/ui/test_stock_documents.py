@@ -90,7 +90,7 @@ async def test_a_goods_receipt_by_keyboard(settings, ui_staff, clock) -> None:
         assert StockDocument.get().state == "posted"
 
 
-async def test_a_stocktake_shows_its_differences(settings, ui_staff, clock) -> None:
+async def test_a_stocktake_shows_its_differences(settings, ui_staff, clock, tmp_path) -> None:
     loc, scarf, socks = small_shop(clock)
     app = TorgApp(settings, clock=clock)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -116,6 +116,14 @@ async def test_a_stocktake_shows_its_differences(settings, ui_staff, clock) -> N
         ]
         await pilot.press("escape")
         await settle(pilot)
+        await pilot.press("f6")
+        await settle(pilot)
+        sheet = tmp_path / "count.csv"
+        app.screen.query_one("#form-file", Input).value = str(sheet)
+        await pilot.press("f2")
+        await settle(pilot)
+        assert "The count sheet is in" in screen.message
+        assert "S-1" in sheet.read_text(encoding="utf-8")
         await pilot.press("f2")
         await settle(pilot)
         await pilot.press("f2")

@@ -5,8 +5,9 @@ One document's screen has the code field: a scan (or a typed barcode or SKU, the
 one unit of the product; "5*code" adds five; F3 searches a product by name. Enter on a line
 changes its quantity (and a receipt's cost per unit), Delete takes it off. A stocktake shows
 the books and the difference of every line, and F5 lists every difference posting would
-adjust (products of the group not counted included). F2 posts after a confirmation, F8
-cancels a draft. torgtui.catalog.documents checks, writes and audits everything.
+adjust (products of the group not counted included); F6 writes its count sheet (PDF or CSV).
+F2 posts after a confirmation, F8 cancels a draft. torgtui.catalog.documents checks, writes
+and audits everything.
 """
 
 from __future__ import annotations
@@ -206,6 +207,7 @@ class StockDocumentScreen(PromotionsMessage, OfficeJobs, AreaScreen):
         Binding("f2", "post", _("Post"), id="stock_document.post"),
         Binding("f3", "search", _("Search"), id="stock_document.search"),
         Binding("f5", "differences", _("Differences"), id="stock_document.differences"),
+        Binding("f6", "sheet", _("Sheet"), id="stock_document.sheet"),
         Binding("f8", "cancel_document", _("Cancel doc"), id="stock_document.cancel"),
         Binding("delete", "delete_line", _("Remove"), id="stock_document.delete"),
     ]
@@ -231,7 +233,7 @@ class StockDocumentScreen(PromotionsMessage, OfficeJobs, AreaScreen):
         self.reload()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "differences":
+        if action in ("differences", "sheet"):
             return self.info is not None and self.info.kind == "count"
         if action in ("post", "cancel_document", "delete_line", "search"):
             return self.info is None or self.info.state == "draft"
@@ -401,6 +403,39 @@ class StockDocumentScreen(PromotionsMessage, OfficeJobs, AreaScreen):
             lambda: documents.remove_line(number, line.product_id, by=by, clock=clock),
             lambda _r: self.reload(),
         )
+
+    def action_sheet(self) -> None:
+        """The count sheet (the group's products, the books, what is counted) to a file."""
+        by, number = self.app.employee, self.number
+
+        def parse(values: dict[str, str]) -> Path:
+            path = Path(values["file"].strip()).expanduser()
+            if path.suffix.lower() not in (".csv", ".pdf"):
+                raise ValidationError(_("The count sheet is a .csv or a .pdf file."))
+            return path
+
+        def save(path: Path) -> Path:
+            if path.suffix.lower() == ".pdf":
+                data: bytes = documents_read.count_sheet_pdf(number, by=by)
+            else:
+                data = documents_read.count_sheet_csv(number, by=by).encode("utf-8")
+            try:
+                path.write_bytes(data)
+            except OSError as exc:
+                raise ValidationError(
+                    _("{path} cannot be written ({problem}): choose another folder.").format(
+                        path=path, problem=exc.strerror or type(exc).__name__
+                    )
+                ) from None
+            return path
+
+        def written(path: Path | None) -> None:
+            if path is not None:
+                self.say(_("The count sheet is in {path}.").format(path=path))
+
+        field = FormField("file", _("File"), f"stocktake-{number}.pdf", _(".pdf or .csv"))
+        dialog = FormDialog(_("Count sheet"), [field], parse, save=save)
+        self.app.push_screen(dialog, written)
 
     def action_differences(self) -> None:
         by, number = self.app.employee, self.number
