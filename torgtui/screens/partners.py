@@ -461,8 +461,8 @@ class PartnersReportScreen(OfficeJobs, AreaScreen):
         self.first = self.app.clock().date().replace(day=1)
         table = self.query_one("#partners-report", DataTable)
         for title, width in (
-            (_("Partner / employee"), 16),
-            (_("Cust."), 4),
+            (_("Partner"), 16),  # its employees under it, indented
+            (_("Cust."), 5),
             (_("Rec."), 4),
             (_("Revenue"), 10),
             (_("Margin"), 9),
