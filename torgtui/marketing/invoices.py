@@ -19,33 +19,30 @@ gaps) and keeps the intermediary, the delivery address as it was, and how it is 
 Fiscal unit: an invoice is sent to it when money is taken at the register for it (cash or
 card); one paid by bank transfer or on account is not (see docs/invoices.md).
 
-The waybill (Nova Poshta) is invoices_waybill; the PDF is invoices_pdf.
+Paying later is invoices_pay and the list invoices_list (both re-exported here); the waybill
+(Nova Poshta) is invoices_waybill; the PDF is invoices_pdf; the form is invoices_draft.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
-
-import peewee
 
 from torgtui.clock import Clock, system_clock
 from torgtui.db import database, is_sqlite, query_value, sql, write_tx
 from torgtui.errors import ValidationError
 from torgtui.i18n import _
-from torgtui.marketing import intermediaries, ledger
-from torgtui.marketing.vip import customer_row, lock_account, refresh
-from torgtui.marketing.vip_checkout import CREDIT, take_payment
+from torgtui.marketing import intermediaries
+from torgtui.marketing.vip import customer_row
+from torgtui.marketing.vip_checkout import CREDIT
 from torgtui.models import Customer, DeliveryAddress, Employee, Shift
 from torgtui.models.invoices import Invoice
 from torgtui.models.partners import Partner
-from torgtui.money import format_money
 from torgtui.sales.basket import Basket, BasketLine
 from torgtui.sales.checkout import MAX_LINES, Tender, commit_sale, receipt_by_uuid
 from torgtui.sales.pricing import PricingContext, price
 from torgtui.staff import Permission, audit, require
-from torgtui.values import check_id, check_kopecks, check_text, check_uuid
+from torgtui.values import check_id, check_text, check_uuid
 
 NOW, LATER = "now", "later"
 PAYMENTS = (NOW, LATER)
@@ -355,185 +352,9 @@ def get(invoice_id: object, *, by: Employee) -> Invoice:
     return invoice
 
 
-@dataclass(frozen=True)
-class InvoicePaid:
-    """A payment taken for an invoice: how much, how, and what is still owed on it."""
-
-    invoice_id: int
-    entry_id: int
-    amount: int
-    tender: str
-    owed: int
-
-
-def pay(
-    invoice_id: int,
-    amount: int,
-    tender: str,
-    *,
-    uuid: str,
-    by: Employee,
-    shift: Shift | None = None,
-    clock: Clock = system_clock,
-) -> InvoicePaid:
-    """Take money for an invoice paid later: ``cash`` or ``card`` at the register (the VIP
-    payment: into ``shift``'s drawer) or ``transfer`` (a bank transfer: the ledger only). It
-    settles this invoice's open charges and is at most what the invoice still owes. The same
-    ``uuid`` again returns the payment already taken."""
-    require(by, Permission.SELL)
-    invoice = get(invoice_id, by=by)
-    amount = check_kopecks(amount, _("The amount"), minimum=1)
-    uuid = check_uuid(uuid, _("The payment's id"))
-    if tender not in PAY_LATER_TENDERS:
-        raise ValidationError(_("An invoice is paid in cash, by card or by bank transfer."))
-    if invoice.payment != LATER:
-        raise ValidationError(
-            _("Invoice {number} was paid when it was made: nothing is owed on it.").format(
-                number=label(invoice)
-            )
-        )
-    repeated = _payment_by_uuid(invoice, uuid)
-    if repeated is not None:
-        return repeated
-    charges = charges_of(invoice)
-    left = sum(a for _e, a in charges)
-    if amount > left:
-        raise ValidationError(
-            (
-                _("Invoice {number} owes {owed}: take at most that.")
-                if left
-                else _("Invoice {number} is paid in full.")
-            ).format(number=label(invoice), owed=format_money(left))
-        )
-    items = [entry for entry, _a in charges]
-    if tender in ("cash", "card"):
-        if shift is None:
-            raise ValidationError(_("Money at the register needs an open shift: open one."))
-        with write_tx():
-            received = take_payment(
-                invoice.customer_id,
-                amount,
-                tender,
-                uuid=uuid,
-                by=by,
-                shift=shift,
-                items=items,
-                note=_("Invoice {number}").format(number=label(invoice)),
-                clock=clock,
-            )
-            _audit_payment(invoice, amount, tender, received.entry_id, by, clock)
-        return InvoicePaid(invoice.id, received.entry_id, amount, tender, owed(invoice))
-    now = clock()
-    with write_tx():
-        account_id = ledger.find_account(ledger.Kind.VIP, "customer", invoice.customer_id)
-        if account_id is None:
-            raise ValidationError(_("This customer has no VIP account: nothing to pay."))
-        lock_account(account_id)
-        repeated = _payment_by_uuid(invoice, uuid)
-        if repeated is not None:
-            return repeated
-        if amount > owed(invoice):  # paid meanwhile at another register
-            raise ValidationError(
-                _("Invoice {number} owes {owed}: take at most that.").format(
-                    number=label(invoice), owed=format_money(owed(invoice))
-                )
-            )
-        posted = ledger.post(
-            account_id,
-            amount,
-            "payment",
-            now=now,
-            settle=items,
-            document=f"{TRANSFER}:{uuid}",
-            employee_id=by.id,
-            note=_("Invoice {number}").format(number=label(invoice))[:200],
-        )
-        refresh(invoice.customer_id, account_id, now)
-        _audit_payment(invoice, amount, tender, posted.entry_id, by, clock)
-    return InvoicePaid(invoice.id, posted.entry_id, amount, tender, owed(invoice))
-
-
-def _payment_by_uuid(invoice: Invoice, uuid: str) -> InvoicePaid | None:
-    row = database.execute_sql(
-        sql('SELECT "id", "amount", "document" FROM "ledger_entry" WHERE "document" IN (?, ?, ?)'),
-        (f"cash:{uuid}", f"card:{uuid}", f"{TRANSFER}:{uuid}"),
-    ).fetchone()
-    if row is None:
-        return None
-    return InvoicePaid(invoice.id, int(row[0]), int(row[1]), row[2].split(":")[0], owed(invoice))
-
-
-def _audit_payment(
-    invoice: Invoice, amount: int, tender: str, entry_id: int, by: Employee, clock: Clock
-) -> None:
-    audit(
-        "invoice.pay",
-        by,
-        object_type="invoice",
-        object_id=invoice.id,
-        after={"number": label(invoice), "amount": amount, "tender": tender, "entry": entry_id},
-        clock=clock,
-    )
-
-
-# --- the list ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class InvoiceRow:
-    id: int
-    label: str
-    created_at: dt.datetime
-    customer: str
-    partner: str
-    total: int
-    payment: str
-    owed: int
-    waybill: str
-
-
-def page(
-    *,
-    by: Employee,
-    customer_id: int | None = None,
-    before_id: int | None = None,
-    limit: int = 50,
-) -> list[InvoiceRow]:
-    """Invoices newest first, keyset-paged (``before_id``: the last id of the page before)."""
-    require(by, Permission.SELL)
-    limit = max(1, min(int(limit), MAX_PAGE))
-    query = (
-        Invoice.select(
-            Invoice, Customer.name.alias("customer_name"), Partner.name.alias("partner_name")
-        )
-        .join(Customer, on=(Invoice.customer == Customer.id))
-        .switch(Invoice)
-        .join(Partner, peewee.JOIN.LEFT_OUTER, on=(Invoice.partner == Partner.id))
-        .order_by(Invoice.id.desc())
-        .limit(limit)
-        .objects()
-    )
-    if customer_id is not None:
-        query = query.where(Invoice.customer == check_id(customer_id, _("The customer")))
-    if before_id is not None:
-        query = query.where(Invoice.id < check_id(before_id, _("The page")))
-    rows = []
-    for inv in query:
-        rows.append(
-            InvoiceRow(
-                id=inv.id,
-                label=label(inv),
-                created_at=inv.created_at,
-                customer=inv.customer_name,
-                partner=inv.partner_name or "",
-                total=inv.total,
-                payment=inv.payment,
-                owed=owed(inv),
-                waybill=inv.waybill,
-            )
-        )
-    return rows
-
+# the parts that build on the above, re-exported: one place to call (as preorders does)
+from torgtui.marketing.invoices_list import InvoiceRow, page  # noqa: E402
+from torgtui.marketing.invoices_pay import InvoicePaid, pay  # noqa: E402
 
 __all__ = [
     "LATER",
