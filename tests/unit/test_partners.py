@@ -270,6 +270,20 @@ def test_an_intermediary_buys_on_its_own_card_at_its_discount(
     entries = ledger.entries(ledger.find_account(Kind.INTERMEDIARY, "partner", p.id))
     assert sorted((e.kind, e.amount) for e in entries) == [("goods", -125240), ("payment", 125240)]
     assert im.balance_of(p.id) == 0
+    # it brings the cream back: goods returned and refunded, on the balance too
+    cream = ReceiptLine.get(
+        (ReceiptLine.receipt == receipt.id) & (ReceiptLine.product == shop.cream.id)
+    )
+    commit_return(
+        receipt, {cream.id: 1000}, uuid=uid(), employee=staff["cashier"], shift=shift,
+        cash_step=10, clock=clock,
+    )  # fmt: skip
+    entries = ledger.entries(ledger.find_account(Kind.INTERMEDIARY, "partner", p.id))
+    assert [(e.kind, e.amount) for e in entries[:2]] == [
+        ("refund", -18990),
+        ("goods_return", 18990),
+    ]
+    assert im.balance_of(p.id) == 0
     with pytest.raises(ValidationError, match="own card already"):
         pt.create_partner(
             staff["manager"],

@@ -361,6 +361,29 @@ def record_own_purchase(receipt_id: int, partner_id: int, total: int, *, now: dt
     ledger.post(acc, total, "payment", now=now, receipt_id=receipt_id, document=doc)
 
 
+def reverse_own_purchase(
+    original_id: int, amount: int, *, return_id: int | None, now: dt.datetime
+) -> None:
+    """Inside the return's transaction: goods an intermediary bought on its own card come
+    back and are refunded at the till: both on the balance (it nets to zero)."""
+    if amount <= 0:
+        return
+    row = database.execute_sql(
+        sql(
+            'SELECT e."account_id" FROM "ledger_entry" e JOIN "ledger_account" a '
+            'ON a."id" = e."account_id" WHERE e."receipt_id" = ? AND e."kind" = ? '
+            'AND a."kind" = ? LIMIT 1'
+        ),
+        (original_id, "goods", str(Kind.INTERMEDIARY)),
+    ).fetchone()
+    if row is None:
+        return
+    doc = f"return:{original_id}"
+    common = dict(now=now, receipt_id=return_id, document=doc, below_floor=True)
+    ledger.post(int(row[0]), amount, "goods_return", **common)  # type: ignore[arg-type]
+    ledger.post(int(row[0]), -amount, "refund", **common)  # type: ignore[arg-type]
+
+
 # --- the back office: goods on credit, payments ------------------------------------------
 
 

@@ -33,7 +33,15 @@ from torgtui.values import check_date
 
 FORMATS = (".pdf", ".xlsx")
 MAX_ENTRIES = 20_000
-KINDS = ("goods", "payment", "commission", "commission_return", "commission_paid")
+KINDS = (
+    "goods",
+    "payment",
+    "goods_return",
+    "refund",
+    "commission",
+    "commission_return",
+    "commission_paid",
+)
 _XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
@@ -44,6 +52,8 @@ def kind_title(kind: str) -> str:
         "commission": _("Commission due"),
         "commission_return": _("Commission taken back (return)"),
         "commission_paid": _("Commission paid"),
+        "goods_return": _("Goods returned"),
+        "refund": _("Refunded to the intermediary"),
     }.get(kind, kind)
 
 

@@ -86,6 +86,9 @@ def on_return(event: ReturnEvent) -> None:
         now=event.now,
         employee_id=event.employee.id,
     )
+    intermediaries.reverse_own_purchase(
+        event.original.id, event.refund, return_id=event.receipt_id, now=event.now
+    )
 
 
 __all__ = ["on_return", "on_sale"]
