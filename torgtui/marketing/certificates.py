@@ -5,8 +5,10 @@ Three modes: **money** (a face value spent as a tender, whole or in parts, its b
 one ledger), **product** (a stocked catalog good, sold through the fiscal unit like goods and
 exchanged once for goods worth its face value) and **discount** (a deferred discount off a
 later purchase). Types and batches: certificates_types; a certificate's life (look-up,
-block, give, reissue, expiry): certificates_life; the register (code field, discount step,
-tender, sale and return hooks): certificates_sale; the analysis: certificates_report.
+state, activation): certificates_life; status changes (block, give, reissue, expiry):
+certificates_status; the register (code field, discount and pricing steps, tender):
+certificates_sale, and in the receipt's transaction (sale and return hooks):
+certificates_checkout; the analysis: certificates_report.
 """
 
 from __future__ import annotations
@@ -19,19 +21,14 @@ from torgtui.marketing.certificates_life import (
     activate,
     balance_of,
     barcodes,
-    block,
     describe,
-    expire_due,
     expiry,
     find,
     for_customer,
-    give,
     lives,
-    reissue,
     show_lines,
     state,
     status_title,
-    unblock,
     uses,
 )
 from torgtui.marketing.certificates_report import TypeFigures, analysis
@@ -42,6 +39,14 @@ from torgtui.marketing.certificates_sale import (
     cover,
     offered,
     remove_certificate,
+)
+from torgtui.marketing.certificates_status import (
+    block,
+    expire_due,
+    give,
+    reissue,
+    unblock,
+    write_off,
 )
 from torgtui.marketing.certificates_types import (
     DEFAULT_PREFIX,
@@ -94,4 +99,5 @@ __all__ = [
     "types",
     "unblock",
     "uses",
+    "write_off",
 ]
