@@ -474,3 +474,25 @@ def test_a_return_at_the_register_lowers_what_the_invoice_owes(
         clock=clock,
     )
     assert invoices.owed(inv) == 125000  # one dress of two back: 1 250.00 less owed
+
+
+def test_the_invoice_keeps_its_address_when_the_history_loses_it(
+    staff, shop, shift, clock, buyer
+) -> None:
+    from torgtui.customers.delivery import remove_address
+
+    address = add_address(
+        buyer,
+        "nova_poshta",
+        city="Київ",
+        branch="5",
+        recipient="Іван Коваль",
+        phone="0671234567",
+        by=staff["cashier"],
+        clock=clock,
+    )
+    inv = make(staff, shift, clock, shop, buyer, [shop.cream_code], address_id=address.id)
+    remove_address(address, by=staff["manager"], clock=clock)
+    kept = Invoice.get_by_id(inv.id)
+    assert kept.address_id is None
+    assert (kept.city, kept.branch, kept.recipient) == ("Київ", "5", "Іван Коваль")
