@@ -15,6 +15,7 @@ from textual.widgets import Input, Select
 
 from tests.channels.fake_novaposhta import KYIV_REF, FakeNovaPoshta
 from tests.ui.helpers import log_in, make_settings, settle
+from tests.ui.snapshots import find_cuts
 from torgtui import staff as st
 from torgtui.app import TorgApp
 from torgtui.catalog.barcodes import make_ean13
@@ -101,6 +102,7 @@ async def test_an_invoice_by_keyboard(people, clock, tmp_path: Path, sqlite_db) 
             await type_code(pilot, "2900000000013")  # the customer's card
             assert "Customer: ТОВ Опт" in str(form.query_one("#invoice-title").content)
             assert "total 2\u202f500.00" in str(form.query_one("#invoice-total").content)
+            assert find_cuts(app) == []  # the form and its keys fit 80x24
             await pilot.press("f4")
             await settle(pilot)
             assert isinstance(app.screen, FormDialog)
@@ -115,6 +117,7 @@ async def test_an_invoice_by_keyboard(people, clock, tmp_path: Path, sqlite_db) 
             await pilot.press("f2")
             await settle(pilot)
             assert isinstance(app.screen, InvoiceScreen)
+            assert find_cuts(app) == []
             inv = Invoice.get()
             assert (invoices.label(inv), inv.total, inv.city, invoices.owed(inv)) == (
                 "2026-00001",
@@ -151,5 +154,6 @@ async def test_an_invoice_by_keyboard(people, clock, tmp_path: Path, sqlite_db) 
             await pilot.press("escape")
             await settle(pilot)
             assert isinstance(app.screen, InvoicesScreen)
+            assert find_cuts(app) == []
     finally:
         fake.stop()
