@@ -21,8 +21,9 @@ import datetime as dt
 import math
 import re
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
-from torgtui.channels.novaposhta import NovaPoshtaClient, NovaPoshtaUnavailable, number, text
+from torgtui.channels.novaposhta import NovaPoshtaClient, NovaPoshtaUnavailable, text
 from torgtui.clock import Clock, system_clock
 from torgtui.db import database, is_sqlite, sql, write_tx
 from torgtui.errors import TorgError, ValidationError
@@ -30,6 +31,7 @@ from torgtui.i18n import _
 from torgtui.marketing.invoices import get, label
 from torgtui.models import Customer, CustomerPhone, Employee
 from torgtui.models.invoices import Invoice
+from torgtui.money import round_kopecks
 from torgtui.staff import Permission, audit, require
 from torgtui.values import check_count, check_text
 
@@ -173,6 +175,15 @@ def _properties(invoice: Invoice, shipper: Shipper, parcel: Parcel, now: dt.date
     }
 
 
+def _kopecks(value: object) -> int:
+    """Nova Poshta's hryvnias ("70", 70, "70.5") as kopecks; anything else: 0."""
+    try:
+        amount = Decimal(text(value) or "0")
+    except InvalidOperation:
+        return 0
+    return round_kopecks(amount * 100) if amount.is_finite() and 0 <= amount < 10**7 else 0
+
+
 def _stamp(moment: dt.datetime) -> object:
     return str(moment) if is_sqlite() else moment
 
@@ -243,7 +254,7 @@ def create_waybill(
         _give_back(invoice, now)
         raise
     waybill = text(record.get("IntDocNumber"))[:20]
-    cost = number(record.get("CostOnSite")) * 100
+    cost = _kopecks(record.get("CostOnSite"))
     with write_tx():
         database.execute_sql(
             sql(

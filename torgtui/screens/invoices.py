@@ -394,9 +394,16 @@ class InvoiceFormScreen(PromotionsMessage, OfficeJobs, AreaScreen):
 
         def issue(values: dict[str, str]) -> int:
             from torgtui.sales.checkout import Tender
-            from torgtui.sales.shifts import require_shift
+            from torgtui.sales.shifts import current_shift
 
-            shift = require_shift(app.employee, app.terminal)
+            shift = current_shift(app.employee, app.terminal)
+            if shift is None:
+                raise ValidationError(
+                    _(
+                        "No open shift at this terminal: an invoice is sold in one. Open it in "
+                        "the Sale area (F10), then issue the invoice."
+                    )
+                )
             how = values["how"]
             if how == "later":
                 payment, tenders = invoices.LATER, []
