@@ -21,6 +21,8 @@ from torgtui.clock import Clock, system_clock
 from torgtui.config import Settings
 from torgtui.errors import TorgError
 from torgtui.i18n import _
+from torgtui.idle_gc import TICK as IDLE_GC_TICK
+from torgtui.idle_gc import IdleCollector
 from torgtui.screens.login import LoginScreen
 from torgtui.screens.scan_guard import DialogScanGuard
 from torgtui.widgets.frame_diff import ShadowScreen
@@ -92,9 +94,13 @@ class TorgApp(App[None]):
         self.scan_guard = DialogScanGuard(register.wedge_max_gap_ms, register.wedge_min_length)
         self.cursor_blink = cursor_blinks(settings.ui.cursor_blink, os.environ)
         self.shadow = ShadowScreen()  # what the terminal shows (see _display)
+        self.idle_gc: IdleCollector | None = None  # set by `torgtui run` (torgtui.idle_gc)
 
     def on_mount(self) -> None:
         self.exit_on_hangup()
+        if self.idle_gc is not None:  # collections between keys, never during a scan
+            self.idle_gc.start()
+            self.set_interval(IDLE_GC_TICK, self.idle_gc.tick)
         if self.settings.ui.idle_lock_seconds > 0:
             self.set_interval(IDLE_CHECK_SECONDS, self.check_idle_lock)
         self.message_worker = self.start_messages()
@@ -138,6 +144,8 @@ class TorgApp(App[None]):
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, ACTIVITY_EVENTS):
             self.last_activity = self.clock()
+            if self.idle_gc is not None:
+                self.idle_gc.input()
         if (
             isinstance(event, events.Key)
             and not event.is_forwarded  # not again when it bubbles back up to the app
@@ -271,6 +279,8 @@ class TorgApp(App[None]):
             self.devices = None
 
     def on_unmount(self) -> None:
+        if self.idle_gc is not None:
+            self.idle_gc.stop()
         self.close_devices()
         if getattr(self, "message_worker", None) is not None:
             self.message_worker.stop()

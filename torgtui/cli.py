@@ -208,10 +208,16 @@ def cmd_run(args: argparse.Namespace, settings) -> int:
     sys.setswitchinterval(0.001)
     from torgtui.app import TorgApp
 
+    from torgtui.idle_gc import IdleCollector
+
+    app = TorgApp(settings)
+    # Python's garbage collection at quiet moments, not in the middle of a scan (a full one
+    # took 70 ms; torgtui.idle_gc, docs/performance.md)
+    app.idle_gc = IdleCollector()
     profile = os.environ.get("TORGTUI_PROFILE", "")
     if profile:  # docs/performance.md: the event loop profiled, written at exit or SIGTERM
-        return _run_profiled(TorgApp(settings), profile)
-    TorgApp(settings).run()
+        return _run_profiled(app, profile)
+    app.run()
     return 0
 
 

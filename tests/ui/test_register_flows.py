@@ -17,6 +17,7 @@ from torgtui.models import (
     Draft,
     Employee,
     Location,
+    Payment,
     Product,
     Receipt,
     ReceiptLine,
@@ -602,3 +603,50 @@ async def test_a_serial_scanners_read_while_paying_is_held_too(settings, shop, u
         await settle(pilot)
         assert receipt_codes(Receipt.get()) == [shop["tea"]]
         assert lines(screen) == [("C-1", 1000)]
+
+
+async def test_end_pays_exact_cash_at_once_and_held_down_makes_one_receipt(
+    settings, shop, ui_staff, clock
+):
+    shift_for(ui_staff, shop, clock)
+    app = TorgApp(settings, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_sale(pilot)
+        await type_code(pilot, shop["tea"])
+        await type_code(pilot, shop["cream"])
+        # End held down (auto-repeat), and the next customer's scan while it commits
+        await pilot.press("end", "end", "end")
+        await burst(pilot, shop["dress"])
+        await settle(pilot)
+        assert Receipt.select().count() == 1
+        paid = Receipt.get()
+        assert sorted(receipt_codes(paid)) == sorted([shop["tea"], shop["cream"]])
+        assert [(p.tender, p.amount) for p in Payment.select().where(Payment.receipt == paid)] == [
+            ("cash", 3500 + 18990)
+        ]
+        assert not screen.query_one(PaymentPanel).display  # never shown
+        assert lines(screen) == [("D-1", 1000)]  # the scan is on the next receipt, not lost
+
+
+async def test_end_on_an_empty_receipt_or_below_cost_asks_as_f12_does(
+    settings, shop, ui_staff, clock
+):
+    shift_for(ui_staff, shop, clock, "manager")
+    app = TorgApp(settings, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_sale(pilot, "manager")
+        await pilot.press("end")
+        await settle(pilot)
+        assert "empty" in message_line(screen)
+        await type_code(pilot, shop["dress"])  # 1200.00, cost 1000.00
+        await pilot.press("f5")
+        await type_then_enter(pilot, "25%")  # 900.00: 100.00 below cost
+        await settle(pilot)
+        await pilot.press("end")
+        await settle(pilot)
+        assert offered(app) == ["Olena Owner"]  # confirmed first, as with F12
+        await confirm_as(pilot, "Olena Owner", "1111")
+        await settle(pilot)
+        assert app.screen is screen and not screen.query_one(PaymentPanel).display
+        assert "Receipt 1 paid" in screen.query_one("#sale-lines").banner_text
+    assert Receipt.get().total == 90000

@@ -1,6 +1,7 @@
-"""``bench till`` (issue 11) reports what it claims: a tiny run in a real pty rings up a sale
-(card, two entries, F12, Enter) and reports every step's figures with the goals, checked
-against the receipts in the database; the goals decide ``--strict``'s exit status."""
+"""``bench till`` (issue 11) reports what it claims: a tiny run in a real pty rings up two sales
+(card, two entries, then F12 and Enter, or End) and reports every step's figures with the
+goals, checked against the receipts in the database; the goals decide ``--strict``'s exit
+status."""
 
 from __future__ import annotations
 
@@ -14,17 +15,22 @@ from bench.goals import exit_status
 
 def test_a_tiny_run_reports_every_step(tmp_path: Path) -> None:
     out = tmp_path / "till.json"
-    assert till.main(["--sales", "1", "--warmup", "0", "--pause", "0", "--output", str(out)]) == 0
+    assert till.main(["--sales", "2", "--warmup", "0", "--pause", "0", "--output", str(out)]) == 0
     result = json.loads(out.read_text())
-    assert (result["sales"], result["entries"], result["receipts"]) == (1, 2, 1)
+    assert (result["sales"], result["entries"], result["receipts"]) == (2, 4, 2)
     assert result["broken"] == []
-    for key in ("entry_first_ms", "entry_settled_ms", "paid_ms", "paid_settled_ms", "sale_ms"):
+    keys = ("entry_first_ms", "entry_settled_ms", "dialog_settled_ms", "paid_ms", "sale_ms")
+    keys += ("panel_paid_ms", "panel_paid_settled_ms", "end_paid_ms", "end_paid_settled_ms")
+    for key in (*keys, "panel_sale_ms"):
         figures = result[key]
         assert set(figures) == {"n", "p50", "p95", "max"}
         assert 0 < figures["p50"] <= figures["max"] < 15_000, key
     entry = result["entry_settled_ms"]
-    assert entry["n"] == 2 and result["entry_first_ms"]["max"] <= entry["max"]
-    assert result["paid_ms"]["max"] <= result["paid_settled_ms"]["max"]
+    assert entry["n"] == 4 and result["entry_first_ms"]["max"] <= entry["max"]
+    assert result["paid_ms"]["n"] == 2  # one sale paid each way
+    assert result["panel_paid_ms"]["n"] == result["end_paid_ms"]["n"] == 1
+    assert result["panel_paid_ms"]["max"] <= result["panel_paid_settled_ms"]["max"]
+    assert result["end_paid_ms"]["max"] <= result["end_paid_settled_ms"]["max"]
     assert result["entry_bytes"]["p50"] > 0
     assert [g["name"] for g in result["goals"]] == [
         "entry settled: p50",
@@ -32,7 +38,7 @@ def test_a_tiny_run_reports_every_step(tmp_path: Path) -> None:
         "pay -> paid: p50",
         "pay -> paid: p95",
         "pay -> paid: max",
-        "whole 2-item sale: p50",
+        "whole 2-item sale (End): p50",
         "bytes per entry: median",
     ]
     assert result["machine"]["load_average"]

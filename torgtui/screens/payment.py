@@ -33,6 +33,7 @@ import contextvars
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import peewee
@@ -100,6 +101,7 @@ def writer_connection() -> Iterator[None]:
         raise
 
 
+AFTER_SALE_AFTER = 0.05  # s: the after-sale work waits for the paid frame
 SAVING_SAYS_AFTER = 0.15  # seconds of commit before "Saving the sale..." shows
 PREPAYMENT = "prepayment"  # the pre-order's tender (torgtui.marketing.preorder_checkout)
 
@@ -193,9 +195,15 @@ class PaymentPanel(Vertical, can_focus=True):
         customer: CustomerFacts | None = None,
         reprice: Callable[[], Basket] | None = None,
         done: Callable[[Receipt | None], object] | None = None,
+        exact: bool = False,
     ) -> None:
         """Open for ``basket``: ``done`` gets the paid Receipt, or None when the cashier goes
-        back (then the held scans, see :meth:`hold_scan`)."""
+        back (then the held scans, see :meth:`hold_scan`).
+
+        ``exact`` (End at the register): pay it in exact cash at once, the panel not shown
+        (no layout pass, no redraw of what it covers: docs/performance.md). It is shown when
+        the cashier must decide something first (a pre-order's prepayment, a VIP who may buy
+        on account) or when the payment is refused (the reason, and the keys to go on)."""
         self.uuid = uuid
         self.shift = shift
         self.reprice = reprice  # the register's pricing, after a refused commit
@@ -211,9 +219,18 @@ class PaymentPanel(Vertical, can_focus=True):
             self.query_one(selector, Input).value = ""
         self.query_one("#pay-note", Label).display = False
         self.is_open = True
+        if exact and self.preorder is None and not self.on_account:
+            self.mode = "cash"
+            self.pay()  # hidden; holds scans and refuses a second key as the panel does
+            if self.committing:
+                return
+        self.show()
+
+    def show(self) -> None:
+        """The panel on screen, in cash mode (or the mode it was in)."""
         self.display = True
         self.show_amounts()
-        self.action_mode("cash")
+        self.action_mode(self.mode)
         self.screen.refresh_bindings()
 
     def dismiss(self, result: Receipt | None) -> None:
@@ -566,8 +583,13 @@ class PaymentPanel(Vertical, can_focus=True):
             )
         self.committed(result)
         if not isinstance(result, str):  # the customer's interests: after the sale is on screen
+            # a few ms of Python on the writer thread: started at once, it took the GIL from
+            # the frame that shows "paid" (End -> paid 11 -> 20 ms); so it waits for a frame
             context = contextvars.copy_context()
-            till_writer().submit(context.run, self.after_sale_in_thread, result)
+            self.app.set_timer(
+                AFTER_SALE_AFTER,
+                partial(till_writer().submit, context.run, self.after_sale_in_thread, result),
+            )
 
     def after_sale_in_thread(self, receipt: Receipt) -> None:
         """What follows the sale outside its transaction (torgtui.sales.aftersale), on the
@@ -642,8 +664,10 @@ class PaymentPanel(Vertical, can_focus=True):
         return receipt
 
     def say_saving(self) -> None:
-        if self.committing:
+        if self.committing and self.display:
             self.say(_("Saving the sale..."), error=False)
+        elif self.committing:  # End: the panel is not shown
+            self.screen.say(_("Saving the sale..."), severity="information")  # type: ignore[attr-defined]
 
     def committed(self, result: Receipt | str) -> None:
         if self.saying_timer is not None:
@@ -653,10 +677,15 @@ class PaymentPanel(Vertical, can_focus=True):
             return
         self.committing = False
         if isinstance(result, str):
+            if not self.display:  # End: refused, so the cashier sees why and the keys
+                self.show()
             self.not_paid(result)
             self.focus_field()  # back to the field that was being typed
             return
         self.receipt = result
+        if not self.display:  # End: the paid banner on the receipt is the message
+            self.dismiss(result)
+            return
         # "paid" first where the cashier looks, in one row of this panel (no layout), then the
         # panel closes on the next frame: closing reflows the screen and redraws what it
         # covered, and the paid banner, the customer's card and the new receipt come with it

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from textual import events
+from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import Reactive
@@ -37,6 +38,10 @@ class CodeInput(Input):
     virtual size only repaints the field (scrolling still reads it)."""
 
     virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
+
+    # End: the receipt paid in exact cash at once, the peer till's cash key (docs/till.md).
+    # In the code field it only moved the cursor to the end of a code typed by hand.
+    BINDINGS = [Binding("end", "screen.pay_exact", show=False, id="sale.pay_exact")]
 
     def post_message(self, message: Message) -> bool:
         """Input posts Changed on every key, and it bubbles through the field's container, the

@@ -56,7 +56,13 @@ class ReceiptActions:
         def query_one(self, selector: str, expect_type: Any = None) -> Any: ...
         def set_timer(self, delay: float, callback: Callable[[], object]) -> Any: ...
 
-    def action_pay(self) -> None:
+    def action_pay_exact(self) -> None:
+        """End: paid in exact cash at once, without the payment panel (the quick path of a
+        busy till). Whatever needs a word first (a line below cost, a pre-order's
+        prepayment, a VIP who may buy on account) opens the panel as F12 does."""
+        self.action_pay(exact=True)
+
+    def action_pay(self, exact: bool = False) -> None:
         """F12: lines below cost are confirmed first (which line, by how much), then pay."""
         assert self.register is not None
         if self.shift is None:
@@ -73,9 +79,11 @@ class ReceiptActions:
             self.say(exc.message)
             return
         if needed is None:
-            self.open_payment()
+            self.open_payment(exact=exact)
             return
-        confirm = partial(self.approved, reg.confirm_below_cost, self.open_payment)
+        confirm = partial(
+            self.approved, reg.confirm_below_cost, partial(self.open_payment, exact=exact)
+        )
         if not approvals.may(self.app.employee, needed.action, needed.facts):
             confirm()  # the service's message names the lines; someone who may confirms
             return
@@ -88,8 +96,9 @@ class ReceiptActions:
         )
         self.app.push_screen(ConfirmScreen(question), lambda yes: confirm() if yes else None)
 
-    def open_payment(self) -> None:
-        """The payment panel over the receipt's lines (see :mod:`.payment`)."""
+    def open_payment(self, exact: bool = False) -> None:
+        """The payment panel over the receipt's lines (see :mod:`.payment`); ``exact``: paid
+        in exact cash at once, the panel shown only if something needs the cashier."""
         from torgtui.screens.payment import PaymentPanel
 
         assert self.register is not None and self.register.uuid is not None
@@ -105,6 +114,7 @@ class ReceiptActions:
             customer=facts,
             reprice=self.register.priced,
             done=self.payment_closed,
+            exact=exact,
         )
 
     def payment_closed(self, receipt: Receipt | None) -> None:
