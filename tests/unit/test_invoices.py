@@ -496,3 +496,26 @@ def test_the_invoice_keeps_its_address_when_the_history_loses_it(
     kept = Invoice.get_by_id(inv.id)
     assert kept.address_id is None
     assert (kept.city, kept.branch, kept.recipient) == ("Київ", "5", "Іван Коваль")
+
+
+def test_customer_show_lists_the_latest_invoices(staff, shop, shift, clock, buyer) -> None:
+    from torgtui.customers.show import as_text, show
+
+    inv = make(staff, shift, clock, shop, buyer, [shop.cream_code])
+    invoices.pay(inv.id, 8990, "transfer", uuid=uid(), by=staff["cashier"], clock=clock)
+    Invoice.update(waybill="59000000000001").where(Invoice.id == inv.id).execute()
+    info = show(buyer, by=staff["manager"], at=clock())
+    assert info["invoices"] == [
+        {
+            "number": "2026-00001",
+            "date": "2026-11-22",
+            "total": 18990,
+            "payment": "later",
+            "owed": 10000,
+            "waybill": "59000000000001",
+        }
+    ]
+    assert (
+        "Invoice 2026-00001 of 2026-11-22: 189.90 ₴; owes 100.00 ₴; waybill 59000000000001"
+        in as_text(info)
+    )

@@ -12,7 +12,8 @@ JSON (money in kopecks, moments in ISO 8601)::
      "referral": {"codes": [{"code", "campaign", "state", "valid_until", "friend", "used_at",
                   "receipt", "purchase", "bonus", "reversed"}], "referred_by": {...} | null},
      "certificates": [{"barcode", "generation", "type", "type_name", "mode", "status", "value",
-                       "balance", "partial", "expires_at", "usable", "why_not"}]}
+                       "balance", "partial", "expires_at", "usable", "why_not"}],
+     "invoices": [{"number", "date", "total", "payment", "owed", "waybill"}]}  # the latest 5
 
 The card and bonus facts come from torgtui.marketing.cards and bonuses, the VIP account from
 torgtui.marketing.vip (its ``summary`` checks that the employee may read VIP accounts; without
@@ -81,7 +82,7 @@ def balances(customer_id: int | None, *, by: Employee | None, at: dt.datetime) -
 
 def show(customer: Customer, *, by: Employee | None, at: dt.datetime) -> dict[str, Any]:
     """Everything ``customer show --json`` prints (see the module doc)."""
-    from torgtui.marketing import bonuses, cards, certificates, referral
+    from torgtui.marketing import bonuses, cards, certificates, invoices_list, referral
 
     card_type = tier = None
     state = cards.card_state(customer.id)
@@ -111,6 +112,7 @@ def show(customer: Customer, *, by: Employee | None, at: dt.datetime) -> dict[st
         "vip": _vip(customer.id, by, at),
         "referral": referral.show_info(customer.id, at.date()),
         "certificates": [c.as_json() for c in certificates.for_customer(customer.id, at)],
+        "invoices": invoices_list.for_customer(customer.id),  # the latest five invoices
     }
 
 
@@ -174,6 +176,10 @@ def as_text(info: dict[str, Any]) -> str:
         from torgtui.marketing.certificates import show_lines as certificate_lines
 
         lines.extend(certificate_lines(info["certificates"]))
+    if info.get("invoices"):
+        from torgtui.marketing.invoices_list import show_lines as invoice_lines
+
+        lines.extend(invoice_lines(info["invoices"]))
     return "\n".join(lines)
 
 

@@ -29,10 +29,27 @@ import datetime as dt
 from collections.abc import Sequence
 
 from torgtui.clock import Clock, system_clock
-from torgtui.db import database, is_sqlite, query_value, sql, write_tx
+from torgtui.db import is_sqlite, query_value, write_tx
 from torgtui.errors import ValidationError
 from torgtui.i18n import _
 from torgtui.marketing import intermediaries
+from torgtui.marketing.invoices_common import (  # re-exported: one place to call
+    FISCAL_TENDERS,
+    LATER,
+    MAX_PAGE,
+    NOW,
+    PAY_LATER_TENDERS,
+    PAY_NOW_TENDERS,
+    PAYMENTS,
+    TRANSFER,
+    charges_of,
+    get,
+    label,
+    owed,
+    payment_title,
+)
+from torgtui.marketing.invoices_list import InvoiceRow, for_customer, page
+from torgtui.marketing.invoices_pay import InvoicePaid, pay
 from torgtui.marketing.vip import customer_row
 from torgtui.marketing.vip_checkout import CREDIT
 from torgtui.models import Customer, DeliveryAddress, Employee, Shift
@@ -43,24 +60,6 @@ from torgtui.sales.checkout import MAX_LINES, Tender, commit_sale, receipt_by_uu
 from torgtui.sales.pricing import PricingContext, price
 from torgtui.staff import Permission, audit, require
 from torgtui.values import check_id, check_text, check_uuid
-
-NOW, LATER = "now", "later"
-PAYMENTS = (NOW, LATER)
-PAY_NOW_TENDERS = ("cash", "card", "cashless")  # cashless: a bank transfer to the shop
-FISCAL_TENDERS = ("cash", "card")  # money taken at the register: a fiscal receipt
-PAY_LATER_TENDERS = ("cash", "card", "transfer")
-TRANSFER = "transfer"
-MAX_PAGE = 200
-
-
-def label(invoice: Invoice) -> str:
-    """The invoice's number as printed: the year and the number in it ("2026-00017")."""
-    return f"{invoice.year}-{invoice.number:05d}"
-
-
-def payment_title(payment: str) -> str:
-    return {NOW: _("paid now"), LATER: _("paid later")}.get(payment, payment)
-
 
 # --- numbering ------------------------------------------------------------------------------
 
@@ -319,50 +318,20 @@ def _due_of(receipt_id: int) -> dt.datetime | None:
     return dt.datetime.fromisoformat(str(value))
 
 
-# --- what is owed, and paying later ------------------------------------------------------------
-
-
-def charges_of(invoice: Invoice) -> list[tuple[int, int]]:
-    """(entry id, amount still open) of the invoice's charges on the customer's account, in
-    the order they were made."""
-    rows = database.execute_sql(
-        sql(
-            'SELECT o."entry_id", o."amount" FROM "ledger_open" o JOIN "ledger_entry" e '
-            'ON e."id" = o."entry_id" WHERE e."receipt_id" = ? AND o."sign" = -1 '
-            'ORDER BY o."entry_id"'
-        ),
-        (invoice.receipt_id,),
-    ).fetchall()
-    return [(int(r[0]), int(r[1])) for r in rows]
-
-
-def owed(invoice: Invoice) -> int:
-    """What the customer still owes for this invoice (0 when paid now or paid off)."""
-    if invoice.payment != LATER:
-        return 0
-    return sum(amount for _entry, amount in charges_of(invoice))
-
-
-def get(invoice_id: object, *, by: Employee) -> Invoice:
-    require(by, Permission.SELL)
-    iid = check_id(invoice_id, _("The invoice"))
-    invoice = Invoice.get_or_none(Invoice.id == iid)
-    if invoice is None:
-        raise ValidationError(_("No invoice {id}: choose one from the list.").format(id=iid))
-    return invoice
-
-
-# the parts that build on the above, re-exported: one place to call (as preorders does)
-from torgtui.marketing.invoices_list import InvoiceRow, page  # noqa: E402
-from torgtui.marketing.invoices_pay import InvoicePaid, pay  # noqa: E402
-
 __all__ = [
+    "FISCAL_TENDERS",
     "LATER",
+    "MAX_PAGE",
     "NOW",
+    "PAYMENTS",
+    "PAY_LATER_TENDERS",
+    "PAY_NOW_TENDERS",
+    "TRANSFER",
     "InvoicePaid",
     "InvoiceRow",
     "charges_of",
     "check_customer",
+    "for_customer",
     "get",
     "issue",
     "label",

@@ -10,10 +10,11 @@ import peewee
 
 from torgtui.db import database, sql
 from torgtui.i18n import _
-from torgtui.marketing.invoices import LATER, MAX_PAGE, label
+from torgtui.marketing.invoices_common import LATER, MAX_PAGE, label
 from torgtui.models import Customer, Employee
 from torgtui.models.invoices import Invoice
 from torgtui.models.partners import Partner
+from torgtui.money import format_money
 from torgtui.staff import Permission, require
 from torgtui.values import check_id
 
@@ -92,4 +93,44 @@ def _owed_by_receipt(receipt_ids: list[int]) -> dict[int, int]:
     return {int(r[0]): int(r[1]) for r in rows}
 
 
-__all__ = ["InvoiceRow", "page"]
+def for_customer(customer_id: int, *, limit: int = 5) -> list[dict[str, object]]:
+    """The customer's latest invoices for ``torgtui customer show``: number, date, total, how
+    paid, what is still owed, the waybill (money in kopecks, dates in ISO 8601)."""
+    found = list(
+        Invoice.select()
+        .where(Invoice.customer == check_id(customer_id, _("The customer")))
+        .order_by(Invoice.id.desc())
+        .limit(max(1, min(int(limit), MAX_PAGE)))
+    )
+    still = _owed_by_receipt([inv.receipt_id for inv in found if inv.payment == LATER])
+    return [
+        {
+            "number": label(inv),
+            "date": inv.created_at.date().isoformat(),
+            "total": inv.total,
+            "payment": inv.payment,
+            "owed": still.get(inv.receipt_id, 0),
+            "waybill": inv.waybill,
+        }
+        for inv in found
+    ]
+
+
+def show_lines(items: list[dict[str, object]]) -> list[str]:
+    """What ``customer show`` prints of :func:`for_customer`."""
+    lines = []
+    for item in items:
+        line = _("Invoice {number} of {date}: {total}").format(
+            number=item["number"],
+            date=item["date"],
+            total=format_money(int(item["total"])),  # type: ignore[call-overload]
+        )
+        if item["owed"]:
+            line += _("; owes {amount}").format(amount=format_money(int(item["owed"])))  # type: ignore[call-overload]
+        if item["waybill"]:
+            line += _("; waybill {number}").format(number=item["waybill"])
+        lines.append(line)
+    return lines
+
+
+__all__ = ["InvoiceRow", "for_customer", "page", "show_lines"]

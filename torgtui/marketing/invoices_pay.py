@@ -11,7 +11,7 @@ from torgtui.db import database, sql, write_tx
 from torgtui.errors import ValidationError
 from torgtui.i18n import _
 from torgtui.marketing import ledger
-from torgtui.marketing.invoices import (
+from torgtui.marketing.invoices_common import (
     LATER,
     PAY_LATER_TENDERS,
     TRANSFER,

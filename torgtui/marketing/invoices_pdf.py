@@ -13,7 +13,7 @@ from pathlib import Path
 
 from torgtui.errors import TorgError, ValidationError
 from torgtui.i18n import _
-from torgtui.marketing.invoices import LATER, get, label, owed
+from torgtui.marketing.invoices_common import LATER, get, label, owed
 from torgtui.models import Customer, Employee, Location, Payment, ReceiptLine
 from torgtui.models.invoices import Invoice
 from torgtui.models.partners import Partner

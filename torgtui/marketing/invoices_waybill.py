@@ -28,7 +28,7 @@ from torgtui.clock import Clock, system_clock
 from torgtui.db import database, is_sqlite, sql, write_tx
 from torgtui.errors import TorgError, ValidationError
 from torgtui.i18n import _
-from torgtui.marketing.invoices import get, label
+from torgtui.marketing.invoices_common import get, label
 from torgtui.models import Customer, CustomerPhone, Employee
 from torgtui.models.invoices import Invoice
 from torgtui.money import round_kopecks
