@@ -207,7 +207,6 @@ def cmd_run(args: argparse.Namespace, settings) -> int:
     # p95 in bench till; docs/performance.md); the extra switching costs nothing measurable.
     sys.setswitchinterval(0.001)
     from torgtui.app import TorgApp
-
     from torgtui.idle_gc import IdleCollector
 
     app = TorgApp(settings)

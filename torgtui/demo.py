@@ -524,7 +524,7 @@ def build_demo(
     try:
         with dbmod.translated_errors(url):
             messages = messages_settings(settings, url, store_name)
-            shop = _fill(
+            _fill(
                 database, customers, seed, months, today, location_code, store_name, register,
                 messages,
             )  # fmt: skip
@@ -538,6 +538,12 @@ def build_demo(
             from torgtui.channels.call_demo import add_demo_calls
 
             add_demo_calls(today, seed)  # the call journal, a few missed calls to call back
+            from torgtui.demo_referral import build as build_referral
+
+            # Refer a Friend: its referrers are customers with purchases (the totals above);
+            # their friends' first purchases come last, then the totals again
+            build_referral(today, seed)
+            recompute_totals()
     except BaseException:
         database.close()
         if path is not None:
@@ -549,14 +555,15 @@ def build_demo(
         os.replace(build_url, path)
         _remove_sqlite(Path(build_url))
         dbmod.open_database(url)
-    counts = shop.rows.last_id
+    # counted in the database: the features' demos (certificates, invoices, friends'
+    # purchases) add their own rows through their services
     return DemoSummary(
         url=url,
-        products=counts[Product],
-        customers=counts[Customer],
-        receipts=counts[Receipt],
-        lines=counts[ReceiptLine],
-        returns=shop.returned,
+        products=Product.select().count(),
+        customers=Customer.select().count(),
+        receipts=Receipt.select().count(),
+        lines=ReceiptLine.select().count(),
+        returns=Receipt.select().where(Receipt.kind == "return").count(),
         elapsed=time.perf_counter() - started,
     )
 
@@ -645,6 +652,9 @@ def _fill(
         from torgtui.demo_invoices import build as build_invoices
 
         build_invoices(today, seed)  # a wholesale invoice with a waybill, one via the intermediary
+        from torgtui.demo_certificates import build as build_certificates
+
+        build_certificates(today, seed)  # a type of each mode: sold, partly used, expired
     return shop
 
 

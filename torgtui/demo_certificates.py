@@ -29,6 +29,7 @@ from torgtui.sales.register import line_from_product
 from torgtui.sales.returns import commit_return
 
 REGISTER = "POS-GC"
+CASH_STEP = 10  # kopecks: the cash rounding of the demo shop
 PRODUCTS = (  # sku, name, price, cost
     ("GC-1000", "Аванс: подарунковий сертифікат 1000 грн", 100000, 0),
     ("GC-0500", "Аванс: подарунковий сертифікат 500 грн", 50000, 0),
@@ -106,14 +107,14 @@ class _Till:
         covered = int((priced.info.get("certificates") or {}).get("pay", 0))
         tenders = [Tender("certificate", covered)] if covered else []
         if priced.total > covered:
-            tenders.append(Tender("cash", priced.total - covered))
+            tenders.append(Tender("card", priced.total - covered))  # the rest by card
         return commit_sale(
             basket,
             tenders,
             uuid=str(uuidlib.uuid4()),
             employee=self.cashier,
             shift=self.shift,
-            cash_step=1,
+            cash_step=CASH_STEP,
             clock=self.clock,
             fiscal=False,
         )
@@ -126,7 +127,7 @@ class _Till:
             uuid=str(uuidlib.uuid4()),
             employee=self.cashier,
             shift=self.shift,
-            cash_step=1,
+            cash_step=CASH_STEP,
             clock=self.clock,
             fiscal=False,
         )

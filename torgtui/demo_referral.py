@@ -37,14 +37,7 @@ from torgtui.models import (
 )
 
 REGISTER = "till-1"
-FRIENDS = (
-    "Ганна Коваль",
-    "Марта Лисенко",
-    "Софія Бондар",
-    "Дарина Ткачук",
-    "Вікторія Мороз",
-    "Оксана Кравець",
-)
+FRIENDS = 5  # friends who came with a code (2 + 2 + 1 of the campaigns below)
 
 
 class _Draws:
@@ -115,7 +108,6 @@ def _goods() -> list[tuple[str, int | None]]:
 
 def build(today: dt.date, seed: int) -> None:
     """Campaigns, friends' purchases with their codes, the referrers' bonuses, one return."""
-    from torgtui.customers.service import CardData, create_customer
     from torgtui.marketing import referral
     from torgtui.marketing.referral import CampaignTerms
     from torgtui.sales.checkout import Tender, commit_sale
@@ -137,8 +129,27 @@ def build(today: dt.date, seed: int) -> None:
         .order_by(Customer.total_bought.desc(), Customer.id)
         .limit(3)
     )
-    if people is None or location is None or len(goods) < 5 or len(referrers) < 3:
-        return  # a shop too small for the story (a demo with no customers)
+    # the friends: customers with a card who have bought nothing yet (their first purchase
+    # is the friend's), so the demo keeps the number of customers it was asked for
+    newcomers = list(
+        Customer.select()
+        .where(
+            (Customer.status == "active")
+            & Customer.card.is_null(False)
+            & (Customer.receipts_count == 0)
+            & Customer.id.not_in([r.id for r in referrers] or [0])
+        )
+        .order_by(Customer.id)
+        .limit(FRIENDS)
+    )
+    if (
+        people is None
+        or location is None
+        or len(goods) < 5
+        or len(referrers) < 3
+        or len(newcomers) < FRIENDS
+    ):
+        return  # a shop too small for the story (a demo with few customers)
     manager, cashier = people
     issued = today - dt.timedelta(days=30)
     grouped = [g for _c, g in goods if g is not None]
@@ -179,7 +190,7 @@ def build(today: dt.date, seed: int) -> None:
                     who.id, terms, by=manager, clock=lambda: _at(issued, 10)
                 ).codes
             )
-    names = iter(FRIENDS)
+    friends = iter(newcomers)
     # yesterday evening, after the history's last receipt (it closes at 20:00), or after
     # whatever another part of the demo sold later, in a shift of its own: receipt numbers stay
     # in the order of time (call this last)
@@ -195,11 +206,7 @@ def build(today: dt.date, seed: int) -> None:
         for k, code in enumerate(codes[:used]):
             minute += 5
             at = evening + dt.timedelta(minutes=minute)
-            friend = create_customer(
-                CardData(name=next(names), note="Refer a Friend (demo)"),
-                by=cashier,
-                clock=lambda at=at: at,
-            )
+            friend = next(friends)
             clock = lambda at=at: at + dt.timedelta(minutes=2)  # noqa: E731
             reg = Register(cashier, register=REGISTER, location_id=location.id, clock=clock)
             reg.attach_customer(friend)

@@ -26,24 +26,9 @@ def _stamp(moment: dt.datetime) -> object:
     return str(moment) if is_sqlite() else moment
 
 
-def _stock_back(event_lines: list[tuple[int, int]], location_id: int, now, employee_id, sign):
-    """Money and discount certificates are not goods: the sale's stock movement of their
-    article is undone by one of kind ``certificate`` (product certificates are goods)."""
-    if event_lines:
-        insert_rows(
-            "stock_movement",
-            ["product_id", "location_id", "qty", "kind", "at", "employee_id", "note"],
-            [
-                (pid, location_id, sign * qty, "certificate", _stamp(now), employee_id, "")
-                for pid, qty in event_lines
-            ],
-        )
-
-
 def _sell_lines(event: SaleEvent) -> list[str]:
     by_product = _type_products()
     sold: list[str] = []
-    not_goods: list[tuple[int, int]] = []
     for line in event.basket.lines:
         kind = by_product.get(line.product_id)
         if kind is None:
@@ -80,9 +65,6 @@ def _sell_lines(event: SaleEvent) -> list[str]:
             sql('UPDATE "receipt_line" SET "name" = ? WHERE "receipt_id" = ? AND "barcode" = ?'),
             (f"{line.name} №{cert.barcode}"[:200], event.receipt_id, cert.barcode),
         )
-        if kind.mode != "product":
-            not_goods.append((line.product_id, line.qty))
-    _stock_back(not_goods, event.shift.location_id, event.now, event.employee.id, 1)
     return sold
 
 
@@ -332,9 +314,8 @@ def on_return(event: ReturnEvent) -> None:
     from torgtui.marketing.certificates_life import find
 
     facts: dict[str, object] = {}
-    not_goods: list[tuple[int, int]] = []
     returned = []
-    for original_line, qty, _refund in event.lines:
+    for original_line, _qty, _refund in event.lines:
         kind = by_product.get(original_line.product_id)
         if kind is None or not original_line.barcode:
             continue
@@ -370,9 +351,6 @@ def on_return(event: ReturnEvent) -> None:
                 )
             )
         returned.append(cert.barcode)
-        if kind.mode != "product":
-            not_goods.append((original_line.product_id, qty))
-    _stock_back(not_goods, event.shift.location_id, event.now, event.employee.id, -1)
     if returned:
         facts["returned"] = returned
     amount = sum(a for t, a, _g in event.payments if t == TENDER)

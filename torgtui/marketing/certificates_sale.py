@@ -318,3 +318,16 @@ def cover_step(basket: Basket, ctx: PricingContext) -> None:
 
 # the sale and return hooks (they import this module's names: registered once it is loaded)
 from torgtui.marketing import certificates_checkout  # noqa: E402, F401
+
+
+@extensions.stockless
+def certificate_articles(product_ids: set[int]) -> set[int]:
+    """A money or discount certificate's article is an advance, not goods: sold and returned
+    without a stock movement (so stock balances and stocktakes never count it). A product
+    certificate is goods and moves stock like any."""
+    if not product_ids:
+        return set()
+    rows = CertificateType.select(CertificateType.product).where(
+        CertificateType.product.in_(sorted(product_ids)), CertificateType.mode != "product"
+    )
+    return {row.product_id for row in rows}

@@ -209,6 +209,7 @@ def write_lines(
         ],
     )
     at = stamp(now)
+    stockless = extensions.stockless_of({ln.product_id for ln in basket.lines})
     insert_rows(
         "stock_movement",
         [
@@ -233,6 +234,7 @@ def write_lines(
                 line_id,
             )
             for line_id, ln in zip(ids, basket.lines, strict=True)
+            if ln.product_id not in stockless
         ],
     )
     return ids

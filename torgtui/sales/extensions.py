@@ -105,6 +105,9 @@ CONTEXT_LOADERS: list[Callable[[Basket, PricingContext], None]] = []  # fill ctx
 # checks of a line before it is on the receipt: (basket, product id, the product's whole
 # quantity on the receipt after the change, location id) -> raise ValidationError to refuse
 LINE_CHECKS: list[Callable[[Basket, int, int, int | None], None]] = []
+# articles sold without a stock movement (a money certificate is an advance, not goods): each
+# gets the receipt's product ids and returns those of them that are not kept in stock
+STOCKLESS: list[Callable[[set[int]], set[int]]] = []
 
 _loaded = False
 
@@ -167,3 +170,18 @@ def line_check(
 def tender(kind: TenderKind) -> TenderKind:
     TENDERS[kind.name] = kind
     return kind
+
+
+def stockless(run: Callable[[set[int]], set[int]]) -> Callable[[set[int]], set[int]]:
+    if run not in STOCKLESS:
+        STOCKLESS.append(run)
+    return run
+
+
+def stockless_of(product_ids: set[int]) -> set[int]:
+    """Of ``product_ids``, those sold and returned without a stock movement."""
+    load()
+    found: set[int] = set()
+    for run in STOCKLESS:
+        found |= run(product_ids)
+    return found
