@@ -209,6 +209,10 @@ def test_unknown_intermediary_code_is_refused_and_nothing_changes(
     assert reg.basket.codes == []
     reg.enter("INT-FOREMAN-IVAN")
     assert im.through_intermediary(reg.basket) == foreman.id
+    # not a promo code: priced without a refusal of it (the sale's codes check skips it)
+    priced = reg.priced()
+    assert not [r for r in priced.info.get("refused") or [] if "INT-" in str(r)]
+    assert not [c for c in priced.info.get("codes") or [] if "INT-" in str(c)]
     im.clear_through_intermediary(reg.basket)
     assert reg.basket.codes == []
 

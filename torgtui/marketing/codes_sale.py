@@ -267,6 +267,8 @@ def check_codes(
             continue  # a friend's referral code (RF-...): torgtui.marketing.referral_sale
         if text.startswith("GC:"):
             continue  # a gift certificate offered (GC:<barcode>): marketing.certificates_sale
+        if text.startswith("INT-"):
+            continue  # the sale through an intermediary (INT-<code>): marketing.intermediaries
         code = normalize(text)
         state = states.get(code)
         if code in seen:
