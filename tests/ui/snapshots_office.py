@@ -128,6 +128,24 @@ async def capture_office(
         await pilot.press("f2")
         await settle(pilot)
         shot(app, "roles")
+        # the areas of issue 12: certificates, partners, stock documents, invoices
+        from torgtui.screens.home import HomeScreen
+
+        for key, name in (
+            ("5", "certificates"),
+            ("6", "partners"),
+            ("s", "stock_documents"),
+            ("i", "invoices"),
+        ):
+            for _back in range(4):
+                if isinstance(app.screen, HomeScreen):
+                    break
+                await pilot.press("escape")
+                await settle(pilot)
+            await pilot.press(key)
+            await settle(pilot)
+            await settle(pilot)
+            shot(app, name)
 
     app = TorgApp(settings, clock=clock)
     async with app.run_test(size=(80, 24)) as pilot:
