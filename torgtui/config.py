@@ -143,6 +143,13 @@ class CustomerSettings:
     interest_threshold: int = field(default=2, metadata=_range(1, 1000))
     novaposhta_url: str = "https://api.novaposhta.ua/v2.0/json/"
     novaposhta_key: str = field(default="", metadata=SECRET)
+    # the shop as the sender of invoices' waybills: refs from the Nova Poshta business cabinet
+    # (counterparty, contact person, city, sending branch) and the contact's phone 380XXXXXXXXX
+    novaposhta_sender: str = ""
+    novaposhta_contact: str = ""
+    novaposhta_city: str = ""
+    novaposhta_address: str = ""
+    novaposhta_phone: str = ""
     card_prefix: str = "29"  # in-store card numbers: EAN-13 with this prefix
 
 

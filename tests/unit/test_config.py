@@ -182,3 +182,26 @@ def test_a_huge_file_is_not_read(tmp_path: Path) -> None:
     path = write(tmp_path, "# " + "x" * (1024 * 1024) + "\n")
     with pytest.raises(ConfigError, match=r"settings.toml is larger than 1024 KB"):
         load_settings(path, {})
+
+
+def test_the_nova_poshta_sender_is_read_for_the_invoices_waybills(tmp_path: Path) -> None:
+    ref = "8d5a980d-391c-11dd-90d9-001a92567626"
+    path = write(
+        tmp_path,
+        f"""
+[customers]
+novaposhta_sender = "{ref}"
+novaposhta_contact = "{ref}"
+novaposhta_city = "{ref}"
+novaposhta_address = "{ref}"
+novaposhta_phone = "380671234567"
+""",
+    )
+    from torgtui.marketing.invoices_waybill import Shipper
+
+    c = load_settings(env={"TORGTUI_CONFIG": str(path)}).customers
+    names = ("sender", "contact", "city", "address", "phone")
+    shipper = Shipper(*(getattr(c, f"novaposhta_{n}") for n in names)).checked()
+    assert (shipper.sender, shipper.phone) == (ref, "380671234567")
+    empty = load_settings(env={"TORGTUI_CONFIG": str(write(tmp_path, ""))}).customers
+    assert empty.novaposhta_sender == "" and empty.novaposhta_phone == ""
