@@ -7,6 +7,7 @@ from pathlib import Path
 
 import peewee
 import pytest
+from textual import _wait
 
 from torgtui import staff as st
 from torgtui.clock import FixedClock
@@ -14,6 +15,13 @@ from torgtui.config import Settings
 from torgtui.models import Employee
 
 from .helpers import make_settings
+
+# Pilot waits for the app to go idle after every key, in steps of textual._wait's
+# SLEEP_GRANULARITY (20 ms: at least 40 ms a key, over half a second a barcode typed). 5 ms
+# steps keep the same order of events (each key is still handled before the next) and keep
+# typed keys over 10 ms apart, which helpers.make_settings' wedge gap (3 ms) tells from a
+# scanner's burst (the tests' bursts are 1 ms apart) as 30 ms does at a real register.
+_wait.SLEEP_GRANULARITY = 0.005
 
 STAFF = [
     ("Olena Owner", st.Role.OWNER, "1111"),

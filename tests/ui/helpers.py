@@ -46,7 +46,14 @@ def make_settings(tmp_path: Path, db_url: str, **overrides: object) -> Settings:
     return load_settings(
         path=path,
         env={},
-        overrides={"database.url": db_url, "store.name": "Kramnytsia", **overrides},
+        overrides={
+            "database.url": db_url,
+            "store.name": "Kramnytsia",
+            # keys typed through Pilot come 10 ms apart or more (tests/ui/conftest.py),
+            # the tests' scanner bursts 1 ms apart
+            "register.wedge_max_gap_ms": 3,
+            **overrides,
+        },
     )
 
 

@@ -27,7 +27,7 @@ async def wait(pilot, rounds: int = 3) -> None:
         await settle(pilot)
 
 
-async def scan(pilot, text: str, *, start: float = 100.0, gap: float = 0.004) -> None:
+async def scan(pilot, text: str, *, start: float = 100.0, gap: float = 0.001) -> None:
     """Keys as a keyboard-wedge scanner sends them: fast, then Enter, through the app."""
     t = start
     for ch in [*text, "enter"]:

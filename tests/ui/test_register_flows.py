@@ -120,7 +120,7 @@ async def confirm_as(pilot, name: str, pin: str) -> None:
     await settle(pilot)
 
 
-async def burst(pilot, text: str, *, start: float = 100.0, gap: float = 0.004) -> None:
+async def burst(pilot, text: str, *, start: float = 100.0, gap: float = 0.001) -> None:
     """Keys as a keyboard-wedge scanner sends them: fast, then Enter, through the app."""
     app = pilot.app
     t = start
@@ -338,7 +338,7 @@ async def test_a_refused_quantity_refuses_the_scan_behind_it(settings, shop, ui_
         for ch in [*"999999999*", *shop["tea"], "enter"]:
             event = events.Key(ch, ch if len(ch) == 1 else None)
             event.time = t
-            t += 0.003
+            t += 0.0003
             code.post_message(event)
         await settle(pilot)
         assert lines(screen) == []

@@ -225,9 +225,9 @@ async def test_wedge_burst_and_serial_scan(settings, shifted, shop, clock):
         code = screen.query_one("#sale-code")
         # the cashier typed "12" slowly, then the scanner sent a burst and Enter
         keys = [("1", 0.0), ("2", 0.5)] + [
-            (ch, 1.0 + i * 0.005) for i, ch in enumerate(shop["tea"])
+            (ch, 1.0 + i * 0.0005) for i, ch in enumerate(shop["tea"])
         ]
-        keys.append(("enter", 1.0 + len(shop["tea"]) * 0.005))
+        keys.append(("enter", 1.0 + len(shop["tea"]) * 0.0005))
         for key, t in keys:
             event = events.Key(key, key if len(key) == 1 else None)
             event.time = t
@@ -255,7 +255,7 @@ async def test_two_scans_back_to_back_both_count(settings, shifted, shop, clock)
             for ch in [*barcode, "enter"]:
                 event = events.Key(ch, ch if len(ch) == 1 else None)
                 event.time = t
-                t += 0.004
+                t += 0.0004
                 code.post_message(event)  # queued, as the terminal's reader delivers them
         await pilot.pause()
         await settle(pilot)
@@ -271,9 +271,9 @@ async def test_a_scan_split_by_a_pause_still_sells(settings, shifted, shop, cloc
         screen = await open_sale(pilot)
         code = screen.query_one("#sale-code")
         barcode = shop["tea"]
-        times = [1.0 + i * 0.004 for i in range(4)]
-        times += [1.06 + i * 0.004 for i in range(len(barcode) - 4)]  # a 45 ms stall
-        for ch, t in [*zip(barcode, times, strict=True), ("enter", times[-1] + 0.004)]:
+        times = [1.0 + i * 0.0004 for i in range(4)]
+        times += [1.006 + i * 0.0004 for i in range(len(barcode) - 4)]  # a 4.8 ms stall
+        for ch, t in [*zip(barcode, times, strict=True), ("enter", times[-1] + 0.0004)]:
             event = events.Key(ch, ch if len(ch) == 1 else None)
             event.time = t
             await code._on_key(event)

@@ -79,7 +79,7 @@ async def scan(pilot, code: str) -> None:
     await settle(pilot)
 
 
-async def burst(pilot, text: str, *, start: float = 100.0, gap: float = 0.004) -> None:
+async def burst(pilot, text: str, *, start: float = 100.0, gap: float = 0.001) -> None:
     """Keys as a keyboard-wedge scanner sends them: fast, then Enter, through the app."""
     t = start
     for ch in [*text, "enter"]:
