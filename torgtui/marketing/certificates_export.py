@@ -12,16 +12,15 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
-from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
 from torgtui.clock import Clock, system_clock
 from torgtui.csvsafe import protect_cell, protect_row
 from torgtui.db import write_tx
-from torgtui.errors import TorgError, ValidationError
+from torgtui.errors import ValidationError
+from torgtui.files import export_target, write_atomically
 from torgtui.i18n import _
 from torgtui.marketing import certificates_office as office
 from torgtui.models import Employee
@@ -77,28 +76,7 @@ def _rows(batch: CertificateBatch):
 
 def target_file(path: str | Path, suffix: str) -> Path:
     """``path`` checked: it ends in ``suffix`` and its folder exists."""
-    target = Path(path)
-    if target.suffix.lower() != suffix:
-        raise ValidationError(
-            _("{path}: name the file with {suffix} at the end.").format(path=path, suffix=suffix)
-        )
-    if target.is_dir() or not target.parent.is_dir():
-        raise ValidationError(_("{path}: no such folder, or it is a folder.").format(path=path))
-    return target
-
-
-def write_atomically(target: Path, write: Callable[[Path], None]) -> None:
-    """``write`` a partial file beside ``target``, then rename it over ``target``."""
-    partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
-    try:
-        write(partial)
-        os.replace(partial, target)
-    except OSError as exc:
-        raise TorgError(
-            _("Cannot write {path}: {error}").format(path=target, error=exc.strerror or exc)
-        ) from None
-    finally:
-        partial.unlink(missing_ok=True)
+    return export_target(path, (suffix,))
 
 
 def audit_batch(

@@ -12,15 +12,15 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 
 from torgtui.clock import Clock, system_clock
 from torgtui.csvsafe import protect_cell, protect_row
 from torgtui.db import write_tx
-from torgtui.errors import TorgError, ValidationError
+from torgtui.errors import ValidationError
+from torgtui.files import export_target, write_atomically
 from torgtui.i18n import _
 from torgtui.marketing.codes_read import CodeRow, batch_of, iter_codes, promotion_row
 from torgtui.models import Employee
@@ -67,30 +67,6 @@ def _promotion_name(batch: CodeBatch) -> str:
     return found[2] if found else ""
 
 
-def _target(path: str | Path, suffix: str) -> Path:
-    target = Path(path)
-    if target.suffix.lower() != suffix:
-        raise ValidationError(
-            _("{path}: name the file with {suffix} at the end.").format(path=path, suffix=suffix)
-        )
-    if target.is_dir() or not target.parent.is_dir():
-        raise ValidationError(_("{path}: no such folder, or it is a folder.").format(path=path))
-    return target
-
-
-def _write(target: Path, write: Callable[[Path], None]) -> None:
-    partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
-    try:
-        write(partial)
-        os.replace(partial, target)
-    except OSError as exc:
-        raise TorgError(
-            _("Cannot write {path}: {error}").format(path=target, error=exc.strerror or exc)
-        ) from None
-    finally:
-        partial.unlink(missing_ok=True)
-
-
 def _audit(action: str, by: Employee, batch: CodeBatch, count: int, clock: Clock, **more) -> None:
     with write_tx():
         audit(
@@ -118,7 +94,7 @@ def export_csv(
             _("Unknown encoding {enc!r}: use utf-8 or cp1251.").format(enc=str(encoding)[:20])
         )
     found = batch_of(batch)
-    target = _target(path, ".csv")
+    target = export_target(path, (".csv",))
     promotion = _promotion_name(found)
     written = 0
 
@@ -133,7 +109,7 @@ def export_csv(
         data = buffer.getvalue().encode(encoding, errors="replace")
         partial.write_bytes((b"\xef\xbb\xbf" if encoding == "utf-8" else b"") + data)
 
-    _write(target, write)
+    write_atomically(target, write)
     _audit("code_batch.export", by, found, written, clock, format="csv")
     return written
 
@@ -148,7 +124,7 @@ def export_xlsx(
 
     require(by, Permission.EDIT_PRICES)
     found = batch_of(batch)
-    target = _target(path, ".xlsx")
+    target = export_target(path, (".xlsx",))
     promotion = _promotion_name(found)
     written = 0
 
@@ -174,7 +150,7 @@ def export_xlsx(
             written += 1
         book.save(str(partial))
 
-    _write(target, write)
+    write_atomically(target, write)
     _audit("code_batch.export", by, found, written, clock, format="xlsx")
     return written
 
@@ -254,7 +230,7 @@ def labels_pdf(
             )
         )
     found = batch_of(batch)
-    target = _target(path, ".pdf")
+    target = export_target(path, (".pdf",))
     chosen = _chosen(found, codes)
     title, line = _promotion_name(found) or found.name, _validity(found)
     pdf = new_pdf()
@@ -281,7 +257,7 @@ def labels_pdf(
             pdf.text(x + pad, top + 3, fit(line, sheet.width - 2 * pad))
             top += 4
         draw_barcode(pdf, code, x + pad, top, sheet.width - 2 * pad, y + sheet.height - pad - top)
-    _write(target, lambda partial: pdf.output(str(partial)))
+    write_atomically(target, lambda partial: pdf.output(str(partial)))
     _audit("code_batch.labels", by, found, len(chosen), clock, layout=layout)
     return int(pdf.pages_count)
 

@@ -12,7 +12,6 @@ back).
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -21,7 +20,8 @@ from pathlib import Path
 from torgtui.clock import Clock, system_clock
 from torgtui.csvsafe import protect_cell
 from torgtui.db import database, is_sqlite, sql
-from torgtui.errors import TorgError, ValidationError
+from torgtui.errors import ValidationError
+from torgtui.files import export_target, write_atomically
 from torgtui.i18n import _
 from torgtui.marketing import ledger
 from torgtui.marketing.ledger import Kind
@@ -187,30 +187,12 @@ def export_statement(
     clock: Clock = system_clock,
 ) -> Statement:
     """Write the statement to ``path``: .pdf or .xlsx by its extension."""
-    target = Path(path)
-    suffix = target.suffix.lower()
-    if suffix not in FORMATS:
-        raise ValidationError(
-            _("{path}: a statement is written as .pdf or .xlsx; name the file so.").format(
-                path=path
-            )
-        )
-    if target.is_dir() or not target.parent.is_dir():
-        raise ValidationError(_("{path}: no such folder, or it is a folder.").format(path=path))
+    target = export_target(
+        path, FORMATS, _("{path}: a statement is written as .pdf or .xlsx; name the file so.")
+    )
     found = statement(partner_id, by=by, start=start, end=end, clock=clock)
-    partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
-    try:
-        if suffix == ".pdf":
-            _pdf(found, partial)
-        else:
-            _xlsx(found, partial)
-        os.replace(partial, target)
-    except OSError as exc:
-        raise TorgError(
-            _("Cannot write {path}: {error}").format(path=path, error=exc.strerror or exc)
-        ) from None
-    finally:
-        partial.unlink(missing_ok=True)
+    write_pdf = _pdf if target.suffix.lower() == ".pdf" else _xlsx
+    write_atomically(target, lambda partial: write_pdf(found, partial))
     return found
 
 

@@ -7,11 +7,10 @@ sign. Written beside the target and renamed, so a failed print never leaves half
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from torgtui.errors import TorgError, ValidationError
+from torgtui.files import export_target, write_atomically
 from torgtui.i18n import _
 from torgtui.marketing.invoices_common import LATER, get, label, owed
 from torgtui.models import Customer, Employee, Location, Payment, ReceiptLine
@@ -175,24 +174,11 @@ def write_pdf(page: InvoicePrint, path: str | Path) -> None:
 def export_pdf(invoice_id: int, path: str | Path, *, by: Employee) -> InvoicePrint:
     """Write invoice ``invoice_id`` as a PDF to ``path``; returns what it says."""
     invoice = get(invoice_id, by=by)
-    target = Path(path)
-    if target.suffix.lower() != ".pdf":
-        raise ValidationError(
-            _("{path}: an invoice is printed to a .pdf file; name the file so.").format(path=path)
-        )
-    if target.is_dir() or not target.parent.is_dir():
-        raise ValidationError(_("{path}: no such folder, or it is a folder.").format(path=path))
+    target = export_target(
+        path, (".pdf",), _("{path}: an invoice is printed to a .pdf file; name the file so.")
+    )
     page = contents(invoice)
-    partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
-    try:
-        write_pdf(page, partial)
-        os.replace(partial, target)
-    except OSError as exc:
-        raise TorgError(
-            _("Cannot write {path}: {error}").format(path=path, error=exc.strerror or exc)
-        ) from None
-    finally:
-        partial.unlink(missing_ok=True)
+    write_atomically(target, lambda partial: write_pdf(page, partial))
     return page
 
 

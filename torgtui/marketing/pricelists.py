@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import os
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -29,6 +28,7 @@ from torgtui.clock import Clock, system_clock
 from torgtui.csvsafe import protect_cell
 from torgtui.db import database, sql, write_tx
 from torgtui.errors import ValidationError
+from torgtui.files import write_atomically
 from torgtui.i18n import _, current_language
 from torgtui.marketing import rulecache
 from torgtui.models import Employee, Location
@@ -375,15 +375,14 @@ def export_price_list(
     kind = export_format(target)
     table = build_table(code)
     today = clock().date()
-    partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
-    try:
+
+    def write(partial: Path) -> None:
         if kind == "xlsx":
             _write_xlsx(table, today, partial)
         else:
             partial.write_text(render_html(table, today), encoding="utf-8")
-        os.replace(partial, target)
-    finally:
-        partial.unlink(missing_ok=True)
+
+    write_atomically(target, write)
     return table
 
 

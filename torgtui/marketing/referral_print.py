@@ -19,9 +19,10 @@ from pathlib import Path
 from torgtui.clock import Clock, system_clock
 from torgtui.db import write_tx
 from torgtui.errors import ValidationError
+from torgtui.files import export_target, write_atomically
 from torgtui.i18n import _
 from torgtui.marketing import referral
-from torgtui.marketing.codes_print import MAX_LABELS, _target, _write
+from torgtui.marketing.codes_print import MAX_LABELS
 from torgtui.models import Customer, Employee
 from torgtui.staff import Permission, audit, require
 
@@ -119,7 +120,7 @@ def labels_pdf(
                 name=str(layout)[:20], known=", ".join(LAYOUTS)
             )
         )
-    target = _target(path, ".pdf")
+    target = export_target(path, (".pdf",))
     chosen = _chosen(customer_id, campaign_id, codes)
     title, line = _titles(customer_id, campaign_id)
     pdf = new_pdf()
@@ -137,7 +138,7 @@ def labels_pdf(
             pdf.text(x + pad, top + 3, line)
             top += 4
         draw_barcode(pdf, code, x + pad, top, sheet.width - 2 * pad, y + sheet.height - pad - top)
-    _write(target, lambda partial: pdf.output(str(partial)))
+    write_atomically(target, lambda partial: pdf.output(str(partial)))
     _audit("referral.labels", by, customer_id, len(chosen), clock, layout=layout)
     return int(pdf.pages_count)
 
@@ -199,7 +200,7 @@ def save_copy(text: str, customer_id: int, *, folder: Path | None = None) -> Pat
             _("Cannot create {path}: {error}").format(path=folder, error=exc.strerror or exc)
         ) from None
     target = folder / f"referral-{customer_id}.txt"
-    _write(target, lambda partial: partial.write_text(text, encoding="utf-8"))
+    write_atomically(target, lambda partial: partial.write_text(text, encoding="utf-8"))
     return target
 
 

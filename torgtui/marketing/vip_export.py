@@ -8,14 +8,13 @@ export never leaves half a file.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 from decimal import Decimal
 from pathlib import Path
 
 from torgtui.clock import Clock, system_clock
 from torgtui.csvsafe import protect_cell
-from torgtui.errors import TorgError, ValidationError
+from torgtui.files import export_target, write_atomically
 from torgtui.i18n import _, ngettext
 from torgtui.marketing.vip import mode_title
 from torgtui.marketing.vip_statement import DebtItem, Statement, statement
@@ -96,30 +95,12 @@ def export_statement(
     clock: Clock = system_clock,
 ) -> Statement:
     """Write the statement to ``path``: .pdf or .xlsx by its extension."""
-    target = Path(path)
-    suffix = target.suffix.lower()
-    if suffix not in FORMATS:
-        raise ValidationError(
-            _("{path}: a statement is written as .pdf or .xlsx; name the file so.").format(
-                path=path
-            )
-        )
-    if target.is_dir() or not target.parent.is_dir():
-        raise ValidationError(_("{path}: no such folder, or it is a folder.").format(path=path))
+    target = export_target(
+        path, FORMATS, _("{path}: a statement is written as .pdf or .xlsx; name the file so.")
+    )
     found = statement(customer_id, by=by, start=start, end=end, clock=clock)
-    partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
-    try:
-        if suffix == ".pdf":
-            statement_pdf(found, partial)
-        else:
-            statement_xlsx(found, partial)
-        os.replace(partial, target)
-    except OSError as exc:
-        raise TorgError(
-            _("Cannot write {path}: {error}").format(path=path, error=exc.strerror or exc)
-        ) from None
-    finally:
-        partial.unlink(missing_ok=True)
+    write_pdf = statement_pdf if target.suffix.lower() == ".pdf" else statement_xlsx
+    write_atomically(target, lambda partial: write_pdf(found, partial))
     return found
 
 
