@@ -464,10 +464,11 @@ class Register:
             clock=self.clock,
         )
 
-    def below_cost_needed(self) -> ApprovalNeeded | None:
+    def below_cost_needed(self, priced: Basket | None = None) -> ApprovalNeeded | None:
         """What to confirm before payment when lines sell below cost (None when nothing is,
-        or when it is confirmed already for exactly these lines)."""
-        priced = self.priced()
+        or when it is confirmed already for exactly these lines); ``priced``: the basket as
+        :meth:`priced` gave it a moment ago (the payment uses the same)."""
+        priced = priced if priced is not None else self.priced()
         if not priced.below_cost or self.uuid is None:
             return None
         subject = priced.below_cost_subject()

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from torgtui.app import TorgApp
     from torgtui.hw.printer import PrintOutcome
     from torgtui.models import Shift
+    from torgtui.sales.basket import Basket
     from torgtui.sales.register import Register
 
 CHANGE_SECONDS = 6.0
@@ -74,12 +75,13 @@ class ReceiptActions:
         self.code.value = ""
         reg = self.register
         try:
-            needed = reg.below_cost_needed()
+            priced = reg.priced()  # once: the check and the payment take the same
+            needed = reg.below_cost_needed(priced)
         except TorgError as exc:
             self.say(exc.message)
             return
         if needed is None:
-            self.open_payment(exact=exact)
+            self.open_payment(exact=exact, priced=priced)
             return
         confirm = partial(
             self.approved, reg.confirm_below_cost, partial(self.open_payment, exact=exact)
@@ -96,7 +98,7 @@ class ReceiptActions:
         )
         self.app.push_screen(ConfirmScreen(question), lambda yes: confirm() if yes else None)
 
-    def open_payment(self, exact: bool = False) -> None:
+    def open_payment(self, exact: bool = False, priced: Basket | None = None) -> None:
         """The payment panel over the receipt's lines (see :mod:`.payment`); ``exact``: paid
         in exact cash at once, the panel shown only if something needs the cashier."""
         from torgtui.screens.payment import PaymentPanel
@@ -104,7 +106,7 @@ class ReceiptActions:
         assert self.register is not None and self.register.uuid is not None
         if self.shift is None:
             return
-        priced = self.register.priced()
+        priced = priced if priced is not None else self.register.priced()
         facts = self.facts_for(priced.customer_id)
         panel = self.query_one("#sale-pay", PaymentPanel)
         panel.start(
@@ -193,8 +195,9 @@ class ReceiptActions:
         self.show_receipt()
         self.query_one("#sale-lines", ReceiptLines).show_banner([text, *loyalty, *promotions])
         self.set_timer(CHANGE_SECONDS, self.hide_change)
-        if self.app.devices is not None:
-            self.print_receipt(receipt)
+        if self.app.devices is not None:  # after the paid frame: the print thread's Python
+            # (the receipt's text, the fiscal queue) took the GIL from the frame (5 ms stalls)
+            self.call_after_refresh(self.print_receipt, receipt)
         if self.app.settings.register.lock_after_receipt:  # a shared till (docs/till.md)
             self.app.action_lock()
 
