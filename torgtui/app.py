@@ -99,7 +99,9 @@ class TorgApp(App[None]):
     def on_mount(self) -> None:
         self.exit_on_hangup()
         if self.idle_gc is not None:  # collections between keys, never during a scan
-            self.idle_gc.start()
+            # from a second after the start: its full collection is not on the way to the
+            # login screen
+            self.set_timer(1.0, self.idle_gc.start)
             self.set_interval(IDLE_GC_TICK, self.idle_gc.tick)
         if self.settings.ui.idle_lock_seconds > 0:
             self.set_interval(IDLE_CHECK_SECONDS, self.check_idle_lock)
