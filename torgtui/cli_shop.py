@@ -79,9 +79,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     from torgtui import cli_messages
 
     cli_messages.add_parser(sub)
-    from torgtui.catalog import documents_cli
+    from torgtui import cli_stock
 
-    documents_cli.add_parser(sub)
+    cli_stock.add_parser(sub)
 
 
 def _promotion_parsers(sub: argparse._SubParsersAction) -> None:
@@ -457,7 +457,7 @@ def cmd_messages(args: argparse.Namespace, settings: Any) -> int:
 
 
 def cmd_stock(args: argparse.Namespace, settings: Any) -> int:
-    from torgtui.catalog.documents_cli import cmd_stock as run
+    from torgtui.cli_stock import cmd_stock as run
 
     return run(args, settings)
 
