@@ -600,3 +600,32 @@ def test_a_money_certificate_is_sold_at_its_face_value_whatever_the_card(
     assert any(r["rule"] == "certificate_face" for r in priced.info["refused"])
     receipt = pay(reg, shift, clock, [Tender("card", 118040)])
     assert receipt.total == 118040 and balance(code) == 100000
+
+
+def test_buying_a_money_certificate_earns_no_bonuses_the_goods_do(
+    staff, shop, shift, clock, kinds
+) -> None:
+    """5% bonuses: the cream earns 9.50 on 189.90, the certificate's 1 000.00 nothing (the
+    goods it pays for later earn them: no bonus twice on the same money)."""
+    from torgtui.marketing.cards import CardTypeData, save_card_type
+    from torgtui.models import Customer
+
+    bonus = save_card_type(
+        CardTypeData(code="bonus", name="Bonus", kind="bonus", bonus_percent=Decimal(5)),
+        by=staff["manager"],
+        clock=clock,
+    )
+    olya = Customer.create(
+        name="Оля", card="2900000000013", card_type=bonus.id, created_at=NOW, updated_at=NOW
+    )
+    code, _ = issue(staff, clock, kinds["money"])
+    reg = register(staff, shop, clock)
+    reg.attach_customer(olya)
+    reg.enter(code)
+    reg.enter(shop.cream_code)
+    priced = reg.priced()
+    assert [ln.bonus_earn for ln in priced.lines] == [0, 950]
+    assert priced.info["bonus"]["earn"] == 950
+    receipt = pay(reg, shift, clock, [Tender("card", priced.total)])
+    lines = ReceiptLine.select().where(ReceiptLine.receipt == receipt.id)
+    assert sorted(ln.bonus_earned for ln in lines) == [0, 950]

@@ -320,14 +320,30 @@ def cover_step(basket: Basket, ctx: PricingContext) -> None:
 from torgtui.marketing import certificates_checkout  # noqa: E402, F401
 
 
+def _advances() -> set[int]:
+    """The articles of money and discount certificates: advances, not goods."""
+    return {pid for pid, t in _type_products().items() if t.mode != "product"}
+
+
 @extensions.stockless
 def certificate_articles(product_ids: set[int]) -> set[int]:
     """A money or discount certificate's article is an advance, not goods: sold and returned
     without a stock movement (so stock balances and stocktakes never count it). A product
     certificate is goods and moves stock like any."""
-    if not product_ids:
-        return set()
-    rows = CertificateType.select(CertificateType.product).where(
-        CertificateType.product.in_(sorted(product_ids)), CertificateType.mode != "product"
-    )
-    return {row.product_id for row in rows}
+    return product_ids & _advances() if product_ids else set()
+
+
+@extensions.pricing_step(97, "certificate_bonus")
+def no_bonus_on_advances(basket: Basket, ctx: PricingContext) -> None:
+    """Buying a money or discount certificate earns no bonuses: the goods it pays for later
+    earn them (else a customer earned twice on the same money). After every step that gives
+    bonuses (90, 95)."""
+    advances = _advances()
+    earned = [ln for ln in basket.lines if ln.product_id in advances and ln.bonus_earn]
+    if not earned:
+        return
+    for line in earned:
+        line.bonus_earn = 0
+    bonus = basket.info.get("bonus")
+    if isinstance(bonus, dict):
+        bonus["earn"] = sum(ln.bonus_earn for ln in basket.lines)

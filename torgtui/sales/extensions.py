@@ -28,6 +28,7 @@ torgtui.sales.pricing):
     90  bonus         bonuses to spend and to earn, shown before payment (marketing.bonuses)
     95  promotion_bonus  bonuses a promotion gives instead of a discount (marketing.promotions)
     96  certificates  what the gift certificates on it pay; no price changes (certificates_sale)
+    97  certificate_bonus  no bonuses earned on a money or discount certificate (certificates_sale)
     100 cost_guard    never below cost without a confirmer: always last (sales)
 """
 
