@@ -7,6 +7,7 @@ first opened, so the register starts about as fast as an empty Textual app.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
@@ -57,6 +58,21 @@ def _area_commands() -> type[Provider]:
     from torgtui.screens.commands import AreaCommands
 
     return AreaCommands
+
+
+AREA_SCREENS = {  # area id -> (module, screen class), imported when the area opens
+    "settings": ("torgtui.screens.settings", "SettingsScreen"),
+    "sale": ("torgtui.screens.sale", "SaleScreen"),
+    "customers": ("torgtui.screens.customers", "CustomerListScreen"),
+    "vip": ("torgtui.screens.vip", "VipListScreen"),
+    "loyalty": ("torgtui.screens.loyalty", "LoyaltyScreen"),
+    "certificates": ("torgtui.screens.certificates", "CertificatesScreen"),
+    "partners": ("torgtui.screens.partners", "PartnersScreen"),
+    "mailings": ("torgtui.screens.mailings", "MailingsScreen"),
+    "invoices": ("torgtui.screens.invoices", "InvoicesScreen"),
+    "audit": ("torgtui.screens.audit", "AuditScreen"),
+    "stock": ("torgtui.screens.stock_documents", "StockDocumentsScreen"),
+}
 
 
 class TorgApp(App[None]):
@@ -360,50 +376,10 @@ class TorgApp(App[None]):
 
     def area_screen(self, area: Area) -> Screen:
         """The screen for ``area``: a real one where built, else one that says it is not."""
-        if area.id == "settings":
-            from torgtui.screens.settings import SettingsScreen
+        found = AREA_SCREENS.get(area.id)
+        if found is None:
+            from torgtui.screens.area import PendingAreaScreen
 
-            return SettingsScreen(area)
-        if area.id == "sale":
-            from torgtui.screens.sale import SaleScreen
-
-            return SaleScreen(area)
-        if area.id == "customers":
-            from torgtui.screens.customers import CustomerListScreen
-
-            return CustomerListScreen(area)
-        if area.id == "vip":
-            from torgtui.screens.vip import VipListScreen
-
-            return VipListScreen(area)
-        if area.id == "loyalty":
-            from torgtui.screens.loyalty import LoyaltyScreen
-
-            return LoyaltyScreen(area)
-        if area.id == "certificates":
-            from torgtui.screens.certificates import CertificatesScreen
-
-            return CertificatesScreen(area)
-        if area.id == "partners":
-            from torgtui.screens.partners import PartnersScreen
-
-            return PartnersScreen(area)
-        if area.id == "mailings":
-            from torgtui.screens.mailings import MailingsScreen
-
-            return MailingsScreen(area)
-        if area.id == "invoices":
-            from torgtui.screens.invoices import InvoicesScreen
-
-            return InvoicesScreen(area)
-        if area.id == "audit":
-            from torgtui.screens.audit import AuditScreen
-
-            return AuditScreen(area)
-        if area.id == "stock":
-            from torgtui.screens.stock_documents import StockDocumentsScreen
-
-            return StockDocumentsScreen(area)
-        from torgtui.screens.area import PendingAreaScreen
-
-        return PendingAreaScreen(area)
+            return PendingAreaScreen(area)
+        module, name = found
+        return getattr(importlib.import_module(module), name)(area)
