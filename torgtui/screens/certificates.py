@@ -247,6 +247,21 @@ TYPE_WIDTHS = (9, 0, 11, 12, 5, 7)  # id, title (the rest), works, value, issued
 TYPE_RIGHT = {4, 5}
 
 
+def column_widths(spec: tuple[int, ...], screen_width: int, least: int) -> tuple[int, ...]:
+    """``spec``'s widths with its 0 given the rest of an 80-column (at most) row."""
+    fixed = sum(spec) + 2 * len(spec)
+    room = max(least, min(screen_width, 80) - 3 - fixed)
+    return tuple(w or room for w in spec)
+
+
+def add_columns(
+    table: DataTable, titles: tuple[str, ...], widths: tuple[int, ...], right: set[int]
+) -> None:
+    """The table's columns: a title each, at its width, numbers (``right``) to the right."""
+    for n, (title, width) in enumerate(zip(titles, widths, strict=True)):
+        table.add_column(Text(title, justify="right" if n in right else "left"), width=width)
+
+
 class CertificateTypesScreen(PromotionsMessage, OfficeJobs, AreaScreen):
     """The certificate types: Insert a new one, Enter changes it, F3 issues a batch of it."""
 
@@ -274,16 +289,11 @@ class CertificateTypesScreen(PromotionsMessage, OfficeJobs, AreaScreen):
     def on_mount(self) -> None:
         table = self.query_one("#certificate-types", DataTable)
         titles = (_("Id"), _("Title"), _("Works"), _("Face value"), _("Iss."), _("Sold"))
-        for n, (title, width) in enumerate(zip(titles, self.widths(), strict=True)):
-            table.add_column(
-                Text(title, justify="right" if n in TYPE_RIGHT else "left"), width=width
-            )
+        add_columns(table, titles, self.widths(), TYPE_RIGHT)
         self.read()
 
     def widths(self) -> tuple[int, ...]:
-        fixed = sum(TYPE_WIDTHS) + 2 * len(TYPE_WIDTHS)
-        room = max(8, min(self.app.size.width, 80) - 3 - fixed)
-        return tuple(w or room for w in TYPE_WIDTHS)
+        return column_widths(TYPE_WIDTHS, self.app.size.width, 8)
 
     def read(self) -> None:
         self.job(office.type_rows, self.show)

@@ -21,7 +21,13 @@ from torgtui.marketing import certificates_office as office
 from torgtui.marketing.certificates_print import layout_for
 from torgtui.screens.area import AreaScreen
 from torgtui.screens.areas import Area
-from torgtui.screens.certificates import CSS, issue_batch, template_choices
+from torgtui.screens.certificates import (
+    CSS,
+    add_columns,
+    column_widths,
+    issue_batch,
+    template_choices,
+)
 from torgtui.screens.office import OfficeJobs, fit
 from torgtui.screens.office_dialogs import FormDialog, FormField
 from torgtui.screens.promotions_message import PromotionsMessage
@@ -61,16 +67,11 @@ class CertificateBatchesScreen(PromotionsMessage, OfficeJobs, AreaScreen):
     def on_mount(self) -> None:
         table = self.query_one("#certificate-batches", DataTable)
         titles = (_("No."), _("Type"), _("Qty"), _("Barcodes"), _("Valid"), _("Issued"))
-        for n, (title, width) in enumerate(zip(titles, self.widths(), strict=True)):
-            table.add_column(
-                Text(title, justify="right" if n in BATCH_RIGHT else "left"), width=width
-            )
+        add_columns(table, titles, self.widths(), BATCH_RIGHT)
         self.read()
 
     def widths(self) -> tuple[int, ...]:
-        fixed = sum(BATCH_WIDTHS) + 2 * len(BATCH_WIDTHS)
-        room = max(6, min(self.app.size.width, 80) - 3 - fixed)
-        return tuple(w or room for w in BATCH_WIDTHS)
+        return column_widths(BATCH_WIDTHS, self.app.size.width, 6)
 
     def read(self) -> None:
         type_id = self.of_type.id if self.of_type else None
