@@ -15,6 +15,7 @@ card types screen, by permission, audited.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields
 from decimal import Decimal, InvalidOperation
 
@@ -67,20 +68,28 @@ def _decode(name: str, text: str) -> object:
     return text
 
 
-def load() -> LoyaltyPolicy:
-    """The policy as the shop set it (defaults for what it never set)."""
+def stored_fields(prefix: str, cls: type, decode: Callable[[str, str], object]) -> dict:
+    """The fields of dataclass ``cls`` the shop saved as settings ``prefix + name``, each
+    read by ``decode(name, text)``; a value nobody could have saved is left out (its default
+    stands)."""
     rows = database.execute_sql(
-        sql('SELECT "key", "value" FROM "setting" WHERE "key" LIKE ?'), (PREFIX + "%",)
+        sql('SELECT "key", "value" FROM "setting" WHERE "key" LIKE ?'), (prefix + "%",)
     ).fetchall()
-    known = {f.name for f in fields(LoyaltyPolicy)}
+    known = {f.name for f in fields(cls)}
     values: dict[str, object] = {}
     for key, value in rows:
-        name = key[len(PREFIX) :]
+        name = key[len(prefix) :]
         if name in known:
             try:
-                values[name] = _decode(name, value)
+                values[name] = decode(name, value)
             except (ValueError, InvalidOperation):
-                continue  # a value nobody could have saved: the default stands
+                continue
+    return values
+
+
+def load() -> LoyaltyPolicy:
+    """The policy as the shop set it (defaults for what it never set)."""
+    values = stored_fields(PREFIX, LoyaltyPolicy, _decode)
     try:
         return LoyaltyPolicy(**values).checked()  # type: ignore[arg-type]
     except ValidationError:

@@ -22,14 +22,15 @@ audited.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass, fields
-from decimal import Decimal, InvalidOperation
+from dataclasses import asdict, dataclass
+from decimal import Decimal
 from typing import Any
 
 from torgtui.clock import Clock, system_clock
 from torgtui.db import database, sql, write_tx
 from torgtui.errors import ValidationError
 from torgtui.i18n import _
+from torgtui.marketing.policy import stored_fields
 from torgtui.marketing.referral import CampaignTerms, check_terms
 from torgtui.marketing.rules_common import at, by, group_paths, num
 from torgtui.marketing.rules_file import (
@@ -124,18 +125,7 @@ def _decode(name: str, text: str) -> object:
 
 def load_defaults() -> ReferralDefaults:
     """The shop's defaults (the built-in ones for what it never set)."""
-    rows = database.execute_sql(
-        sql('SELECT "key", "value" FROM "setting" WHERE "key" LIKE ?'), (PREFIX + "%",)
-    ).fetchall()
-    known = {f.name for f in fields(ReferralDefaults)}
-    values: dict[str, object] = {}
-    for key, value in rows:
-        name = key[len(PREFIX) :]
-        if name in known:
-            try:
-                values[name] = _decode(name, value)
-            except (ValueError, InvalidOperation):
-                continue
+    values = stored_fields(PREFIX, ReferralDefaults, _decode)
     try:
         return ReferralDefaults(**values)  # type: ignore[arg-type]
     except TypeError:  # pragma: no cover - every known key has its type above
