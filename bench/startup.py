@@ -21,6 +21,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import asdict, dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -136,6 +137,31 @@ def ready_rss(program: Program, args: argparse.Namespace, env: dict[str, str]) -
         return session.rss_kb()
 
 
+def reference_ms(repeat: int = 7) -> float:
+    """How fast this machine runs Python now: the median time of a fixed piece of pure-Python
+    work (calls, dicts, strings, integers: what the register's UI thread does), in ms.
+
+    A shared 2-core machine's speed changes from hour to hour (the same commit's entry in
+    ``bench till`` took 9 ms and 15 ms within one hour, the load average staying under 0.5):
+    this figure, taken beside a run, says which kind of hour the run was in."""
+
+    def work() -> int:
+        total = 0
+        table: dict[str, int] = {}
+        for i in range(20_000):
+            key = f"{i % 257:03d}-{i % 13}"
+            table[key] = table.get(key, 0) + len(key)
+            total += abs(i * 7 - 3) % 11
+        return total + sum(table.values())
+
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        work()
+        times.append((time.perf_counter() - start) * 1000.0)
+    return statistics.median(times)
+
+
 def machine() -> dict[str, object]:
     """What the figures depend on, so two result files can be compared fairly."""
     try:
@@ -149,6 +175,7 @@ def machine() -> dict[str, object]:
         "python": platform.python_version(),
         "cpus": os.cpu_count(),
         "load_average": list(os.getloadavg()),
+        "reference_ms": round(reference_ms(), 2),
         "textual": metadata.version("textual"),
         "commit": commit,
     }

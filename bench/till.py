@@ -59,7 +59,7 @@ from bench.scan import (
     p95,
     register_env,
 )
-from bench.startup import machine
+from bench.startup import machine, reference_ms
 from bench.terminal import PtySession, Update
 
 GOODS = 20  # the goods the 20 applying promotions are on
@@ -148,6 +148,8 @@ def run(args: argparse.Namespace) -> dict[str, object]:
         env = register_env(tmp)
         for key in ("SSH_CONNECTION", "SSH_TTY", "SSH_CLIENT"):
             env.pop(key, None)  # a local till: the cursor blinks
+        # how fast the machine is, between the sales (bench.startup.reference_ms)
+        speed: list[float] = []
         if args.profile:  # the register's UI thread under cProfile (docs/performance.md)
             env["TORGTUI_PROFILE"] = str(Path(args.profile).resolve())
         with PtySession([sys.executable, "-m", "torgtui", "--db", path], env=env) as s:
@@ -159,8 +161,10 @@ def run(args: argparse.Namespace) -> dict[str, object]:
                 sold.append(goods)
                 if i >= args.warmup:
                     timed.append(steps)
+                    speed.append(reference_ms(repeat=1))
                 s.pump(args.pause)
             load = machine()  # the load average while the register was running
+        load["reference_during_ms"] = stats(speed)
         wrong = check_receipts(path, sold)
     ms = 1000.0
     entries = [e for sale in timed for e in sale["entries"]]  # type: ignore[union-attr]
@@ -234,10 +238,16 @@ def main(argv: list[str]) -> int:
     if args.sales < 1 or args.warmup < 0:
         parser.error("--sales must be 1 or more and --warmup 0 or more")
     result = run(args)
-    load = ", ".join(f"{x:.2f}" for x in result["machine"]["load_average"])  # type: ignore[index]
+    here = result["machine"]
+    load = ", ".join(f"{x:.2f}" for x in here["load_average"])  # type: ignore[index]
     print(
         f"till, 80x24 pty, {result['sales']} 2-item sales ({result['entries']} entries), "
         f"bonus card attached, 200 active promotions (20 on the goods); load {load}:"
+    )
+    speed = here["reference_during_ms"]  # type: ignore[index]
+    print(
+        f"  machine speed between the sales (bench.startup.reference_ms, lower is faster): "
+        f"p50 {speed['p50']:.1f} ms, max {speed['max']:.1f} ms"
     )
     rows = [
         ("entry: first byte", "entry_first_ms", "ms"),
