@@ -47,6 +47,7 @@ from torgtui.screens.sale_lines import LineActions
 from torgtui.screens.sale_loyalty import CustomerFacts, LoyaltyView
 from torgtui.screens.sale_promotions import PromotionsView
 from torgtui.screens.sale_receipt import ReceiptActions
+from torgtui.widgets.compositor import SparseCompositor
 from torgtui.widgets.key_line import KeyLine
 from torgtui.widgets.receipt_view import ReceiptLines, rows_of
 
@@ -126,6 +127,8 @@ class SaleScreen(ReceiptActions, LoyaltyView, PromotionsView, LineActions, AreaS
 
     def __init__(self, area: Area) -> None:
         super().__init__(area)
+        # a partial frame renders only the widgets on the rows it redraws (widgets/compositor)
+        self._compositor = SparseCompositor()
         self.register: Register | None = None
         self.shift: Shift | None = None
         self.pending_qty: int | None = None
