@@ -33,7 +33,7 @@ from torgtui.screens.returns import ReturnScreen
 from torgtui.screens.sale import BarcodeScanned, SaleScreen
 from torgtui.screens.sale_dialogs import AskScreen, ConfirmScreen, ReceiptTextScreen
 
-from .helpers import log_in, make_settings, message_line, settle, type_then_enter
+from .helpers import label_text, log_in, make_settings, message_line, settle, type_then_enter
 
 T0 = dt.datetime(2026, 11, 1, 9, 0)
 
@@ -349,6 +349,46 @@ async def test_a_refused_quantity_refuses_the_scan_behind_it(settings, shop, ui_
         assert lines(screen) == [("T-1", 1000)]
 
 
+async def test_a_burst_goes_into_the_code_field_in_one_insert_typing_key_by_key(
+    settings, shop, ui_staff, clock
+):
+    """A scanner's keys queued at once are inserted together (performance.md, item 16);
+    keys typed by hand go in one by one, and "*" sees the field whole."""
+    shift_for(ui_staff, shop, clock)
+    app = TorgApp(settings, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_sale(pilot)
+        code = screen.code
+        inserts: list[str] = []
+        insert = code.insert_text_at_cursor
+
+        def counted(text: str) -> None:
+            inserts.append(text)
+            insert(text)
+
+        code.insert_text_at_cursor = counted  # type: ignore[method-assign]
+        for key, shown in (("1", "1"), ("2", "12"), ("backspace", "1"), ("3", "13")):
+            await pilot.press(key)
+            await pilot.pause()
+            assert code.value == shown and code.cursor_position == len(shown)
+        assert inserts == ["1", "2", "3"]
+        await pilot.press("backspace", "backspace")
+        inserts.clear()
+        await burst(pilot, shop["tea"])  # through the app, as the terminal's keys come
+        assert inserts == [shop["tea"]]
+        assert lines(screen) == [("T-1", 1000)] and code.value == ""
+        inserts.clear()
+        t = 300.0
+        for ch in ["2", "*", *shop["cream"], "enter"]:
+            event = events.Key(ch, ch if len(ch) == 1 else None)
+            event.time = t
+            t += 0.0003
+            code.post_message(event)  # all queued before the field takes the first
+        await settle(pilot)
+        assert inserts == ["2", shop["cream"]]  # "*" took the field whole: "2"
+        assert lines(screen) == [("T-1", 1000), ("C-1", 2000)] and code.value == ""
+
+
 # --- 4. 8. 9. search, typed numbers, weighed goods --------------------------------------
 
 
@@ -650,3 +690,27 @@ async def test_end_on_an_empty_receipt_or_below_cost_asks_as_f12_does(
         assert app.screen is screen and not screen.query_one(PaymentPanel).display
         assert "Receipt 1 paid" in screen.query_one("#sale-lines").banner_text
     assert Receipt.get().total == 90000
+
+
+async def test_end_after_the_price_moved_under_the_screen_sells_at_no_old_price(
+    settings, shop, ui_staff, clock
+):
+    """End pays the total on screen (Register.priced_as_shown); the checkout prices again:
+    a price raised in the office since is refused and shown, then paid at the new one."""
+    shift_for(ui_staff, shop, clock)
+    app = TorgApp(settings, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_sale(pilot)
+        await type_code(pilot, shop["tea"])  # 35.00 on screen
+        Product.update(price=4000).where(Product.sku == "T-1").execute()  # the office
+        await pilot.press("end")
+        await settle(pilot)
+        assert Receipt.select().count() == 0
+        panel = screen.query_one(PaymentPanel)
+        assert panel.display and panel.total == 4000  # shown, priced again
+        assert "Priced again: 40.00" in label_text(app, "#pay-note")
+        await pilot.press("enter")
+        await settle(pilot)
+    paid = Receipt.get()
+    assert paid.total == 4000
+    assert [(p.tender, p.amount) for p in Payment.select()] == [("cash", 4000)]

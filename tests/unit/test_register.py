@@ -167,3 +167,34 @@ def test_cancel_needs_permission(reg: Register, staff, shop, clock) -> None:
 def test_support_cannot_sell(staff, clock) -> None:
     with pytest.raises(PermissionDenied, match="may not sell"):
         Register(staff["support"], register="t", clock=clock)
+
+
+def test_the_payment_takes_the_pricing_on_screen_while_the_receipt_is_unchanged(
+    reg: Register, shop, clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """priced_as_shown: the last pricing while nothing it depends on changed (at most 30 s
+    old), else the pipeline again; the checkout prices again in its transaction anyway."""
+    import torgtui.sales.register as register_module
+
+    runs: list[int] = []
+    real_price = register_module.price
+
+    def counted(basket, ctx):
+        runs.append(1)
+        return real_price(basket, ctx)
+
+    monkeypatch.setattr(register_module, "price", counted)
+    reg.scan(shop.dress_code)
+    assert reg.priced().total == 125000 and len(runs) == 1  # the screen's
+    assert reg.priced_as_shown().total == 125000 and len(runs) == 1
+    clock.advance(seconds=29)
+    assert reg.priced_as_shown().total == 125000 and len(runs) == 1
+    reg.scan(shop.cream_code)  # the receipt changed: priced again
+    assert reg.priced_as_shown().total == 125000 + 18990 and len(runs) == 2
+    reg.set_qty(1, 2000)
+    assert reg.priced_as_shown().total == 125000 + 2 * 18990 and len(runs) == 3
+    clock.advance(seconds=31)  # too old: priced again though nothing changed
+    assert reg.priced_as_shown().total == 125000 + 2 * 18990 and len(runs) == 4
+    reg.below_cost = "never"  # another rule: priced again
+    reg.priced_as_shown()
+    assert len(runs) == 5

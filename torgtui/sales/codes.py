@@ -128,7 +128,7 @@ def enter_product(register: Register, code: str, qty: int | None) -> Entered:
         if found.product.weighed:
             raise WeightNeeded(found.product, found.barcode)
         qty = 1000
-    line = register.add(found.product, qty, found.barcode)
+    line = register.add(found.product, qty, found.barcode, fresh=True)
     return Entered("product", line=line)
 
 

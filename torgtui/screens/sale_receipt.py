@@ -75,7 +75,9 @@ class ReceiptActions:
         self.code.value = ""
         reg = self.register
         try:
-            priced = reg.priced()  # once: the check and the payment take the same
+            # what the screen shows (priced when the receipt last changed): the check and
+            # the payment take the same, and the checkout prices it again in its transaction
+            priced = reg.priced_as_shown()
             needed = reg.below_cost_needed(priced)
         except TorgError as exc:
             self.say(exc.message)
