@@ -444,6 +444,11 @@ def insert_rows(
     return []
 
 
+def stamp(moment: dt.datetime) -> dt.datetime | str:
+    """A timestamp for raw statements, stored exactly as Peewee stores it."""
+    return str(moment) if is_sqlite() else moment
+
+
 def query_value(statement: str, params: tuple = ()) -> object:
     """The first column of the first row of a ``?``-style query, or None."""
     row = database.execute_sql(sql(statement), params).fetchone()

@@ -14,7 +14,7 @@ import peewee
 
 from torgtui.catalog.barcodes import normalize_barcode
 from torgtui.clock import Clock, system_clock
-from torgtui.db import database, write_tx
+from torgtui.db import database, sql, write_tx
 from torgtui.errors import ValidationError
 from torgtui.i18n import _
 from torgtui.models import UNITS, Barcode, Employee, Manufacturer, Product, ProductGroup
@@ -412,15 +412,23 @@ def find_by_code(code: str) -> Product | None:
     code = (code or "").strip()
     if not code:
         return None
-    product = (
-        Product.select()
-        .join(Barcode)
-        .where((Barcode.code == code) & (Product.active == True))  # noqa: E712
-        .first()
+    # on every scan: in SQL as written (peewee built the join anew each time, most of the
+    # look-up's time; docs/performance.md)
+    found = list(
+        Product.raw(
+            sql(
+                'SELECT p.* FROM "product" p JOIN "barcode" b ON b."product_id" = p."id" '
+                'WHERE b."code" = ? AND p."active" = ? LIMIT 1'
+            ),
+            code,
+            True,
+        )
+    ) or list(
+        Product.raw(
+            sql('SELECT * FROM "product" WHERE "sku" = ? AND "active" = ? LIMIT 1'), code, True
+        )
     )
-    if product is None:
-        product = Product.get_or_none((Product.sku == code) & (Product.active == True))  # noqa: E712
-    return product
+    return found[0] if found else None
 
 
 def find_by_codes(codes: Iterable[str], *, chunk: int = 500) -> dict[str, Product]:

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 import peewee
 
 from torgtui.clock import Clock, system_clock
-from torgtui.db import write_tx
+from torgtui.db import query_value, write_tx
 from torgtui.errors import ValidationError
 from torgtui.i18n import _
 from torgtui.models import Employee, Location, Product, StockMovement
@@ -178,14 +178,10 @@ def stock_levels(
 
 def reserved_of(product: Product | int, location: Location | int) -> int:
     """Thousandths of a product held at a location for pre-orders (their hard reserves)."""
-    total = (
-        PreorderReserve.select(peewee.fn.COALESCE(peewee.fn.SUM(PreorderReserve.qty), 0))
-        .where(
-            (PreorderReserve.product == _id(product))
-            & (PreorderReserve.location == _id(location))
-            & (PreorderReserve.status == "held")
-        )
-        .scalar()
+    total = query_value(  # on every scan (the register's line check): in SQL as written
+        'SELECT COALESCE(SUM("qty"), 0) FROM "preorder_reserve" '
+        'WHERE "product_id" = ? AND "location_id" = ? AND "status" = \'held\'',
+        (_id(product), _id(location)),
     )
     return int(total or 0)
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from torgtui import approvals
 from torgtui.approvals import Action
 from torgtui.clock import Clock, system_clock
-from torgtui.db import database, insert_rows, is_sqlite, query_value, sql, write_tx
+from torgtui.db import database, insert_rows, is_sqlite, query_value, sql, stamp, write_tx
 from torgtui.errors import ValidationError
 from torgtui.i18n import _
 from torgtui.models import Employee, Receipt, Shift
@@ -142,11 +142,6 @@ def lock_uuid(uuid: str) -> None:
     lock held to the end of the transaction). SQLite's immediate transaction already does."""
     if not is_sqlite():
         database.execute_sql("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (uuid,))
-
-
-def stamp(moment: dt.datetime) -> dt.datetime | str:
-    """A timestamp for raw statements, stored exactly as Peewee stores it."""
-    return str(moment) if is_sqlite() else moment
 
 
 def write_lines(

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from torgtui import approvals
 from torgtui.approvals import Action, Approval, ApprovalNeeded
 from torgtui.clock import Clock, system_clock
-from torgtui.db import write_tx
+from torgtui.db import database, sql, stamp, write_tx
 from torgtui.errors import PermissionDenied, ValidationError
 from torgtui.i18n import _
 from torgtui.models import Customer, Draft, Employee, Product
@@ -170,10 +170,14 @@ class Register:
                     created_at=now,
                     updated_at=now,
                 )
-            else:
-                Draft.update(data=data, updated_at=now, register=self.register).where(
-                    Draft.id == self.draft.id
-                ).execute()
+            else:  # in SQL as written: on every scan, and peewee built it anew each time
+                database.execute_sql(
+                    sql(
+                        'UPDATE "draft" SET "data" = ?, "updated_at" = ?, "register" = ? '
+                        'WHERE "id" = ?'
+                    ),
+                    (data, stamp(now), self.register, self.draft.id),
+                )
 
     def _context(self) -> PricingContext:
         return PricingContext(
