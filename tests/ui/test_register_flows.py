@@ -714,3 +714,46 @@ async def test_end_after_the_price_moved_under_the_screen_sells_at_no_old_price(
     paid = Receipt.get()
     assert paid.total == 4000
     assert [(p.tender, p.amount) for p in Payment.select()] == [("cash", 4000)]
+
+
+async def test_end_is_taken_at_once_but_never_ahead_of_a_scan_still_coming_in(
+    settings, shop, ui_staff, clock, monkeypatch
+):
+    """End is a priority binding of the code field (no trip through the field and back up
+    to the app), unless keys are still on their way into the field: a scan and End in one
+    burst pay the receipt with the scan on it."""
+    from torgtui.screens.sale_input import CodeInput
+
+    at_once: list[bool] = []
+    original = CodeInput.action_pay_at_once
+
+    def counted(self: CodeInput) -> None:
+        try:
+            original(self)
+        except Exception:
+            at_once.append(False)
+            raise
+        at_once.append(True)
+
+    monkeypatch.setattr(CodeInput, "action_pay_at_once", counted)
+    shift_for(ui_staff, shop, clock)
+    app = TorgApp(settings, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_sale(pilot)
+        await type_code(pilot, shop["tea"])
+        await pilot.press("end")
+        await settle(pilot)
+        assert at_once == [True]  # taken as the app got it
+        assert receipt_codes(Receipt.get()) == [shop["tea"]]
+        t = 500.0
+        for ch in [*shop["cream"], "enter", "end"]:  # one burst, End last
+            event = events.Key(ch, ch if len(ch) == 1 else None)
+            event.time = t
+            t += 0.0003
+            app.post_message(event)
+        await settle(pilot)
+        assert at_once == [True, False]  # the scan was still going in: End went behind it
+        assert Receipt.select().count() == 2
+        second = Receipt.select().order_by(Receipt.id.desc()).get()
+        assert receipt_codes(second) == [shop["cream"]]
+        assert lines(screen) == []
