@@ -128,7 +128,9 @@ class ReceiptActions:
 
         if receipt is not None:
             self.paid(receipt)
-        self.code.focus()
+        if self.app.focused is not self.code:  # after End it never left: focus() repaints
+            # the field, and that repaint came as a frame of its own after the paid one
+            self.code.focus()
         for code in self.query_one("#sale-pay", PaymentPanel).take_held_scans():
             self.add_code(code)
 
