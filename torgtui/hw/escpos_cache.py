@@ -37,11 +37,11 @@ def _own_private(path: Path) -> bool:
 
 def _folder() -> Path | None:
     """This user's cache folder for it (made if missing), else None."""
-    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    for folder in (
-        Path(cache) / "torgtui" / "escpos",
-        Path(tempfile.gettempdir()) / f"torgtui-escpos-{os.getuid()}",
-    ):
+    folders = [Path(tempfile.gettempdir()) / f"torgtui-escpos-{os.getuid()}"]
+    with contextlib.suppress(RuntimeError, KeyError):  # no home folder (a kiosk's user)
+        cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+        folders.insert(0, Path(cache) / "torgtui" / "escpos")
+    for folder in folders:
         with contextlib.suppress(OSError):
             folder.mkdir(mode=0o700, parents=True, exist_ok=True)
             if folder.is_dir() and not folder.is_symlink() and _own_private(folder):
