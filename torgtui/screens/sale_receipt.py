@@ -196,8 +196,15 @@ class ReceiptActions:
         if to_card:
             text += f"  ({to_card})"
         promotions = paid_promotion_words(info, getattr(receipt, "given_back", ()))
-        self.show_receipt()
-        self.query_one("#sale-lines", ReceiptLines).show_banner([text, *loyalty, *promotions])
+        lines = self.query_one("#sale-lines", ReceiptLines)
+        lines.show([], None)  # the paid receipt's lines go, the banner takes their place
+        lines.show_banner([text, *loyalty, *promotions])
+        if self.app.settings.register.lock_after_receipt:
+            self.show_receipt()  # all of it before the lock screen covers it
+        else:  # "paid" first, in a frame of the receipt area alone (the totals, the customer's
+            # and the state lines of the new receipt rendered with it were two thirds of that
+            # frame, docs/performance.md), the rest with the next frame, as the panel does
+            self.call_after_refresh(self.show_receipt)
         self.set_timer(CHANGE_SECONDS, self.hide_change)
         if self.app.devices is not None:  # after the paid frame: the print thread's Python
             # (the receipt's text, the fiscal queue) took the GIL from the frame (5 ms stalls)
