@@ -749,3 +749,35 @@ async def test_end_is_taken_at_once_but_never_ahead_of_a_scan_still_coming_in(
         second = Receipt.select().order_by(Receipt.id.desc()).get()
         assert receipt_codes(second) == [shop["cream"]]
         assert lines(screen) == []
+
+
+async def test_the_paid_banner_of_a_second_sale_stays_its_whole_time(
+    settings, shop, ui_staff, clock, monkeypatch
+):
+    """Two sales paid close together: the first banner's timer no longer hides the second
+    banner early (it did: found trying End, then F12 + Enter, in the demo)."""
+    import asyncio
+
+    from torgtui.screens import sale_receipt
+
+    monkeypatch.setattr(sale_receipt, "CHANGE_SECONDS", 1.0)
+    shift_for(ui_staff, shop, clock)
+    app = TorgApp(settings, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_sale(pilot)
+        lines_view = screen.query_one("#sale-lines")
+        await type_code(pilot, shop["tea"])
+        await pilot.press("end")
+        await settle(pilot)
+        assert "Receipt 1 paid" in lines_view.banner_text
+        await asyncio.sleep(0.6)
+        await type_code(pilot, shop["cream"])
+        await pilot.press("end")
+        await settle(pilot)
+        assert "Receipt 2 paid" in lines_view.banner_text
+        await asyncio.sleep(0.7)  # past the first banner's second, within the second's
+        await pilot.pause()
+        assert "Receipt 2 paid" in lines_view.banner_text
+        await asyncio.sleep(0.6)
+        await pilot.pause()
+        assert lines_view.banner_text == ""  # its own second is over

@@ -42,6 +42,7 @@ class ReceiptActions:
     selected: int | None
     shift: Shift | None
     last_receipt: Receipt | None
+    change_timer: Any  # the paid banner's (see paid)
     is_attached: bool
     code: Any
 
@@ -205,7 +206,12 @@ class ReceiptActions:
             # and the state lines of the new receipt rendered with it were two thirds of that
             # frame, docs/performance.md), the rest with the next frame, as the panel does
             self.call_after_refresh(self.show_receipt)
-        self.set_timer(CHANGE_SECONDS, self.hide_change)
+        # the last payment's banner stays its full time: the timer of the one before is
+        # stopped (it hid this one a few seconds early when two sales came close together)
+        previous = getattr(self, "change_timer", None)
+        if previous is not None:
+            previous.stop()
+        self.change_timer = self.set_timer(CHANGE_SECONDS, self.hide_change)
         if self.app.devices is not None:  # after the paid frame: the print thread's Python
             # (the receipt's text, the fiscal queue) took the GIL from the frame (5 ms stalls)
             self.call_after_refresh(self.print_receipt, receipt)
@@ -213,6 +219,7 @@ class ReceiptActions:
             self.app.action_lock()
 
     def hide_change(self) -> None:
+        self.change_timer = None
         if self.is_attached:
             self.query_one("#sale-lines", ReceiptLines).show_banner([])
 
