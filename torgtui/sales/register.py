@@ -133,8 +133,9 @@ class Register:
         self.clock = clock
         self.draft: Draft | None = None
         self.basket = Basket()
-        # the last pricing: (what it priced, where and how, when, the priced basket)
-        self._last_priced: tuple[tuple[str, int | None, str], dt.datetime, Basket] | None = None
+        # the last pricing (the pipeline prices the basket in place): the basket, what it
+        # held then, and when
+        self._last_priced: tuple[Basket, tuple[str, int | None, str], dt.datetime] | None = None
         self.resume()
 
     # --- persistence ---------------------------------------------------------------------
@@ -192,7 +193,7 @@ class Register:
         are); kept, for :meth:`priced_as_shown`."""
         context = self._context()
         priced = price(self.basket, context)
-        self._last_priced = (self._pricing_input(), context.at, priced)
+        self._last_priced = (priced, self._pricing_input(), context.at)
         return priced
 
     def priced_as_shown(self, within: dt.timedelta = SHOWN_PRICE_AGE) -> Basket:
@@ -205,10 +206,10 @@ class Register:
         then shows the new one."""
         last = self._last_priced
         if last is not None:
-            shown, at, priced = last
-            now = self.clock()
-            if dt.timedelta(0) <= now - at <= within and shown == self._pricing_input():
-                return priced
+            basket, shown, at = last
+            fresh = dt.timedelta(0) <= self.clock() - at <= within
+            if fresh and basket is self.basket and shown == self._pricing_input():
+                return basket  # as the last pricing left it (a recalled receipt is another)
         return self.priced()
 
     def _pricing_input(self) -> tuple[str, int | None, str]:
